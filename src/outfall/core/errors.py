@@ -1,0 +1,114 @@
+"""The exception tree of outfall's domain core.
+
+::
+
+    OutfallError                      base; ``message`` (log) and ``user_message`` (Chinese, user-safe)
+    ├── InputError                    a refused input (HTTP 400 in the shell)
+    │   ├── FileFormatError           a file that cannot be read as the format it claims
+    │   ├── RowErrors                 one or more (file, sheet, row, column, message) problems
+    │   ├── CoordinateError           a coordinate outside the area, swapped, or in an unknown CRS
+    │   ├── CodeError                 a malformed outfall code or unified social credit code
+    │   ├── ValueParseError           a measured value that is not a number or a known mark
+    │   └── NetworkError              a river network that cannot be built or navigated as asked
+    ├── NotFoundError                 a named thing does not exist (HTTP 404)
+    └── PermissionDeniedError         the actor may not do this (HTTP 403)
+
+The web layer maps these classes to HTTP status codes in one place (``outfall.site.api_errors``);
+the core stays HTTP-free.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = [
+    "OutfallError",
+    "InputError",
+    "FileFormatError",
+    "RowError",
+    "RowErrors",
+    "CoordinateError",
+    "CodeError",
+    "ValueParseError",
+    "NetworkError",
+    "NotFoundError",
+    "PermissionDeniedError",
+]
+
+
+class OutfallError(Exception):
+    """Base of every domain error: a log message plus a Chinese message safe to show a user."""
+
+    default_user_message = "操作失败"
+
+    def __init__(self, message: str, *, user_message: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.user_message = user_message or message or self.default_user_message
+
+
+class InputError(OutfallError):
+    default_user_message = "输入有误"
+
+
+class FileFormatError(InputError):
+    default_user_message = "文件格式无法识别"
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One problem in a tabular input, located by file, sheet, row (1-based, header = 1) and column."""
+
+    file: str
+    sheet: str
+    row: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}"
+        if self.sheet:
+            where += f" [{self.sheet}]"
+        if self.row:
+            where += f" 第{self.row}行"
+        if self.column:
+            where += f" 列「{self.column}」"
+        return f"{where}: {self.message}"
+
+    def as_dict(self) -> dict:
+        return {"file": self.file, "sheet": self.sheet, "row": self.row, "column": self.column,
+                "message": self.message}
+
+
+class RowErrors(InputError):
+    """All the problems found in one input; nothing was written."""
+
+    def __init__(self, errors: list[RowError]):
+        self.errors = list(errors)
+        head = "; ".join(str(e) for e in self.errors[:5])
+        more = f" (共 {len(self.errors)} 处错误)" if len(self.errors) > 5 else ""
+        super().__init__(head + more, user_message=f"发现 {len(self.errors)} 处错误，未写入任何数据")
+
+
+class CoordinateError(InputError):
+    default_user_message = "坐标有误"
+
+
+class CodeError(InputError):
+    default_user_message = "编码有误"
+
+
+class ValueParseError(InputError):
+    default_user_message = "监测值无法识别"
+
+
+class NetworkError(InputError):
+    default_user_message = "河网数据有误"
+
+
+class NotFoundError(OutfallError):
+    default_user_message = "未找到"
+
+
+class PermissionDeniedError(OutfallError):
+    default_user_message = "无权执行此操作"

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class MonitoringConfig(AppConfig):
+    name = "outfall.monitoring"
+    verbose_name = "监测与断面"

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class RiversConfig(AppConfig):
+    name = "outfall.rivers"
+    verbose_name = "河网"

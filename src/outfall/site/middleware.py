@@ -1,0 +1,23 @@
+"""Every page and API needs a login, except the login page, static files and the language switch."""
+
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.http import JsonResponse
+
+_OPEN_PREFIXES = ("/accounts/login/", "/i18n/", "/" + settings.STATIC_URL.lstrip("/"))
+
+
+class LoginRequiredMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        path = request.path
+        if request.user.is_authenticated or path.startswith(_OPEN_PREFIXES):
+            return self.get_response(request)
+        if path.startswith("/api/"):
+            # DRF authenticates tokens itself; it answers 401/403 for anonymous requests.
+            if request.headers.get("Authorization"):
+                return self.get_response(request)
+            return JsonResponse({"detail": "需要登录 / Authentication required"}, status=401)
+        return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)

@@ -1,0 +1,37 @@
+"""Test configuration: database selection (SQLite default; PostgreSQL via OUTFALL_DATABASE_URL),
+Hypothesis profiles, and the --require-postgres flag for CI (STYLE rule 12)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED_DATA = ROOT.parent / "shared" / "data"
+
+settings.register_profile("ci", max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("dev", max_examples=30, deadline=None)
+settings.load_profile("ci" if os.environ.get("CI") else "dev")
+
+
+def pytest_addoption(parser):
+    parser.addoption("--require-postgres", action="store_true",
+                     help="fail (not skip) when the database under test is not PostgreSQL")
+
+
+def pytest_configure(config):
+    if config.getoption("--require-postgres"):
+        url = os.environ.get("OUTFALL_DATABASE_URL", "")
+        if not url.startswith(("postgres://", "postgresql://")):
+            raise pytest.UsageError("--require-postgres given but OUTFALL_DATABASE_URL is not a PostgreSQL URL")
+
+
+def shared_data(*parts: str) -> Path:
+    """A file of ../shared/data; fails (never skips) when missing, as shared/data/README.md asks."""
+    path = SHARED_DATA.joinpath(*parts)
+    if not path.exists():
+        pytest.fail(f"shared data file missing: {path}")
+    return path
