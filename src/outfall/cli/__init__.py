@@ -1,0 +1,98 @@
+"""The ``outfall`` command (shared/DESIGN.md §3).
+
+Each command group lives in its own module with ``register(subparsers)``; a module that needs the
+database calls :func:`outfall.cli.django_setup` first, which points Django at ``--db`` and brings
+the schema up to date. Commands that need no database (``classify``) never start Django.
+Unknown commands are handed to Django's management commands (``outfall migrate``, ``outfall shell``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+
+from outfall.core.errors import OutfallError, RowErrors
+
+#: Command modules, each with register(subparsers).
+COMMAND_MODULES = [
+    "outfall.cli.serve",
+    "outfall.cli.demo",
+    "outfall.cli.imports",
+    "outfall.cli.exports",
+    "outfall.cli.classify",
+    "outfall.cli.network",
+]
+
+
+def _add_common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--db", metavar="URL", help="database URL (default: the embedded SQLite file)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="outfall", description="入河排污口监管与溯源 / river outfall ledger and tracing")
+    _add_common(parser)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:  # a command group not built yet must not break the others
+            if exc.name == name:
+                continue
+            raise
+        module.register(sub, _add_common)
+    return parser
+
+
+def django_setup(db_url: str | None = None, *, migrate: bool = True) -> None:
+    """Configure Django for ``db_url`` (or the environment/default) and migrate the schema."""
+    if db_url:
+        os.environ["OUTFALL_DATABASE_URL"] = db_url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "outfall.site.settings")
+    import django
+
+    django.setup()
+    if migrate:
+        from django.core.management import call_command
+
+        call_command("migrate", interactive=False, verbosity=0)
+
+
+def print_error(exc: OutfallError) -> None:
+    print(f"错误 / error: {exc.user_message}", file=sys.stderr)
+    if isinstance(exc, RowErrors):
+        for e in exc.errors[:200]:
+            print(f"  {e}", file=sys.stderr)
+        if len(exc.errors) > 200:
+            print(f"  … 另有 {len(exc.errors) - 200} 处错误", file=sys.stderr)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    known = set(parser._subparsers._group_actions[0].choices) if parser._subparsers else set()
+    first = next((a for a in argv if not a.startswith("-")), None)
+    if first is not None and first not in known and first not in ("help",):
+        # Hand unknown commands to Django (migrate, createsuperuser, shell, ...).
+        db = None
+        if "--db" in argv:
+            i = argv.index("--db")
+            db = argv[i + 1]
+            del argv[i:i + 2]
+        django_setup(db, migrate=False)
+        from django.core.management import execute_from_command_line
+
+        execute_from_command_line(["outfall", *argv])
+        return 0
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 0
+    try:
+        return int(args.func(args) or 0)
+    except OutfallError as exc:
+        print_error(exc)
+        return 2
+    except KeyboardInterrupt:
+        return 130
