@@ -1,0 +1,262 @@
+"""Import the ledger from CSV/XLSX (Chinese or English headers): whole or nothing (STYLE rule 7).
+
+``import_outfalls`` parses every row first and collects every problem as (file, sheet, row, column,
+message). A dry run stops there and reports what would change; a commit with no problem writes all
+rows in one transaction under one batch id. Rows are keyed by ``排污口编码``: an existing code is
+updated, a new or empty code creates an outfall (an empty code gets a generated one).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import transaction
+
+from outfall.accounts import permissions
+from outfall.accounts.models import Town
+from outfall.core import geo
+from outfall.core.errors import RowError, RowErrors
+from outfall.core.tabular import read_table
+from outfall.ledger import columns
+from outfall.ledger.codes import CodeAllocator
+from outfall.ledger.models import Outfall, ResponsibleParty
+from outfall.ledger.services import DATA_FIELDS, bulk_history, snapshot
+
+#: A point re-imported within this distance (m) of the GCJ-02 image of its stored place is suspect.
+GCJ_SUSPECT_M = 15.0
+
+
+@dataclass
+class ImportResult:
+    file: str
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    batch_id: uuid.UUID | None = None
+    committed: bool = False
+
+    def as_dict(self) -> dict:
+        return {"file": self.file, "rows": self.rows, "created": self.created, "updated": self.updated,
+                "unchanged": self.unchanged, "errors": [e.as_dict() for e in self.errors],
+                "batch_id": str(self.batch_id) if self.batch_id else None, "committed": self.committed}
+
+
+@dataclass
+class _Row:
+    rownum: int
+    data: dict
+    existing: Outfall | None = None
+
+
+def _towns() -> dict[str, Town]:
+    out = {}
+    for t in Town.objects.all():
+        out[t.name] = t
+        out[t.code] = t
+    return out
+
+
+def _party_key(p: dict) -> tuple:
+    return ("uscc", p["uscc"]) if p.get("uscc") else ("name", p["name"])
+
+
+def _snapshots_by_code(codes: list[str]) -> tuple[dict[str, Outfall], dict[int, list[dict]]]:
+    existing = {o.code: o for o in Outfall.objects.filter(code__in=codes).select_related("town")} if codes else {}
+    parties: dict[int, list[dict]] = {o.pk: [] for o in existing.values()}
+    through = Outfall.responsible_parties.through
+    ids = [o.pk for o in existing.values()]
+    for chunk in range(0, len(ids), 900):
+        for link in through.objects.filter(outfall_id__in=ids[chunk:chunk + 900]).select_related(
+                "responsibleparty").order_by("id"):
+            p = link.responsibleparty
+            parties[link.outfall_id].append({"name": p.name, "uscc": p.uscc, "industry": p.industry,
+                                             "contact": p.contact})
+    return existing, parties
+
+
+def parse_outfall_rows(source, *, name: str, actor) -> tuple[list[_Row], list[RowError], int]:
+    """Parse and check every row; returns (rows, errors, row count). Writes nothing."""
+    table = read_table(source, name=name)[0]
+    mapping, header_problems = columns.match_header(table.header)
+    errors = [RowError(table.file, table.sheet, 1, col, msg) for col, msg in header_problems]
+    if errors:
+        return [], errors, len(table.rows)
+    area = geo.BBox.parse(settings.OUTFALL_AREA_BBOX)
+    towns = _towns()
+    rows: list[_Row] = []
+    seen_codes, seen_national = {}, {}
+    for rownum, cells in table.rows:
+        raw = {col.field: (cells[i] if i < len(cells) else None) for i, col in mapping.items()}
+        data, problems = columns.clean_row(raw, area=area, area_name=settings.OUTFALL_AREA_NAME)
+        town_text = data.pop("town", "")
+        if town_text:
+            town = towns.get(town_text)
+            if town is None:
+                problems.append(("所属镇街", f"未知镇街「{town_text}」；可用: {'、'.join(sorted({t.name for t in towns.values()}))}"))
+            else:
+                data["town"] = town
+                if not permissions.can_edit_town(actor, town.pk):
+                    problems.append(("所属镇街", f"无权在「{town.name}」新建或修改排污口"))
+        for key, label, seen in (("code", "排污口编码", seen_codes), ("national_code", "国家平台编码", seen_national)):
+            value = data.get(key)
+            if value:
+                if value in seen:
+                    problems.append((label, f"{label}「{value}」与第 {seen[value]} 行重复"))
+                else:
+                    seen[value] = rownum
+            elif key == "national_code":
+                data[key] = None
+        errors.extend(RowError(table.file, table.sheet, rownum, col, msg) for col, msg in problems)
+        rows.append(_Row(rownum, data))
+    if errors:
+        return rows, errors, len(table.rows)
+    errors.extend(_check_against_db(rows, table, actor))
+    return rows, errors, len(table.rows)
+
+
+def _check_against_db(rows: list[_Row], table, actor) -> list[RowError]:
+    errors = []
+    codes = [r.data["code"] for r in rows if r.data.get("code")]
+    existing = {o.code: o for o in Outfall.objects.filter(code__in=codes)} if codes else {}
+    nationals = [r.data["national_code"] for r in rows if r.data.get("national_code")]
+    taken_national = dict(Outfall.objects.filter(national_code__in=nationals).values_list("national_code", "code")) \
+        if nationals else {}
+    for r in rows:
+        r.existing = existing.get(r.data.get("code") or "")
+        nc = r.data.get("national_code")
+        if nc and nc in taken_national and taken_national[nc] != (r.data.get("code") or None):
+            errors.append(RowError(table.file, table.sheet, r.rownum, "国家平台编码",
+                                   f"国家平台编码「{nc}」已属于排污口 {taken_national[nc]}"))
+        if r.existing is not None:
+            if not permissions.can_edit_town(actor, r.existing.town_id):
+                errors.append(RowError(table.file, table.sheet, r.rownum, "所属镇街",
+                                       f"无权修改排污口 {r.existing.code} (属于{r.existing.town})"))
+            glon, glat = geo.wgs84_to_gcj02(r.existing.lon, r.existing.lat)
+            moved = geo.haversine_m(r.existing.lon, r.existing.lat, r.data["lon"], r.data["lat"])
+            if moved > 100 and geo.haversine_m(glon, glat, r.data["lon"], r.data["lat"]) < GCJ_SUSPECT_M:
+                errors.append(RowError(table.file, table.sheet, r.rownum, "坐标系",
+                                       f"疑似 GCJ-02 (高德/腾讯) 坐标: 与已登记位置相差 {moved:.0f} 米，恰为火星坐标偏移；"
+                                       "如确为 GCJ-02 请在「坐标系」填 GCJ02"))
+    return errors
+
+
+def _resolve_parties_bulk(all_parties: list[dict]) -> dict[tuple, ResponsibleParty]:
+    keys = {_party_key(p): p for p in all_parties}
+    usccs = [k[1] for k in keys if k[0] == "uscc"]
+    names = [k[1] for k in keys if k[0] == "name"]
+    found = {}
+    for i in range(0, len(usccs), 900):
+        for p in ResponsibleParty.objects.filter(uscc__in=usccs[i:i + 900]):
+            found[("uscc", p.uscc)] = p
+    for i in range(0, len(names), 900):
+        for p in ResponsibleParty.objects.filter(name__in=names[i:i + 900], uscc__isnull=True):
+            found.setdefault(("name", p.name), p)
+    missing = [ResponsibleParty(name=p["name"], uscc=p.get("uscc"), industry=p.get("industry", ""),
+                                contact=p.get("contact", "")) for k, p in keys.items() if k not in found]
+    ResponsibleParty.objects.bulk_create(missing, batch_size=1000)
+    if missing:
+        return _resolve_parties_bulk(all_parties)
+    to_update = []
+    for k, p in keys.items():
+        party = found[k]
+        changed = False
+        for f in ("name", "industry", "contact"):
+            if p.get(f) and getattr(party, f) != p[f]:
+                setattr(party, f, p[f])
+                changed = True
+        if changed:
+            to_update.append(party)
+    ResponsibleParty.objects.bulk_update(to_update, ["name", "industry", "contact"], batch_size=1000)
+    return found
+
+
+def import_outfalls(source, *, actor, name: str | None = None, dry_run: bool = False,
+                    progress=None) -> ImportResult:
+    """Import outfalls from a CSV/XLSX path or bytes; all rows land in one transaction, or none.
+
+    Raises :class:`RowErrors` (nothing written) on any problem when committing; a dry run returns
+    the problems in ``result.errors`` instead.
+    """
+    name = name or (str(getattr(source, "name", "")) or "upload")
+    rows, errors, nrows = parse_outfall_rows(source, name=name, actor=actor)
+    result = ImportResult(file=name, rows=nrows, errors=errors)
+    if errors:
+        if dry_run:
+            return result
+        raise RowErrors(errors)
+    existing, existing_parties = _snapshots_by_code([r.existing.code for r in rows if r.existing])
+    changes = []  # (row, before or None, after)
+    for r in rows:
+        parties = r.data.get("parties", [])
+        if r.existing is None:
+            result.created += 1
+            changes.append((r, None, parties))
+            continue
+        o = existing[r.existing.code]
+        before = snapshot(o, existing_parties[o.pk])
+        probe = Outfall(**{f: getattr(o, f) for f in DATA_FIELDS})
+        probe.town = r.data.get("town", o.town)
+        for k, v in r.data.items():
+            if k in DATA_FIELDS:
+                setattr(probe, k, v)
+        if snapshot(probe, parties) == before:
+            result.unchanged += 1
+        else:
+            result.updated += 1
+            changes.append((r, before, parties))
+    if dry_run:
+        return result
+    result.batch_id = uuid.uuid4()
+    _write(changes, existing, actor=actor, batch_id=result.batch_id, progress=progress)
+    result.committed = True
+    return result
+
+
+@transaction.atomic
+def _write(changes, existing: dict[str, Outfall], *, actor, batch_id, progress=None) -> None:
+    allocator = CodeAllocator.from_db()
+    new, updated, parties_of = [], [], {}
+    for r, before, parties in changes:
+        data = {k: v for k, v in r.data.items() if k in DATA_FIELDS}
+        if before is None:
+            if not data.get("code"):
+                data["code"] = allocator.allocate(data["type_l1"])
+            o = Outfall(town=r.data["town"], **data)
+            new.append(o)
+        else:
+            o = existing[r.existing.code]
+            o.town = r.data.get("town", o.town)
+            for k, v in data.items():
+                setattr(o, k, v)
+            updated.append(o)
+        parties_of[id(o)] = parties
+        if progress:
+            progress(1)
+    Outfall.objects.bulk_create(new, batch_size=1000)
+    if any(o.pk is None for o in new):  # backends that do not return ids
+        by_code = dict(Outfall.objects.filter(code__in=[o.code for o in new]).values_list("code", "pk"))
+        for o in new:
+            o.pk = o.id = by_code[o.code]
+    fields = [f for f in DATA_FIELDS if f not in ("code",)] + ["updated_at"]
+    from django.utils import timezone
+
+    now = timezone.now()
+    for o in updated:
+        o.updated_at = now
+    Outfall.objects.bulk_update(updated, fields, batch_size=500)
+    party_objs = _resolve_parties_bulk([p for ps in parties_of.values() for p in ps])
+    through = Outfall.responsible_parties.through
+    touched = [o.pk for o in updated]
+    for i in range(0, len(touched), 900):
+        through.objects.filter(outfall_id__in=touched[i:i + 900]).delete()
+    links = [through(outfall_id=o.pk, responsibleparty_id=party_objs[_party_key(p)].pk)
+             for o in new + updated for p in parties_of[id(o)]]
+    through.objects.bulk_create(links, batch_size=2000, ignore_conflicts=True)
+    befores = {id(existing[r.existing.code]): b for r, b, _ in changes if b is not None}
+    bulk_history(
+        ((o, befores.get(id(o)), snapshot(o, parties_of[id(o)])) for o in new + updated),
+        actor=actor, batch_id=batch_id, action="import")

@@ -1,0 +1,130 @@
+"""Export the ledger: XLSX/CSV with Chinese headers (re-import unchanged), GeoJSON and KML (WGS84).
+
+XLSX files are written byte-for-byte reproducibly (fixed document times and ZIP entry times), so
+export → import → export gives identical files.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import re
+import zipfile
+from xml.sax.saxutils import escape
+
+from outfall.ledger import columns
+from outfall.ledger.models import Outfall
+
+_FIXED_TIME = dt.datetime(2000, 1, 1)
+FORMATS = ("xlsx", "csv", "geojson", "kml")
+
+
+def _parties_by_outfall(ids: list[int]) -> dict[int, list[dict]]:
+    through = Outfall.responsible_parties.through
+    out: dict[int, list[dict]] = {i: [] for i in ids}
+    for i in range(0, len(ids), 900):
+        for link in through.objects.filter(outfall_id__in=ids[i:i + 900]).select_related(
+                "responsibleparty").order_by("id"):
+            p = link.responsibleparty
+            out[link.outfall_id].append({"name": p.name, "uscc": p.uscc, "industry": p.industry,
+                                         "contact": p.contact})
+    return out
+
+
+def ledger_rows(queryset) -> list[dict]:
+    """One dict per outfall, keyed by column field, with export-formatted cells."""
+    outfalls = list(queryset.select_related("town").order_by("code"))
+    parties = _parties_by_outfall([o.pk for o in outfalls])
+    rows = []
+    for o in outfalls:
+        values = {c.field: getattr(o, c.field, None) for c in columns.COLUMNS}
+        values["town"] = o.town.name
+        values.update(columns.parties_columns(parties[o.pk]))
+        rows.append({c.field: columns.format_cell(c, values[c.field]) for c in columns.COLUMNS}
+                    | {"_lon": o.lon, "_lat": o.lat, "_type": o.type_label})
+    return rows
+
+
+def write_xlsx(rows: list[dict]) -> bytes:
+    import openpyxl
+    from openpyxl.styles import Font
+
+    wb = openpyxl.Workbook(write_only=False)
+    ws = wb.active
+    ws.title = "入河排污口台账"
+    ws.append([c.zh for c in columns.COLUMNS])
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for r in rows:
+        ws.append([r[c.field] for c in columns.COLUMNS])
+    ws.freeze_panes = "A2"
+    for i, c in enumerate(columns.COLUMNS, start=1):
+        ws.column_dimensions[openpyxl.utils.get_column_letter(i)].width = max(10, min(40, len(c.zh) * 2 + 4))
+    wb.properties.created = wb.properties.modified = _FIXED_TIME
+    wb.properties.creator = "outfall"
+    buf = io.BytesIO()
+    wb.save(buf)
+    return _reproducible_zip(buf.getvalue())
+
+
+def _reproducible_zip(data: bytes) -> bytes:
+    """Rewrite a ZIP with every entry dated 1980-01-01, so equal content gives equal bytes."""
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            zi = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            zi.compress_type = zipfile.ZIP_DEFLATED
+            zi.external_attr = info.external_attr
+            body = src.read(info.filename)
+            if info.filename == "docProps/core.xml":  # openpyxl stamps the save time here
+                body = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(<)", rb"\g<1>2000-01-01T00:00:00Z\g<2>", body)
+            dst.writestr(zi, body)
+    return out.getvalue()
+
+
+def write_csv(rows: list[dict]) -> bytes:
+    buf = io.StringIO(newline="")
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow([c.zh for c in columns.COLUMNS])
+    for r in rows:
+        w.writerow(["" if r[c.field] is None else (repr(r[c.field]) if isinstance(r[c.field], float) else r[c.field])
+                    for c in columns.COLUMNS])
+    return buf.getvalue().encode("utf-8-sig")
+
+
+def write_geojson(rows: list[dict]) -> bytes:
+    features = [{
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [r["_lon"], r["_lat"]]},
+        "properties": {c.en: r[c.field] for c in columns.COLUMNS},
+    } for r in rows]
+    fc = {"type": "FeatureCollection", "name": "outfalls",
+          "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:OGC:1.3:CRS84"}}, "features": features}
+    return json.dumps(fc, ensure_ascii=False, indent=1).encode("utf-8")
+
+
+def write_kml(rows: list[dict]) -> bytes:
+    parts = ['<?xml version="1.0" encoding="UTF-8"?>',
+             '<kml xmlns="http://www.opengis.net/kml/2.2"><Document><name>入河排污口台账</name>']
+    for r in rows:
+        data = "".join(f'<Data name="{escape(c.zh)}"><value>{escape(str(r[c.field] if r[c.field] is not None else ""))}'
+                       f"</value></Data>" for c in columns.COLUMNS)
+        parts.append(f"<Placemark><name>{escape(r['code'])} {escape(r['name'])}</name>"
+                     f"<description>{escape(r['_type'])}</description><ExtendedData>{data}</ExtendedData>"
+                     f"<Point><coordinates>{r['_lon']!r},{r['_lat']!r},0</coordinates></Point></Placemark>")
+    parts.append("</Document></kml>")
+    return "\n".join(parts).encode("utf-8")
+
+
+WRITERS = {"xlsx": write_xlsx, "csv": write_csv, "geojson": write_geojson, "kml": write_kml}
+CONTENT_TYPES = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                 "csv": "text/csv; charset=utf-8", "geojson": "application/geo+json",
+                 "kml": "application/vnd.google-earth.kml+xml"}
+
+
+def export_ledger(queryset, fmt: str) -> bytes:
+    """The ledger of ``queryset`` in ``fmt`` (xlsx, csv, geojson or kml)."""
+    return WRITERS[fmt](ledger_rows(queryset))

@@ -1,0 +1,185 @@
+"""Every state change of the ledger: one function each, atomic, with its history (STYLE rule 2).
+
+Views, the API, the CLI and the importer call these; they never save ledger models themselves.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import transaction
+
+from outfall.accounts import permissions
+from outfall.core.enums import OutfallStatus
+from outfall.core.errors import InputError, PermissionDeniedError
+from outfall.history.services import build_change, record_change, record_changes
+from outfall.ledger.codes import CodeAllocator
+from outfall.ledger.models import Outfall, Photo, ResponsibleParty
+from outfall.ledger.uploads import check_image
+
+#: Fields a service may set from cleaned data (everything but bookkeeping).
+DATA_FIELDS = ("code", "national_code", "name", "type_l1", "type_l2", "type_l3", "lon", "lat", "original_lon",
+               "original_lat", "original_crs", "address", "town_id", "receiving_water", "entry_mode",
+               "discharge_regularity", "design_discharge_m3_d", "discharge_nature", "status", "approval",
+               "approval_number", "online_monitoring", "video_monitoring", "notes", "cancel_reason", "is_demo")
+
+
+def snapshot(outfall: Outfall, parties: list[dict] | None = None) -> dict:
+    """The JSON-able state of an outfall, as history stores it (town and parties by name)."""
+    snap = {f: getattr(outfall, f) for f in DATA_FIELDS if f != "town_id"}
+    snap["town"] = outfall.town.name if outfall.town_id else None
+    if parties is None:
+        parties = party_dicts(outfall) if outfall.pk else []
+    snap["responsible_parties"] = [p["name"] + (f" ({p['uscc']})" if p.get("uscc") else "") for p in parties]
+    return snap
+
+
+def party_dicts(outfall: Outfall) -> list[dict]:
+    """The outfall's parties in the order they were given."""
+    return [{"name": p.name, "uscc": p.uscc, "industry": p.industry, "contact": p.contact}
+            for p in _ordered_parties(outfall)]
+
+
+def _ordered_parties(outfall: Outfall):
+    through = Outfall.responsible_parties.through
+    links = through.objects.filter(outfall_id=outfall.pk).order_by("id").select_related("responsibleparty")
+    return [link.responsibleparty for link in links]
+
+
+def _check_may_edit(actor, town_id: int | None, *, outfall: Outfall | None = None) -> None:
+    if outfall is not None and not permissions.can_edit_town(actor, outfall.town_id):
+        raise PermissionDeniedError(f"{actor} may not edit {outfall.code}",
+                                    user_message=f"无权修改排污口 {outfall.code} (属于{outfall.town})")
+    if not permissions.can_edit_town(actor, town_id):
+        raise PermissionDeniedError(f"{actor} may not edit town {town_id}", user_message="无权在该镇街新建或修改排污口")
+
+
+def resolve_parties(parties: list[dict]) -> list[ResponsibleParty]:
+    """Find or create parties (by credit code when given, else by name); update their details."""
+    out = []
+    for p in parties:
+        party = None
+        if p.get("uscc"):
+            party = ResponsibleParty.objects.filter(uscc=p["uscc"]).first()
+        if party is None:
+            party = ResponsibleParty.objects.filter(name=p["name"], uscc__isnull=True).first() if not p.get("uscc") \
+                else None
+        if party is None:
+            party = ResponsibleParty.objects.create(name=p["name"], uscc=p.get("uscc"),
+                                                    industry=p.get("industry", ""), contact=p.get("contact", ""))
+        else:
+            changed = False
+            for f in ("name", "industry", "contact"):
+                if p.get(f) and getattr(party, f) != p[f]:
+                    setattr(party, f, p[f])
+                    changed = True
+            if changed:
+                party.save()
+        out.append(party)
+    return out
+
+
+def _set_parties(outfall: Outfall, parties: list[dict]) -> None:
+    through = Outfall.responsible_parties.through
+    through.objects.filter(outfall_id=outfall.pk).delete()
+    through.objects.bulk_create([through(outfall_id=outfall.pk, responsibleparty_id=p.pk)
+                                 for p in resolve_parties(parties)])
+
+
+@transaction.atomic
+def create_outfall(data: dict, *, actor, batch_id: uuid.UUID | None = None) -> Outfall:
+    """Create an outfall from cleaned data (``ledger.columns.clean_row`` or the form); history: create."""
+    data = dict(data)
+    parties = data.pop("parties", [])
+    town = data.pop("town")
+    _check_may_edit(actor, town.pk)
+    if not data.get("code"):
+        data["code"] = CodeAllocator.from_db().allocate(data["type_l1"])
+    _check_unique(data)
+    outfall = Outfall(town=town, **{k: v for k, v in data.items() if k in DATA_FIELDS})
+    outfall.save()
+    _set_parties(outfall, parties)
+    record_change(outfall, action="create", actor=actor, before=None, after=snapshot(outfall, parties),
+                  batch_id=batch_id)
+    return outfall
+
+
+def _check_unique(data: dict, *, exclude_pk: int | None = None) -> None:
+    for f, label in (("code", "排污口编码"), ("national_code", "国家平台编码")):
+        if data.get(f):
+            qs = Outfall.objects.filter(**{f: data[f]})
+            if exclude_pk:
+                qs = qs.exclude(pk=exclude_pk)
+            if qs.exists():
+                raise InputError(f"duplicate {f} {data[f]}", user_message=f"{label}「{data[f]}」已被其他排污口使用")
+
+
+@transaction.atomic
+def update_outfall(outfall: Outfall, data: dict, *, actor, batch_id: uuid.UUID | None = None,
+                   action: str = "update", note: str = "") -> Outfall:
+    """Apply cleaned changes; town staff may neither edit another town's outfall nor move one there."""
+    data = dict(data)
+    outfall = Outfall.objects.select_for_update().get(pk=outfall.pk)
+    parties = data.pop("parties", None)
+    town = data.pop("town", None)
+    _check_may_edit(actor, town.pk if town else outfall.town_id, outfall=outfall)
+    _check_unique(data, exclude_pk=outfall.pk)
+    before = snapshot(outfall)
+    if town is not None:
+        outfall.town = town
+    for k, v in data.items():
+        if k in DATA_FIELDS:
+            setattr(outfall, k, v)
+    outfall.save()
+    if parties is not None:
+        _set_parties(outfall, parties)
+    after = snapshot(outfall)
+    if before != after:
+        record_change(outfall, action=action, actor=actor, before=before, after=after, batch_id=batch_id, note=note)
+    return outfall
+
+
+def cancel_outfall(outfall: Outfall, *, actor, reason: str) -> Outfall:
+    """注销: mark the outfall cancelled with a reason instead of deleting it."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise InputError("cancel without reason", user_message="注销必须填写原因")
+    if outfall.status == OutfallStatus.CANCELLED.value:
+        raise InputError("already cancelled", user_message=f"排污口 {outfall.code} 已注销")
+    return update_outfall(outfall, {"status": OutfallStatus.CANCELLED.value, "cancel_reason": reason[:300]},
+                          actor=actor, action="cancel", note=reason)
+
+
+@transaction.atomic
+def add_photo(outfall: Outfall, upload, *, actor, kind: str = "site", caption: str = "") -> Photo:
+    """Attach a photo after checking its type (JPEG/PNG/WebP by content) and size."""
+    _check_may_edit(actor, outfall.town_id, outfall=outfall)
+    content_type = check_image(upload, max_bytes=settings.MAX_UPLOAD_BYTES)
+    if kind not in dict(Photo.KIND_CHOICES):
+        raise InputError(f"photo kind {kind}", user_message=f"未知照片类型「{kind}」")
+    photo = Photo(outfall=outfall, kind=kind, caption=caption[:200], content_type=content_type,
+                  size_bytes=upload.size, uploaded_by=actor if getattr(actor, "pk", None) else None)
+    photo.image.save(upload.name, upload, save=False)
+    photo.save()
+    record_change(photo, action="attach", actor=actor, before=None,
+                  after={"kind": kind, "caption": caption, "file": photo.image.name, "size_bytes": upload.size},
+                  related=outfall)
+    return photo
+
+
+@transaction.atomic
+def remove_photo(photo: Photo, *, actor) -> None:
+    _check_may_edit(actor, photo.outfall.town_id, outfall=photo.outfall)
+    before = {"kind": photo.kind, "caption": photo.caption, "file": photo.image.name}
+    record_change(photo, action="detach", actor=actor, before=before, after=None, related=photo.outfall)
+    name = photo.image.name
+    storage = photo.image.storage
+    photo.delete()
+    transaction.on_commit(lambda: storage.delete(name))
+
+
+def bulk_history(outfalls_before_after, *, actor, batch_id, action: str) -> None:
+    """Write one ChangeRecord per (outfall, before, after) in bulk (imports)."""
+    record_changes(build_change(o, action=action, actor=actor, before=b, after=a, batch_id=batch_id)
+                   for o, b, a in outfalls_before_after)
