@@ -67,6 +67,7 @@ COLUMNS: list[Column] = [
 
 BY_FIELD = {c.field: c for c in COLUMNS}
 _BY_KEY = {k: c for c in COLUMNS for k in c.keys()}
+_DEFAULTS = {"status": OutfallStatus.IN_USE.value, "approval": ApprovalState.UNKNOWN.value}
 _TRUE = {"是", "有", "true", "yes", "y", "1", "√"}
 _FALSE = {"否", "无", "false", "no", "n", "0", ""}
 
@@ -126,7 +127,7 @@ def parse_cell(col: Column, value):
         raise ValueError(f"「{text}」应为 是/否")
     if col.kind == "enum":
         if text == "":
-            return None
+            return ""
         try:
             return col.enum.from_text(text).value
         except ValueError:
@@ -173,6 +174,9 @@ def clean_row(raw: dict[str, object], *, area: geo.BBox, area_name: str) -> tupl
         except ValueError as exc:
             problems.append(("一级类型" if "一级" in str(exc) else "二级类型" if "二级" in str(exc) else "三级类型",
                              str(exc)))
+    for fname, default in _DEFAULTS.items():
+        if fname in data and not data[fname]:
+            data[fname] = default
     lon, lat = data.get("original_lon"), data.get("original_lat")
     if lon is not None and lat is not None:
         try:

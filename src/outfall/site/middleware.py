@@ -21,3 +21,24 @@ class LoginRequiredMiddleware:
                 return self.get_response(request)
             return JsonResponse({"detail": "需要登录 / Authentication required"}, status=401)
         return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
+
+
+class DomainErrorMiddleware:
+    """Pages answer a domain error with 400/403/404 and its Chinese message, never a 500."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from django.shortcuts import render
+
+        from outfall.core.errors import OutfallError
+        from outfall.site.api_errors import status_of
+
+        if isinstance(exception, OutfallError) and not request.path.startswith("/api/"):
+            code = status_of(exception)
+            return render(request, "error.html", {"message": exception.user_message, "status": code}, status=code)
+        return None

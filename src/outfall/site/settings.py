@@ -49,6 +49,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "outfall.site.middleware.LoginRequiredMiddleware",
+    "outfall.site.middleware.DomainErrorMiddleware",
 ]
 
 ROOT_URLCONF = "outfall.site.urls"
@@ -97,6 +98,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise serves from finders; the folder must exist
 # django-leaflet ships Leaflet; only its static files are used (its admin widgets need GDAL).
 STATICFILES_DIRS = [PACKAGE_DIR / "static", ("vendor", Path(__import__("leaflet").__file__).parent / "static")]
 WHITENOISE_USE_FINDERS = True

@@ -1,5 +1,8 @@
 from django.shortcuts import render
 
+from outfall.ledger.selectors import ledger_counts
+from outfall.ledger.models import Outfall
+
 
 def home(request):
-    return render(request, "home.html")
+    return render(request, "home.html", {"counts": ledger_counts(Outfall.objects.visible_to(request.user))})

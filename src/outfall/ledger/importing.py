@@ -1,0 +1,62 @@
+"""The two-step web import: keep the uploaded file under a token, dry-run it, then commit it."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+
+from outfall.core.errors import OutfallError, RowErrors
+from outfall.ledger.excel import import_outfalls
+
+_ALLOWED = {".xlsx", ".csv"}
+
+
+def _pending_dir() -> Path:
+    d = Path(settings.MEDIA_ROOT) / "pending-imports"
+    d.mkdir(parents=True, exist_ok=True)
+    return d
+
+
+def _pending_path(user, token: str) -> Path | None:
+    try:
+        uuid.UUID(token)
+    except ValueError:
+        return None
+    matches = list(_pending_dir().glob(f"{user.pk}-{token}.*"))
+    return matches[0] if matches else None
+
+
+def dry_run_upload(request, upload) -> dict:
+    suffix = Path(upload.name).suffix.lower()
+    if suffix not in _ALLOWED:
+        return {"fatal": f"不支持的文件类型「{suffix or '无扩展名'}」，请上传 .xlsx 或 .csv"}
+    if upload.size > settings.MAX_UPLOAD_BYTES:
+        return {"fatal": f"文件超过 {settings.MAX_UPLOAD_BYTES // 1048576} MiB 上限"}
+    data = upload.read()
+    try:
+        result = import_outfalls(data, actor=request.user, name=upload.name, dry_run=True)
+    except OutfallError as exc:
+        return {"fatal": exc.user_message}
+    ctx = {"result": result, "filename": upload.name}
+    if not result.errors:
+        token = str(uuid.uuid4())
+        (_pending_dir() / f"{request.user.pk}-{token}{suffix}").write_bytes(data)
+        request.session[f"import-{token}"] = upload.name
+        ctx["token"] = token
+    return ctx
+
+
+def commit_pending(request, token: str) -> dict:
+    path = _pending_path(request.user, token)
+    if path is None:
+        return {"fatal": "待导入文件已失效，请重新上传"}
+    try:
+        result = import_outfalls(path.read_bytes(), actor=request.user, name=request.session.get(f"import-{token}", path.name))
+    except RowErrors as exc:
+        return {"fatal": exc.user_message, "errors": exc.errors}
+    except OutfallError as exc:
+        return {"fatal": exc.user_message}
+    path.unlink(missing_ok=True)
+    return {"result": result, "committed": True}

@@ -1,0 +1,28 @@
+"""Read queries of the ledger used by more than one view."""
+
+from __future__ import annotations
+
+from django.db.models import Count
+
+from outfall.core.enums import OutfallStatus
+from outfall.history.services import history_of
+from outfall.ledger.models import Outfall
+
+
+def ledger_counts(qs) -> dict:
+    """Counts by status, level-1 type and town for a queryset of outfalls."""
+    by_status = {r["status"]: r["n"] for r in qs.values("status").annotate(n=Count("id"))}
+    return {
+        "total": sum(by_status.values()),
+        "by_status": [{"value": s.value, "label": s.label, "n": by_status.get(s.value, 0)} for s in OutfallStatus],
+        "by_type": list(qs.values("type_l1").annotate(n=Count("id")).order_by("-n")),
+        "by_town": list(qs.values("town__name").annotate(n=Count("id")).order_by("town__code")),
+    }
+
+
+def outfall_file(outfall: Outfall) -> dict:
+    """Everything the outfall file (一口一档) page shows."""
+    from outfall.ledger.services import party_dicts
+
+    return {"parties": party_dicts(outfall), "photos": list(outfall.photos.all()),
+            "history": list(history_of(outfall)[:200])}

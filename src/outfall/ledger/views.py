@@ -1,0 +1,159 @@
+"""Ledger pages: list, outfall file (一口一档), create/edit, cancel, photos, import and export.
+
+Views only declare: permissions come from the queryset methods, changes from the services.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from outfall.accounts import permissions
+from outfall.core.enums import OutfallStatus
+from outfall.core.errors import InputError, OutfallError, PermissionDeniedError
+from outfall.ledger import exporting, importing, selectors, services
+from outfall.ledger.filters import OutfallFilter
+from outfall.ledger.forms import CancelForm, ImportForm, OutfallForm, PhotoForm
+from outfall.ledger.models import Outfall, Photo
+
+SORTS = {"code", "-code", "name", "-name", "type_l1", "-type_l1", "status", "-status", "town__code", "-town__code",
+         "receiving_water", "-receiving_water", "updated_at", "-updated_at", "design_discharge_m3_d",
+         "-design_discharge_m3_d"}
+
+
+def outfall_list(request):
+    qs = Outfall.objects.visible_to(request.user).select_related("town")
+    f = OutfallFilter(request.GET, queryset=qs)
+    sort = request.GET.get("sort", "code")
+    rows = f.qs.order_by(sort if sort in SORTS else "code", "pk")
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    params.pop("sort", None)
+    return render(request, "ledger/list.html", {
+        "filter": f, "page": page, "sort": sort, "query": params.urlencode(),
+        "counts": selectors.ledger_counts(f.qs), "can_create": permissions.can_edit_any(request.user)})
+
+
+def _outfall_or_404(request, pk: int) -> Outfall:
+    return get_object_or_404(Outfall.objects.visible_to(request.user).select_related("town"), pk=pk)
+
+
+def outfall_detail(request, pk: int):
+    outfall = _outfall_or_404(request, pk)
+    return render(request, "ledger/detail.html", {
+        "o": outfall, **selectors.outfall_file(outfall), "photo_form": PhotoForm(), "cancel_form": CancelForm(),
+        "can_edit": permissions.can_edit_town(request.user, outfall.town_id),
+        "status_colour": OutfallStatus(outfall.status).colour})
+
+
+@require_http_methods(["GET", "POST"])
+def outfall_create(request):
+    if not permissions.can_edit_any(request.user):
+        raise PermissionDeniedError("create", user_message="无权新建排污口")
+    form = OutfallForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            outfall = services.create_outfall(form.outfall_data, actor=request.user)
+        except OutfallError as exc:
+            form.add_error(None, exc.user_message)
+        else:
+            messages.success(request, f"已新建排污口 {outfall.code}")
+            return redirect("ledger:detail", pk=outfall.pk)
+    return render(request, "ledger/form.html", {"form": form, "title": "新建排污口"})
+
+
+@require_http_methods(["GET", "POST"])
+def outfall_edit(request, pk: int):
+    outfall = get_object_or_404(Outfall.objects.editable_by(request.user), pk=pk)
+    initial = OutfallForm.initial_from(outfall, services.party_dicts(outfall))
+    form = OutfallForm(request.POST or None, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_outfall(outfall, form.outfall_data, actor=request.user)
+        except OutfallError as exc:
+            form.add_error(None, exc.user_message)
+        else:
+            messages.success(request, f"已保存排污口 {outfall.code}")
+            return redirect("ledger:detail", pk=outfall.pk)
+    return render(request, "ledger/form.html", {"form": form, "title": f"修改 {outfall.code}", "o": outfall})
+
+
+@require_POST
+def outfall_cancel(request, pk: int):
+    outfall = get_object_or_404(Outfall.objects.editable_by(request.user), pk=pk)
+    form = CancelForm(request.POST)
+    if form.is_valid():
+        try:
+            services.cancel_outfall(outfall, actor=request.user, reason=form.cleaned_data["reason"])
+            messages.success(request, f"已注销排污口 {outfall.code}")
+        except OutfallError as exc:
+            messages.error(request, exc.user_message)
+    else:
+        messages.error(request, "注销必须填写原因")
+    return redirect("ledger:detail", pk=outfall.pk)
+
+
+@require_POST
+def photo_add(request, pk: int):
+    outfall = get_object_or_404(Outfall.objects.editable_by(request.user), pk=pk)
+    form = PhotoForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.add_photo(outfall, form.cleaned_data["image"], actor=request.user,
+                               kind=form.cleaned_data["kind"], caption=form.cleaned_data["caption"])
+            messages.success(request, "照片已上传")
+        except OutfallError as exc:
+            messages.error(request, exc.user_message)
+    else:
+        messages.error(request, "请选择照片文件和类型")
+    return redirect("ledger:detail", pk=outfall.pk)
+
+
+@require_POST
+def photo_remove(request, pk: int, photo_id: int):
+    outfall = get_object_or_404(Outfall.objects.editable_by(request.user), pk=pk)
+    services.remove_photo(get_object_or_404(Photo, pk=photo_id, outfall=outfall), actor=request.user)
+    messages.success(request, "照片已删除")
+    return redirect("ledger:detail", pk=outfall.pk)
+
+
+def photo_file(request, pk: int, photo_id: int):
+    """Photos are served through a login-checked view, never as public media."""
+    outfall = _outfall_or_404(request, pk)
+    photo = get_object_or_404(Photo, pk=photo_id, outfall=outfall)
+    try:
+        data = photo.image.read()
+    except FileNotFoundError:
+        raise Http404("photo file missing") from None
+    return HttpResponse(data, content_type=photo.content_type)
+
+
+def export(request):
+    fmt = request.GET.get("format", "xlsx")
+    if fmt not in exporting.FORMATS:
+        raise InputError(f"format {fmt}", user_message=f"不支持的导出格式「{fmt}」")
+    qs = OutfallFilter(request.GET, queryset=Outfall.objects.visible_to(request.user)).qs
+    response = HttpResponse(exporting.export_ledger(qs, fmt), content_type=exporting.CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="outfalls.{fmt}"'
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def import_view(request):
+    """Upload → dry run with every error listed → commit the same file (kept under a token)."""
+    if not permissions.can_edit_any(request.user):
+        raise PermissionDeniedError("import", user_message="无权导入台账")
+    ctx = {"form": ImportForm(), "errors": None}
+    if request.method == "POST":
+        if "token" in request.POST:
+            ctx.update(importing.commit_pending(request, request.POST["token"]))
+        else:
+            form = ImportForm(request.POST, request.FILES)
+            ctx["form"] = form
+            if form.is_valid():
+                ctx.update(importing.dry_run_upload(request, form.cleaned_data["file"]))
+    return render(request, "ledger/import.html", ctx)

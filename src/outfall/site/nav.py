@@ -1,0 +1,7 @@
+"""Top navigation: (url name, Chinese label, English label); entries whose app is absent are skipped."""
+
+NAV = [
+    ("mapui:map", "一张图", "Map"),
+    ("monitoring:section-list", "断面", "Sections"),
+    ("rivers:network", "河网", "Rivers"),
+]
