@@ -23,6 +23,10 @@ def pytest_addoption(parser):
 
 
 def pytest_configure(config):
+    from django.conf import settings as django_settings
+
+    # Fast password hashing for tests only (every fixture user has a password).
+    django_settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     if config.getoption("--require-postgres"):
         url = os.environ.get("OUTFALL_DATABASE_URL", "")
         if not url.startswith(("postgres://", "postgresql://")):

@@ -66,6 +66,7 @@ def outfall_rows(n: int = 300, *, seed: int = 370285) -> list[dict]:
     """Cleaned outfall data for ``n`` demo outfalls (town by name), deterministic for a seed."""
     rng = random.Random(seed)
     rows = []
+    seen: dict[str, int] = {}
     l1s = list(_MIX)
     weights = [_MIX[k][0] for k in l1s]
     for i in range(n):
@@ -102,8 +103,9 @@ def outfall_rows(n: int = 300, *, seed: int = 370285) -> list[dict]:
             oname = f"{village}村附近不明排口"
         status = rng.choices([s.value for s in OutfallStatus if s != OutfallStatus.CANCELLED],
                              [55, 15, 10, 12, 4, 4])[0]
+        seen[oname] = seen.get(oname, 0) + 1
         rows.append({
-            "name": f"{oname}{i + 1:03d}" if i >= len(l1s) else oname,
+            "name": oname if seen[oname] == 1 else f"{oname}({seen[oname]}号)",
             "type_l1": l1, "type_l2": l2, "type_l3": l3,
             "original_lon": lon, "original_lat": lat, "original_crs": "WGS84", "lon": lon, "lat": lat,
             "town": name, "receiving_water": river.replace("(示意)", ""),

@@ -55,7 +55,7 @@ def _check_may_edit(actor, town_id: int | None, *, outfall: Outfall | None = Non
         raise PermissionDeniedError(f"{actor} may not edit town {town_id}", user_message="无权在该镇街新建或修改排污口")
 
 
-def resolve_parties(parties: list[dict]) -> list[ResponsibleParty]:
+def _resolve_parties(parties: list[dict]) -> list[ResponsibleParty]:
     """Find or create parties (by credit code when given, else by name); update their details."""
     out = []
     for p in parties:
@@ -84,7 +84,7 @@ def _set_parties(outfall: Outfall, parties: list[dict]) -> None:
     through = Outfall.responsible_parties.through
     through.objects.filter(outfall_id=outfall.pk).delete()
     through.objects.bulk_create([through(outfall_id=outfall.pk, responsibleparty_id=p.pk)
-                                 for p in resolve_parties(parties)])
+                                 for p in _resolve_parties(parties)])
 
 
 @transaction.atomic

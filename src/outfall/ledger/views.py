@@ -156,4 +156,6 @@ def import_view(request):
             ctx["form"] = form
             if form.is_valid():
                 ctx.update(importing.dry_run_upload(request, form.cleaned_data["file"]))
+        if ctx.get("result") is not None and not ctx["errors"]:
+            ctx["errors"] = ctx["result"].errors
     return render(request, "ledger/import.html", ctx)

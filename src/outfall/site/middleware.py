@@ -42,3 +42,15 @@ class DomainErrorMiddleware:
             code = status_of(exception)
             return render(request, "error.html", {"message": exception.user_message, "status": code}, status=code)
         return None
+
+
+class ChineseFirstMiddleware:
+    """Chinese UI by default: the browser's Accept-Language is ignored; the language chosen in the
+    page (cookie) still applies. Runs before LocaleMiddleware."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        return self.get_response(request)
