@@ -1,6 +1,7 @@
 """The ledger filter set, shared by the list page and the API (same filters everywhere)."""
 
 import django_filters
+from django.utils.translation import gettext_lazy as _
 from django.db.models import Q
 
 from outfall.accounts.models import Town
@@ -10,11 +11,11 @@ from outfall.ledger.models import Outfall
 
 
 class OutfallFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label="编码或名称", method="search")
-    type_l1 = django_filters.ChoiceFilter(label="一级类型", choices=[(t, t) for t in TYPES])
-    status = django_filters.ChoiceFilter(label="状态", choices=choices(OutfallStatus))
-    town = django_filters.ModelChoiceFilter(label="镇街", queryset=Town.objects.all())
-    receiving_water = django_filters.CharFilter(label="受纳水体", lookup_expr="icontains")
+    q = django_filters.CharFilter(label=_("编码或名称"), method="search")
+    type_l1 = django_filters.ChoiceFilter(label=_("一级类型"), choices=[(t, t) for t in TYPES])
+    status = django_filters.ChoiceFilter(label=_("状态"), choices=choices(OutfallStatus))
+    town = django_filters.ModelChoiceFilter(label=_("镇街"), queryset=Town.objects.all())
+    receiving_water = django_filters.CharFilter(label=_("受纳水体"), lookup_expr="icontains")
 
     class Meta:
         model = Outfall

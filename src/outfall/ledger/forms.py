@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 from django.conf import settings
 
 from outfall.accounts import permissions
@@ -22,31 +23,31 @@ _FORM_FIELD = {"party_names": "parties", "party_usccs": "parties", "party_indust
 
 
 class OutfallForm(forms.Form):
-    code = forms.CharField(label="排污口编码", required=False, max_length=40, help_text="留空则自动生成")
-    national_code = forms.CharField(label="国家平台编码", required=False, max_length=60)
-    name = forms.CharField(label="排污口名称", max_length=200)
-    type_l1 = forms.ChoiceField(label="一级类型", choices=[(t, t) for t in TYPES])
-    type_l2 = forms.ChoiceField(label="二级类型", choices=_BLANK + [(t, t) for t in _L2], required=False)
-    type_l3 = forms.ChoiceField(label="三级类型", choices=_BLANK + [(t, t) for t in _L3], required=False)
-    original_lon = forms.FloatField(label="经度", help_text="度")
-    original_lat = forms.FloatField(label="纬度", help_text="度")
-    original_crs = forms.ChoiceField(label="坐标系", choices=[(c, c) for c in ("WGS84", "CGCS2000", "GCJ02", "BD09")])
-    town = forms.ModelChoiceField(label="所属镇街", queryset=Town.objects.none())
-    receiving_water = forms.CharField(label="受纳水体", max_length=100)
-    address = forms.CharField(label="地址", required=False, max_length=300)
-    entry_mode = forms.ChoiceField(label="入河方式", choices=_BLANK + choices(EntryMode), required=False)
-    discharge_regularity = forms.ChoiceField(label="排放规律", choices=_BLANK + choices(DischargeRegularity),
+    code = forms.CharField(label=_("排污口编码"), required=False, max_length=40, help_text=_("留空则自动生成"))
+    national_code = forms.CharField(label=_("国家平台编码"), required=False, max_length=60)
+    name = forms.CharField(label=_("排污口名称"), max_length=200)
+    type_l1 = forms.ChoiceField(label=_("一级类型"), choices=[(t, t) for t in TYPES])
+    type_l2 = forms.ChoiceField(label=_("二级类型"), choices=_BLANK + [(t, t) for t in _L2], required=False)
+    type_l3 = forms.ChoiceField(label=_("三级类型"), choices=_BLANK + [(t, t) for t in _L3], required=False)
+    original_lon = forms.FloatField(label=_("经度"), help_text=_("度"))
+    original_lat = forms.FloatField(label=_("纬度"), help_text=_("度"))
+    original_crs = forms.ChoiceField(label=_("坐标系"), choices=[(c, c) for c in ("WGS84", "CGCS2000", "GCJ02", "BD09")])
+    town = forms.ModelChoiceField(label=_("所属镇街"), queryset=Town.objects.none())
+    receiving_water = forms.CharField(label=_("受纳水体"), max_length=100)
+    address = forms.CharField(label=_("地址"), required=False, max_length=300)
+    entry_mode = forms.ChoiceField(label=_("入河方式"), choices=_BLANK + choices(EntryMode), required=False)
+    discharge_regularity = forms.ChoiceField(label=_("排放规律"), choices=_BLANK + choices(DischargeRegularity),
                                              required=False)
-    design_discharge_m3_d = forms.FloatField(label="设计排放量(m³/d)", required=False, min_value=0)
-    discharge_nature = forms.ChoiceField(label="排放性质", choices=_BLANK + choices(DischargeNature), required=False)
-    parties = forms.CharField(label="责任主体", required=False, widget=forms.Textarea(attrs={"rows": 3}),
-                              help_text="每行一个: 名称 | 统一社会信用代码 | 所属行业 | 联系人及电话")
-    status = forms.ChoiceField(label="状态", choices=[c for c in choices(OutfallStatus) if c[0] != "cancelled"])
-    approval = forms.ChoiceField(label="设置审批/备案", choices=choices(ApprovalState))
-    approval_number = forms.CharField(label="审批/备案文号", required=False, max_length=100)
-    online_monitoring = forms.BooleanField(label="在线监测", required=False)
-    video_monitoring = forms.BooleanField(label="视频监控", required=False)
-    notes = forms.CharField(label="备注", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    design_discharge_m3_d = forms.FloatField(label=_("设计排放量(m³/d)"), required=False, min_value=0)
+    discharge_nature = forms.ChoiceField(label=_("排放性质"), choices=_BLANK + choices(DischargeNature), required=False)
+    parties = forms.CharField(label=_("责任主体"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+                              help_text=_("每行一个: 名称 | 统一社会信用代码 | 所属行业 | 联系人及电话"))
+    status = forms.ChoiceField(label=_("状态"), choices=[c for c in choices(OutfallStatus) if c[0] != "cancelled"])
+    approval = forms.ChoiceField(label=_("设置审批/备案"), choices=choices(ApprovalState))
+    approval_number = forms.CharField(label=_("审批/备案文号"), required=False, max_length=100)
+    online_monitoring = forms.BooleanField(label=_("在线监测"), required=False)
+    video_monitoring = forms.BooleanField(label=_("视频监控"), required=False)
+    notes = forms.CharField(label=_("备注"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -88,14 +89,14 @@ class OutfallForm(forms.Form):
 
 
 class CancelForm(forms.Form):
-    reason = forms.CharField(label="注销原因", max_length=300, widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(label=_("注销原因"), max_length=300, widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class PhotoForm(forms.Form):
-    image = forms.FileField(label="照片 (JPEG/PNG/WebP)")
-    kind = forms.ChoiceField(label="照片类型", choices=Photo.KIND_CHOICES)
-    caption = forms.CharField(label="说明", required=False, max_length=200)
+    image = forms.FileField(label=_("照片 (JPEG/PNG/WebP)"))
+    kind = forms.ChoiceField(label=_("照片类型"), choices=Photo.KIND_CHOICES)
+    caption = forms.CharField(label=_("说明"), required=False, max_length=200)
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label="台账文件 (.xlsx / .csv)")
+    file = forms.FileField(label=_("台账文件 (.xlsx / .csv)"))
