@@ -26,13 +26,15 @@ COMMAND_MODULES = [
 ]
 
 
-def _add_common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--db", metavar="URL", help="database URL (default: the embedded SQLite file)")
+def _add_common(parser: argparse.ArgumentParser, *, top: bool = False) -> None:
+    # Sub-commands suppress the default so `outfall --db URL import ...` keeps the top-level value.
+    parser.add_argument("--db", metavar="URL", default=None if top else argparse.SUPPRESS,
+                        help="database URL (default: the embedded SQLite file)")
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="outfall", description="入河排污口监管与溯源 / river outfall ledger and tracing")
-    _add_common(parser)
+    _add_common(parser, top=True)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
         try:
