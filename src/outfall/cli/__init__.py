@@ -74,18 +74,17 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     known = set(parser._subparsers._group_actions[0].choices) if parser._subparsers else set()
-    first = next((a for a in argv if not a.startswith("-")), None)
-    if first is not None and first not in known and first not in ("help",):
+    pre = argparse.ArgumentParser(add_help=False)
+    pre.add_argument("--db")
+    _, rest = pre.parse_known_args(argv)
+    first = next((a for a in rest if not a.startswith("-")), None)
+    if first is not None and first not in known and first != "help":
         # Hand unknown commands to Django (migrate, createsuperuser, shell, ...).
-        db = None
-        if "--db" in argv:
-            i = argv.index("--db")
-            db = argv[i + 1]
-            del argv[i:i + 2]
-        django_setup(db, migrate=False)
+        db_args, _ = pre.parse_known_args(argv)
+        django_setup(db_args.db, migrate=False)
         from django.core.management import execute_from_command_line
 
-        execute_from_command_line(["outfall", *argv])
+        execute_from_command_line(["outfall", *[a for a in rest]])
         return 0
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
