@@ -65,10 +65,9 @@ class OutfallForm(forms.Form):
 
     def clean(self):
         cd = super().clean()
-        if self.errors:
-            return cd
+        if cd.get("original_lon") is None or cd.get("original_lat") is None or not cd.get("type_l1"):
+            return cd  # the field errors already say what is missing
         raw = {f: cd.get(f) for f in columns.BY_FIELD if f in cd and f not in ("town",)}
-        raw["town"] = cd["town"].name
         lines = [ln for ln in (cd.get("parties") or "").splitlines() if ln.strip()]
         cells = [[c.strip() for c in ln.split("|")] + ["", "", "", ""] for ln in lines]
         for i, key in enumerate(("party_names", "party_usccs", "party_industries", "party_contacts")):
@@ -81,8 +80,9 @@ class OutfallForm(forms.Form):
         for col, msg in problems:
             field = _ZH_TO_FIELD.get(col, None)
             field = _FORM_FIELD.get(field, field)
-            self.add_error(field if field in self.fields else None, msg)
-        data["town"] = cd["town"]
+            if field not in self.errors:
+                self.add_error(field if field in self.fields else None, msg)
+        data["town"] = cd.get("town")
         data["national_code"] = data.get("national_code") or None
         self.outfall_data = data
         return cd
