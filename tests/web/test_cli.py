@@ -8,20 +8,17 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def outfall(*args, env_extra=None, cwd=None):
     env = {**os.environ, **(env_extra or {})}
     env.pop("DJANGO_SETTINGS_MODULE", None)
+    env.pop("OUTFALL_DATABASE_URL", None)  # each call names its own new SQLite file with --db
     return subprocess.run([sys.executable, "-m", "outfall", *args], capture_output=True, text=True, env=env,
                           cwd=cwd, timeout=300)
 
 
-@pytest.mark.skipif(os.environ.get("OUTFALL_DATABASE_URL", "").startswith("postgres"),
-                    reason="drives its own SQLite files; the PostgreSQL run covers the services")
 def test_demo_export_import_on_a_new_database(tmp_path):
     db = f"sqlite:///{tmp_path / 'new.sqlite3'}"
     env = {"OUTFALL_DATA_DIR": str(tmp_path)}
