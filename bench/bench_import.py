@@ -26,6 +26,7 @@ def _django(tmp: Path) -> None:
 
 def _workbook(n: int) -> bytes:
     from outfall.demo.ledger import outfall_rows
+    from outfall.core.columns import format_cell
     from outfall.ledger import columns
     from outfall.ledger.exporting import write_xlsx
 
@@ -34,7 +35,7 @@ def _workbook(n: int) -> bytes:
         cells = {c.field: r.get(c.field) for c in columns.COLUMNS}
         cells.update(columns.parties_columns(r["parties"]))
         cells["code"] = f"370285B{i:06d}"
-        out = {c.field: columns.format_cell(c, cells[c.field]) for c in columns.COLUMNS}
+        out = {c.field: format_cell(c, cells[c.field]) for c in columns.COLUMNS}
         rows.append(out)
     return write_xlsx(rows)
 

@@ -7,32 +7,15 @@ values plus every problem as (column header, Chinese message); nothing here touc
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass, field
-
 from outfall.core import geo
 from outfall.core.coding import validate_uscc
+from outfall.core.columns import LIST_SEP, Column, parse_cell
+from outfall.core.columns import match_header as _match_header
 from outfall.core.enums import ApprovalState, DischargeNature, DischargeRegularity, EntryMode, OutfallStatus
 from outfall.core.errors import CodeError, CoordinateError
 from outfall.core.outfall_types import validate_type
-from outfall.core.tabular import normalise_header
 
-PARTY_SEP = "；"
-
-
-@dataclass(frozen=True)
-class Column:
-    field: str
-    zh: str
-    en: str
-    kind: str = "str"  # str | float | bool | enum | party
-    required: bool = False
-    enum: type | None = None
-    max_length: int | None = None
-    aliases: tuple[str, ...] = field(default=())
-
-    def keys(self) -> set[str]:
-        return {normalise_header(k).lower() for k in (self.zh, self.en, self.field, *self.aliases)}
+PARTY_SEP = LIST_SEP
 
 
 COLUMNS: list[Column] = [
@@ -66,93 +49,7 @@ COLUMNS: list[Column] = [
 ]
 
 BY_FIELD = {c.field: c for c in COLUMNS}
-_BY_KEY = {k: c for c in COLUMNS for k in c.keys()}
 _DEFAULTS = {"status": OutfallStatus.IN_USE.value, "approval": ApprovalState.UNKNOWN.value}
-_TRUE = {"是", "有", "true", "yes", "y", "1", "√"}
-_FALSE = {"否", "无", "false", "no", "n", "0", ""}
-
-
-def match_header(header: list[str]) -> tuple[dict[int, Column], list[tuple[str, str]]]:
-    """Map header positions to columns; return problems (header, message) for unknown/duplicate ones."""
-    mapping, problems, seen = {}, [], {}
-    for i, h in enumerate(header):
-        if h == "":
-            continue
-        col = _BY_KEY.get(normalise_header(h).lower())
-        if col is None:
-            problems.append((h, f"未知列「{h}」；可用列: {'、'.join(c.zh for c in COLUMNS)}"))
-        elif col.field in seen:
-            problems.append((h, f"列「{h}」与「{seen[col.field]}」重复"))
-        else:
-            mapping[i] = col
-            seen[col.field] = h
-    present = {c.field for c in mapping.values()}
-    for c in COLUMNS:
-        if c.required and c.field not in present:
-            problems.append((c.zh, f"缺少必填列「{c.zh}」({c.en})"))
-    return mapping, problems
-
-
-def _text(v) -> str:
-    if v is None:
-        return ""
-    if isinstance(v, float) and v.is_integer():
-        return str(int(v))
-    return str(v).strip()
-
-
-def parse_cell(col: Column, value):
-    """Cell → Python value for ``col``; raises ValueError with a Chinese message."""
-    if col.kind == "float":
-        if value is None or (isinstance(value, str) and value.strip() == ""):
-            if col.required:
-                raise ValueError("不能为空")
-            return None
-        if isinstance(value, bool):
-            raise ValueError(f"「{value}」不是数字")
-        try:
-            f = float(str(value).strip().replace("，", ".")) if not isinstance(value, (int, float)) else float(value)
-        except ValueError:
-            raise ValueError(f"「{value}」不是数字") from None
-        if math.isnan(f) or math.isinf(f):
-            raise ValueError(f"「{value}」不是有效数字")
-        return f
-    text = _text(value)
-    if col.kind == "bool":
-        low = text.lower()
-        if low in _TRUE:
-            return True
-        if low in _FALSE:
-            return False
-        raise ValueError(f"「{text}」应为 是/否")
-    if col.kind == "enum":
-        if text == "":
-            return ""
-        try:
-            return col.enum.from_text(text).value
-        except ValueError:
-            raise ValueError(f"「{text}」不是有效值；可用: {'、'.join(m.label for m in col.enum)}") from None
-    if col.kind == "party":
-        return [p.strip() for p in text.replace(";", PARTY_SEP).split(PARTY_SEP)] if text else []
-    if col.required and text == "":
-        raise ValueError("不能为空")
-    if col.max_length and len(text) > col.max_length:
-        raise ValueError(f"长度 {len(text)} 超过 {col.max_length}")
-    return text
-
-
-def format_cell(col: Column, value):
-    """Python value → cell for export (the exact inverse of :func:`parse_cell`)."""
-    if col.kind == "float":
-        return value
-    if col.kind == "bool":
-        return "是" if value else "否"
-    if col.kind == "enum":
-        return col.enum(value).label if value else ""
-    if col.kind == "party":
-        return PARTY_SEP.join(value) if any(value) else ""
-    return value or ""
-
 
 def clean_row(raw: dict[str, object], *, area: geo.BBox, area_name: str) -> tuple[dict, list[tuple[str, str]]]:
     """Parse one row (field → cell) into cleaned outfall data; return (data, [(column, message)]).
@@ -225,3 +122,8 @@ def parties_columns(parties: list[dict]) -> dict[str, list[str]]:
         "party_industries": [p["industry"] for p in parties],
         "party_contacts": [p["contact"] for p in parties],
     }
+
+
+def match_header(header: list[str]):
+    """Map a ledger header row to columns (see ``outfall.core.columns.match_header``)."""
+    return _match_header(header, COLUMNS)

@@ -14,6 +14,7 @@ import re
 import zipfile
 from xml.sax.saxutils import escape
 
+from outfall.core.columns import format_cell
 from outfall.ledger import columns
 from outfall.ledger.models import Outfall
 
@@ -42,7 +43,7 @@ def ledger_rows(queryset) -> list[dict]:
         values = {c.field: getattr(o, c.field, None) for c in columns.COLUMNS}
         values["town"] = o.town.name
         values.update(columns.parties_columns(parties[o.pk]))
-        rows.append({c.field: columns.format_cell(c, values[c.field]) for c in columns.COLUMNS}
+        rows.append({c.field: format_cell(c, values[c.field]) for c in columns.COLUMNS}
                     | {"_lon": o.lon, "_lat": o.lat, "_type": o.type_label})
     return rows
 

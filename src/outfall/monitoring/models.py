@@ -1,0 +1,100 @@
+"""Monitoring sections (监测断面) and readings of sections and outfalls.
+
+Readings of sections and of outfalls live in two tables of one shape (``ReadingBase``), each with a
+real foreign key and the idempotency key (site, time, parameter, source) as a unique constraint.
+Values are stored in the parameter's registry unit (``outfall.core.standards``), the original
+text kept in ``raw``. Rows change only through ``outfall.monitoring.services``.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+
+from outfall.accounts import permissions
+from outfall.core.enums import SectionLevel, WaterClass, WaterType, choices
+
+SOURCE_CHOICES = [("manual", "手工监测"), ("automatic", "自动站"), ("online", "在线监测"), ("lab", "实验室")]
+QUALIFIER_CHOICES = [("", "检出"), ("<", "未检出 (低于检出限)"), ("missing", "无数据")]
+QC_CHOICES = [("ok", "有效"), ("suspect", "可疑"), ("invalid", "无效")]
+
+
+class SectionQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self if permissions.can_read(user) else self.none()
+
+    def editable_by(self, user):
+        """Sections are the bureau's: admins and bureau staff change them."""
+        return self if permissions.editable_town_ids(user) is None else self.none()
+
+
+class Section(models.Model):
+    """A river or lake monitoring section with its GB 3838 target class."""
+
+    code = models.CharField("断面编码", max_length=40, unique=True)
+    name = models.CharField("断面名称", max_length=100)
+    level = models.CharField("级别", max_length=12, choices=choices(SectionLevel), default=SectionLevel.MUNICIPAL.value)
+    water_type = models.CharField("水体类型", max_length=8, choices=choices(WaterType), default=WaterType.RIVER.value)
+    target_class = models.CharField("水质目标", max_length=4, choices=choices(WaterClass), default=WaterClass.III.value)
+    river = models.CharField("所在河流", max_length=100, blank=True)
+    lon = models.FloatField("经度")
+    lat = models.FloatField("纬度")
+    original_lon = models.FloatField("原始经度")
+    original_lat = models.FloatField("原始纬度")
+    original_crs = models.CharField("原始坐标系", max_length=10, default="WGS84")
+    town = models.ForeignKey("accounts.Town", verbose_name="所属镇街", null=True, blank=True,
+                             on_delete=models.PROTECT, related_name="sections")
+    automatic_station = models.BooleanField("自动站", default=False)
+    notes = models.TextField("备注", blank=True)
+    is_demo = models.BooleanField("演示数据", default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = SectionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = "监测断面"
+        verbose_name_plural = "监测断面"
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class ReadingBase(models.Model):
+    time = models.DateTimeField("监测时间", db_index=True)
+    parameter = models.CharField("指标", max_length=12, db_index=True, help_text="registry code, e.g. NH3N")
+    value = models.FloatField("监测值", null=True, blank=True, help_text="in the parameter's registry unit")
+    qualifier = models.CharField("标识", max_length=8, choices=QUALIFIER_CHOICES, blank=True)
+    detection_limit = models.FloatField("检出限", null=True, blank=True)
+    unit = models.CharField("单位", max_length=16)
+    raw = models.CharField("原始值", max_length=40, blank=True)
+    source = models.CharField("来源", max_length=12, choices=SOURCE_CHOICES, default="manual")
+    qc_flag = models.CharField("质控", max_length=8, choices=QC_CHOICES, default="ok")
+    batch_id = models.UUIDField("批次", default=uuid.uuid4, db_index=True)
+
+    class Meta:
+        abstract = True
+
+
+class SectionReading(ReadingBase):
+    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="readings")
+
+    class Meta:
+        verbose_name = "断面监测数据"
+        verbose_name_plural = "断面监测数据"
+        constraints = [models.UniqueConstraint(fields=["section", "time", "parameter", "source"],
+                                               name="section_reading_key")]
+        indexes = [models.Index(fields=["section", "parameter", "time"])]
+
+
+class OutfallReading(ReadingBase):
+    outfall = models.ForeignKey("ledger.Outfall", on_delete=models.CASCADE, related_name="readings")
+
+    class Meta:
+        verbose_name = "排污口监测数据"
+        verbose_name_plural = "排污口监测数据"
+        constraints = [models.UniqueConstraint(fields=["outfall", "time", "parameter", "source"],
+                                               name="outfall_reading_key")]
+        indexes = [models.Index(fields=["outfall", "parameter", "time"])]
