@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "outfall.ledger",
     "outfall.rivers",
     "outfall.monitoring",
+    "outfall.mapui",
     "outfall.site.apps.SiteConfig",
 ]
 

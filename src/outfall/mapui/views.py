@@ -1,0 +1,29 @@
+"""The one map (一张图): Leaflet served by the app, layers as GeoJSON, an optional tile layer."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import Http404, JsonResponse
+from django.shortcuts import render
+from django.utils.module_loading import import_string
+
+from outfall.core.enums import OutfallStatus
+from outfall.core.outfall_types import L1_COLOURS
+from outfall.mapui import layers
+
+def map_page(request):
+    available = layers.available()
+    config = {
+        "bbox": [float(x) for x in settings.OUTFALL_AREA_BBOX.split(",")],
+        "tileUrl": settings.OUTFALL_TILE_URL, "tileAttribution": settings.OUTFALL_TILE_ATTRIBUTION,
+        "layers": [{"name": n, "label": zh, "label_en": en} for n, (_p, zh, en) in available.items()],
+        "typeColours": L1_COLOURS,
+        "statuses": {s.value: s.label for s in OutfallStatus},
+    }
+    return render(request, "mapui/map.html", {"config": config})
+
+def layer(request, name: str):
+    available = layers.available()
+    if name not in available:
+        raise Http404(name)
+    return JsonResponse(import_string(available[name][0])(request), json_dumps_params={"ensure_ascii": False})
