@@ -25,8 +25,8 @@ def _django(tmp: Path) -> None:
 
 
 def _workbook(n: int) -> bytes:
-    from outfall.demo.ledger import outfall_rows
     from outfall.core.columns import format_cell
+    from outfall.demo.ledger import outfall_rows
     from outfall.ledger import columns
     from outfall.ledger.exporting import write_xlsx
 

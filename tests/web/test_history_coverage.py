@@ -57,9 +57,42 @@ def _ledger_cases():
             "outfall.ledger.services.remove_photo": remove_photo}
 
 
+def _monitoring_cases():
+    from outfall.monitoring import services
+
+    def section_data(code="S1"):
+        return {"code": code, "name": "测试断面", "lon": 120.4, "lat": 36.8, "original_lon": 120.4,
+                "original_lat": 36.8, "original_crs": "WGS84", "target_class": "III", "water_type": "river",
+                "level": "municipal"}
+
+    def create(ctx):
+        services.create_section(section_data(), actor=ctx["admin"])
+
+    def update(ctx):
+        s = services.create_section(section_data("S2"), actor=ctx["admin"])
+        ChangeRecord.objects.all().delete()
+        services.update_section(s, {"target_class": "II"}, actor=ctx["admin"])
+
+    def import_(ctx):
+        data = "断面编码,断面名称,经度,纬度,水质目标,水体类型\nS3,甲断面,120.4,36.8,Ⅲ,河流\n".encode()
+        services.import_sections(data, actor=ctx["admin"], name="s.csv")
+
+    return {"outfall.monitoring.services.create_section": create,
+            "outfall.monitoring.services.update_section": update,
+            "outfall.monitoring.services.import_sections": import_}
+
+
+def _import_outfalls(ctx):
+    from outfall.ledger.excel import import_outfalls
+
+    data = ("排污口名称,一级类型,经度,纬度,所属镇街,受纳水体\n甲,其他排口,120.5,36.9,水集街道,大沽河\n").encode()
+    import_outfalls(data, actor=ctx["admin"], name="o.csv")
+
+
 #: dotted service name → function(ctx) that calls it. Apps add their cases here.
-CASES: dict = {}
+CASES: dict = {"outfall.ledger.excel.import_outfalls": _import_outfalls}
 CASES.update(_ledger_cases())
+CASES.update(_monitoring_cases())
 
 
 def discovered_services() -> list[str]:

@@ -25,7 +25,7 @@ __all__ = [
 ]
 
 
-class LabeledEnum(str, enum.Enum):
+class LabeledEnum(enum.StrEnum):
     """A string enum whose members carry a Chinese label, an English label and a colour.
 
     Examples
@@ -69,7 +69,7 @@ def colour_of(member) -> str:
 class WaterClass(LabeledEnum):
     """GB 3838-2002 water classes I–V plus worse than V (劣Ⅴ), ordered best to worst."""
 
-    I = ("I", "Ⅰ类", "Class I", "#1E90FF")
+    I = ("I", "Ⅰ类", "Class I", "#1E90FF")  # noqa: E741 (the class is called I)
     II = ("II", "Ⅱ类", "Class II", "#1E90FF")
     III = ("III", "Ⅲ类", "Class III", "#2E8B57")
     IV = ("IV", "Ⅳ类", "Class IV", "#F2C200")

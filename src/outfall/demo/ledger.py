@@ -7,8 +7,14 @@ import random
 import secrets
 
 from outfall.core.coding import USCC_CHARSET, uscc_check_char
-from outfall.core.enums import (ApprovalState, DischargeNature, DischargeRegularity, EntryMode, OutfallStatus,
-                                Role)
+from outfall.core.enums import (
+    ApprovalState,
+    DischargeNature,
+    DischargeRegularity,
+    EntryMode,
+    OutfallStatus,
+    Role,
+)
 from outfall.core.outfall_types import TYPES, UNDETERMINED
 from outfall.demo.laixi import REACHES, TOWNS
 
@@ -46,7 +52,7 @@ def demo_uscc(rng: random.Random) -> str:
 def _point_near_river(rng: random.Random, centre: tuple[float, float]) -> tuple[tuple[float, float], str]:
     """A point 15–250 m off a river bank, on the reach vertex segment nearest ``centre`` (±4 km)."""
     best = None
-    for _rid, name, kind, _to, _u, _q, coords in REACHES:
+    for _rid, name, _kind, _to, _u, _q, coords in REACHES:
         for (x1, y1), (x2, y2) in zip(coords, coords[1:], strict=False):
             for t in (0.1, 0.3, 0.5, 0.7, 0.9):
                 x, y = x1 + t * (x2 - x1), y1 + t * (y2 - y1)

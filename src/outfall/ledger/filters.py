@@ -1,8 +1,8 @@
 """The ledger filter set, shared by the list page and the API (same filters everywhere)."""
 
 import django_filters
-from django.utils.translation import gettext_lazy as _
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from outfall.accounts.models import Town
 from outfall.core.enums import OutfallStatus, choices

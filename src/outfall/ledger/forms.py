@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 from django import forms
-from django.utils.translation import gettext_lazy as _
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from outfall.accounts import permissions
 from outfall.accounts.models import Town
 from outfall.core import geo
-from outfall.core.enums import ApprovalState, DischargeNature, DischargeRegularity, EntryMode, OutfallStatus, choices
+from outfall.core.enums import (
+    ApprovalState,
+    DischargeNature,
+    DischargeRegularity,
+    EntryMode,
+    OutfallStatus,
+    choices,
+)
 from outfall.core.outfall_types import TYPES
 from outfall.ledger import columns
 from outfall.ledger.models import Photo

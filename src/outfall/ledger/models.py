@@ -13,7 +13,14 @@ from django.conf import settings
 from django.db import models
 
 from outfall.accounts import permissions
-from outfall.core.enums import ApprovalState, DischargeNature, DischargeRegularity, EntryMode, OutfallStatus, choices
+from outfall.core.enums import (
+    ApprovalState,
+    DischargeNature,
+    DischargeRegularity,
+    EntryMode,
+    OutfallStatus,
+    choices,
+)
 
 
 class OutfallQuerySet(models.QuerySet):

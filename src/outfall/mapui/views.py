@@ -11,6 +11,7 @@ from outfall.core.enums import OutfallStatus
 from outfall.core.outfall_types import L1_COLOURS
 from outfall.mapui import layers
 
+
 def map_page(request):
     available = layers.available()
     config = {

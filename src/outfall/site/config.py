@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import os
 import secrets
-from pathlib import Path
 from dataclasses import dataclass
+from pathlib import Path
 
 __all__ = ["Setting", "SETTINGS", "get", "env_name", "secret_key_from_file"]
 

@@ -1,7 +1,7 @@
 from django.shortcuts import render
 
-from outfall.ledger.selectors import ledger_counts
 from outfall.ledger.models import Outfall
+from outfall.ledger.selectors import ledger_counts
 
 
 def home(request):
