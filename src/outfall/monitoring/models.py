@@ -63,8 +63,8 @@ class Section(models.Model):
 
 
 class ReadingBase(models.Model):
-    time = models.DateTimeField("监测时间", db_index=True)
-    parameter = models.CharField("指标", max_length=12, db_index=True, help_text="registry code, e.g. NH3N")
+    time = models.DateTimeField("监测时间")
+    parameter = models.CharField("指标", max_length=12, help_text="registry code, e.g. NH3N")
     value = models.FloatField("监测值", null=True, blank=True, help_text="in the parameter's registry unit")
     qualifier = models.CharField("标识", max_length=8, choices=QUALIFIER_CHOICES, blank=True)
     detection_limit = models.FloatField("检出限", null=True, blank=True)
@@ -72,7 +72,7 @@ class ReadingBase(models.Model):
     raw = models.CharField("原始值", max_length=40, blank=True)
     source = models.CharField("来源", max_length=12, choices=SOURCE_CHOICES, default="manual")
     qc_flag = models.CharField("质控", max_length=8, choices=QC_CHOICES, default="ok")
-    batch_id = models.UUIDField("批次", default=uuid.uuid4, db_index=True)
+    batch_id = models.UUIDField("批次", default=uuid.uuid4)
 
     class Meta:
         abstract = True
@@ -84,9 +84,9 @@ class SectionReading(ReadingBase):
     class Meta:
         verbose_name = "断面监测数据"
         verbose_name_plural = "断面监测数据"
-        constraints = [models.UniqueConstraint(fields=["section", "time", "parameter", "source"],
+        # One index: the idempotency key, ordered for "a parameter's series at a site".
+        constraints = [models.UniqueConstraint(fields=["section", "parameter", "time", "source"],
                                                name="section_reading_key")]
-        indexes = [models.Index(fields=["section", "parameter", "time"])]
 
 
 class OutfallReading(ReadingBase):
@@ -95,6 +95,5 @@ class OutfallReading(ReadingBase):
     class Meta:
         verbose_name = "排污口监测数据"
         verbose_name_plural = "排污口监测数据"
-        constraints = [models.UniqueConstraint(fields=["outfall", "time", "parameter", "source"],
+        constraints = [models.UniqueConstraint(fields=["outfall", "parameter", "time", "source"],
                                                name="outfall_reading_key")]
-        indexes = [models.Index(fields=["outfall", "parameter", "time"])]
