@@ -55,3 +55,16 @@ def rivers_geojson() -> dict:
             for rid, name, kind, to, u, q, coords in REACHES
         ],
     }
+
+#: Demo monitoring sections: code, name, level, water type, target, river, (lon, lat), automatic station.
+#: 马连庄 is a real national automatic station on the 大沽河 (shared/data/cnemc-realtime-2025); the
+#: others are illustrative (示意) and their codes are made up.
+SECTIONS = [
+    ("370285S01", "马连庄", "national", "river", "II", "大沽河", (120.4235, 37.1200), True),
+    ("370285S02", "产芝水库", "provincial", "lake", "III", "产芝水库", (120.4430, 36.9760), True),
+    ("370285S03", "洙河入大沽河口(示意)", "municipal", "river", "IV", "洙河", (120.4100, 36.8440), False),
+    ("370285S04", "大沽河沽河桥(示意)", "municipal", "river", "III", "大沽河", (120.3840, 36.7760), True),
+    ("370285S05", "小沽河入大沽河口(示意)", "municipal", "river", "IV", "小沽河", (120.3000, 36.6000), False),
+    ("370285S06", "五沽河入大沽河口(示意)", "municipal", "river", "IV", "五沽河", (120.3150, 36.5170), False),
+    ("370285S07", "大沽河出境(示意)", "provincial", "river", "III", "大沽河", (120.2930, 36.4350), True),
+]
