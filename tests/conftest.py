@@ -4,13 +4,14 @@ Hypothesis profiles, and the --require-postgres flag for CI (STYLE rule 12)."""
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
 
-ROOT = Path(__file__).resolve().parent.parent
-SHARED_DATA = ROOT.parent / "shared" / "data"
+sys.path.insert(0, str(Path(__file__).resolve().parent / "core"))
+from conftest_shared import shared_data  # noqa: E402,F401  (re-exported for tests that import it from here)
 
 settings.register_profile("ci", max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("dev", max_examples=30, deadline=None)
@@ -31,11 +32,3 @@ def pytest_configure(config):
         url = os.environ.get("OUTFALL_DATABASE_URL", "")
         if not url.startswith(("postgres://", "postgresql://")):
             raise pytest.UsageError("--require-postgres given but OUTFALL_DATABASE_URL is not a PostgreSQL URL")
-
-
-def shared_data(*parts: str) -> Path:
-    """A file of ../shared/data; fails (never skips) when missing, as shared/data/README.md asks."""
-    path = SHARED_DATA.joinpath(*parts)
-    if not path.exists():
-        pytest.fail(f"shared data file missing: {path}")
-    return path
