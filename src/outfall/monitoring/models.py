@@ -97,3 +97,24 @@ class OutfallReading(ReadingBase):
         verbose_name_plural = "排污口监测数据"
         constraints = [models.UniqueConstraint(fields=["outfall", "parameter", "time", "source"],
                                                name="outfall_reading_key")]
+
+
+class ReadingBatch(models.Model):
+    """One import or push of readings: the unit of history for readings (rows are many)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    file = models.CharField("文件", max_length=200)
+    kind = models.CharField("格式", max_length=20, default="long")
+    rows = models.PositiveIntegerField("行数")
+    section_rows = models.PositiveIntegerField("断面数据行数", default=0)
+    outfall_rows = models.PositiveIntegerField("排污口数据行数", default=0)
+    skipped = models.PositiveIntegerField("跳过行数", default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "监测数据批次"
+        verbose_name_plural = "监测数据批次"
+
+    def __str__(self) -> str:
+        return f"{self.file} ({self.rows} 行)"

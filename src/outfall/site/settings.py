@@ -102,7 +102,9 @@ STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise serves from finders; the folder must exist
 # django-leaflet ships Leaflet; only its static files are used (its admin widgets need GDAL).
-STATICFILES_DIRS = [PACKAGE_DIR / "static", ("vendor", Path(__import__("leaflet").__file__).parent / "static")]
+# plotly ships plotly.min.js; both are served by the app, never from a CDN.
+STATICFILES_DIRS = [PACKAGE_DIR / "static", ("vendor", Path(__import__("leaflet").__file__).parent / "static"),
+                    ("vendor/plotly", Path(__import__("plotly").__file__).parent / "package_data")]
 WHITENOISE_USE_FINDERS = True
 MEDIA_URL = "media/"
 MEDIA_ROOT = DATA_DIR / "media"

@@ -17,9 +17,10 @@ from outfall.core.columns import Column, match_header
 from outfall.core.errors import RowError, RowErrors, ValueParseError
 from outfall.core.standards.parameters import canonical_unit, convert, lookup_parameter
 from outfall.core.standards.values import ParsedValue, parse_value
-from outfall.core.tabular import read_table
+from outfall.core.tabular import Table, normalise_header, read_table
 
-__all__ = ["ReadingRecord", "READING_COLUMNS", "SOURCES", "read_readings", "parse_time", "parse_source"]
+__all__ = ["ReadingRecord", "READING_COLUMNS", "SOURCES", "read_readings", "read_reading_dicts", "parse_reading_table",
+           "parse_time", "parse_source"]
 
 TZ = ZoneInfo("Asia/Shanghai")
 SOURCES = {"manual": "manual", "手工": "manual", "手工监测": "manual", "automatic": "automatic",
@@ -85,8 +86,21 @@ def parse_source(cell) -> str:
 
 def read_readings(source, *, name: str | None = None) -> list[ReadingRecord]:
     """Parse a long readings file (path or bytes); raise RowErrors listing every problem."""
-    tables = read_table(source, name=name)
-    table = tables[0]
+    return parse_reading_table(read_table(source, name=name)[0])
+
+
+def read_reading_dicts(items: list[dict], *, name: str = "api") -> list[ReadingRecord]:
+    """Parse readings given as JSON objects (an automatic station's push); rows are numbered from 1."""
+    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+        raise RowErrors([RowError(name, "", 0, "", "readings 应为对象数组")])
+    header = sorted({k for i in items for k in i}, key=lambda k: [c.en for c in READING_COLUMNS].index(k)
+                    if k in [c.en for c in READING_COLUMNS] else 99)
+    return parse_reading_table(Table(name, "", [normalise_header(h) for h in header],
+                                     [(n, [i.get(h) for h in header]) for n, i in enumerate(items, start=1)]))
+
+
+def parse_reading_table(table: Table) -> list[ReadingRecord]:
+    """Check every row of a readings table; raise RowErrors listing every problem."""
     mapping, header_problems = match_header(table.header, READING_COLUMNS)
     if header_problems:
         raise RowErrors([RowError(table.file, table.sheet, 1, c, m) for c, m in header_problems])

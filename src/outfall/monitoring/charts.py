@@ -1,0 +1,43 @@
+"""Time-series charts of a section (plotly figure JSON, drawn by the plotly.js the app serves)."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+
+from outfall.core.enums import WaterClass
+from outfall.core.standards import limit
+from outfall.core.standards.gb3838 import limits_for
+from outfall.core.standards.parameters import registry
+
+_CLASSES = [WaterClass.I, WaterClass.II, WaterClass.III, WaterClass.IV, WaterClass.V]
+
+
+def series_figure(section, code: str, points: list[tuple]) -> dict:
+    """A figure of one parameter: the readings, GB 3838 class bands and the target line."""
+    p = registry()[code]
+    times = [t for t, _v in points]
+    values = [v for _t, v in points]
+    fig = go.Figure(go.Scatter(x=times, y=values, mode="lines+markers", marker={"size": 3},
+                                 name=p.name_zh, line={"width": 1, "color": "#1f3b63"}))
+    lim = limits_for(code, section.water_type)
+    if lim is not None and lim.values:
+        vmax = max([v for v in values if v is not None] + [lim.values[-1]]) * 1.1
+        bounds = list(lim.values)
+        if lim.direction == "min":  # DO: class I above 7.5 … V between 2 and 3, 劣V below 2
+            edges = [vmax, *bounds, 0.0]
+        else:
+            edges = [0.0, *bounds, vmax]
+        for i, cls in enumerate([*_CLASSES, WaterClass.WORSE_V]):
+            lo, hi = sorted((edges[i], edges[i + 1]))
+            if hi > lo:
+                fig.add_hrect(y0=lo, y1=hi, fillcolor=cls.colour, opacity=0.10, line_width=0,
+                              annotation_text=cls.label, annotation_position="right",
+                              annotation={"font": {"size": 10}})
+        target = limit(code, section.target_class, section.water_type)
+        if target is not None:
+            fig.add_hline(y=target, line={"color": "#c0392b", "dash": "dash", "width": 1.5},
+                          annotation_text=f"目标 {WaterClass(section.target_class).label} {target}",
+                          annotation_position="top left")
+    fig.update_layout(title=f"{p.name_zh} ({p.unit})", height=300, margin={"l": 50, "r": 70, "t": 40, "b": 30},
+                      showlegend=False, template="plotly_white")
+    return fig.to_plotly_json()

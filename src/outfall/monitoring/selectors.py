@@ -1,0 +1,60 @@
+"""Read queries of monitoring: samples of a section, its latest class, period assessments."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from django.utils import timezone
+
+from outfall.core.standards import evaluate_sample, period_mean
+from outfall.core.standards.values import ParsedValue
+from outfall.monitoring.models import Section, SectionReading
+
+
+def _pv(value, qualifier, dl, raw) -> ParsedValue:
+    return ParsedValue(value, qualifier, dl, raw)
+
+
+def samples(section: Section, *, since: dt.datetime | None = None) -> dict[dt.datetime, dict[str, ParsedValue]]:
+    """time → {parameter: value} for a section (every source; a later source overrides manual)."""
+    qs = SectionReading.objects.filter(section=section)
+    if since is not None:
+        qs = qs.filter(time__gte=since)
+    out: dict = defaultdict(dict)
+    for t, p, v, q, dl, raw in qs.order_by("time").values_list("time", "parameter", "value", "qualifier",
+                                                                "detection_limit", "raw"):
+        out[t][p] = _pv(v, q, dl, raw)
+    return out
+
+
+def latest_evaluation(section: Section):
+    """(time, SampleEvaluation) of the newest sample that has a class, or (None, None)."""
+    last = (SectionReading.objects.filter(section=section).exclude(qualifier="missing")
+            .order_by("-time").values_list("time", flat=True).first())
+    if last is None:
+        return None, None
+    since = last - dt.timedelta(days=3)
+    for t, values in sorted(samples(section, since=since).items(), reverse=True):
+        ev = evaluate_sample(values, water_type=section.water_type, target=section.target_class)
+        if ev.water_class is not None:
+            return t, ev
+    return None, None
+
+
+def period_evaluations(section: Section, *, by: str = "month", since: dt.datetime | None = None) -> list[dict]:
+    """Monthly (or yearly) assessment: arithmetic mean of each item over the period, then the
+    single-factor method (环办〔2011〕22号 §2.2–2.3)."""
+    tz = timezone.get_current_timezone()
+    groups: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+    for t, values in samples(section, since=since).items():
+        lt = t.astimezone(tz)
+        key = f"{lt.year}" if by == "year" else f"{lt.year}-{lt.month:02d}"
+        for p, v in values.items():
+            groups[key][p].append(v)
+    rows = []
+    for key in sorted(groups):
+        means = {p: period_mean(vs) for p, vs in groups[key].items()}
+        ev = evaluate_sample(means, water_type=section.water_type, target=section.target_class)
+        rows.append({"period": key, "means": means, "evaluation": ev, "n": max(len(v) for v in groups[key].values())})
+    return rows
