@@ -13,8 +13,8 @@ import time
 import uuid
 from pathlib import Path
 
-from bench.common import print_table
 from bench.bench_import import _django
+from bench.common import print_table
 
 
 def _csv(sections: list[str], n: int) -> bytes:

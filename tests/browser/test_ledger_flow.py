@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 
 import pytest
+
 from factories import PASSWORD, make_towns, make_users
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -89,10 +89,18 @@ def _import_outfalls(ctx):
     import_outfalls(data, actor=ctx["admin"], name="o.csv")
 
 
+def _import_rivers(ctx):
+    from outfall.demo.laixi import rivers_geojson
+    from outfall.rivers.services import import_rivers
+
+    import_rivers(rivers_geojson(), actor=ctx["admin"], name="r.geojson")
+
+
 #: dotted service name → function(ctx) that calls it. Apps add their cases here.
 CASES: dict = {"outfall.ledger.excel.import_outfalls": _import_outfalls}
 CASES.update(_ledger_cases())
 CASES.update(_monitoring_cases())
+CASES["outfall.rivers.services.import_rivers"] = _import_rivers
 
 
 def discovered_services() -> list[str]:

@@ -23,6 +23,7 @@ from outfall.ledger import columns
 from outfall.ledger.codes import CodeAllocator
 from outfall.ledger.models import Outfall, ResponsibleParty
 from outfall.ledger.services import DATA_FIELDS, bulk_history, snapshot
+from outfall.rivers.services import resnap
 
 #: A point re-imported within this distance (m) of the GCJ-02 image of its stored place is suspect.
 GCJ_SUSPECT_M = 15.0
@@ -260,3 +261,4 @@ def _write(changes, existing: dict[str, Outfall], *, actor, batch_id, progress=N
     bulk_history(
         ((o, befores.get(id(o)), snapshot(o, parties_of[id(o)])) for o in new + updated),
         actor=actor, batch_id=batch_id, action="import")
+    resnap("outfall", [o.pk for o in new + updated])

@@ -17,6 +17,7 @@ from outfall.history.services import build_change, record_change, record_changes
 from outfall.ledger.codes import CodeAllocator
 from outfall.ledger.models import Outfall, Photo, ResponsibleParty
 from outfall.ledger.uploads import check_image
+from outfall.rivers.services import snap_site
 
 #: Fields a service may set from cleaned data (everything but bookkeeping).
 DATA_FIELDS = ("code", "national_code", "name", "type_l1", "type_l2", "type_l3", "lon", "lat", "original_lon",
@@ -100,6 +101,7 @@ def create_outfall(data: dict, *, actor, batch_id: uuid.UUID | None = None) -> O
     outfall = Outfall(town=town, **{k: v for k, v in data.items() if k in DATA_FIELDS})
     outfall.save()
     _set_parties(outfall, parties)
+    snap_site(outfall)
     record_change(outfall, action="create", actor=actor, before=None, after=snapshot(outfall, parties),
                   batch_id=batch_id)
     return outfall
@@ -134,6 +136,8 @@ def update_outfall(outfall: Outfall, data: dict, *, actor, batch_id: uuid.UUID |
     outfall.save()
     if parties is not None:
         _set_parties(outfall, parties)
+    if (before["lon"], before["lat"]) != (outfall.lon, outfall.lat):
+        snap_site(outfall)
     after = snapshot(outfall)
     if before != after:
         record_change(outfall, action=action, actor=actor, before=before, after=after, batch_id=batch_id, note=note)

@@ -16,6 +16,7 @@ from outfall.core.tabular import read_table
 from outfall.history.services import build_change, record_change, record_changes
 from outfall.monitoring import columns
 from outfall.monitoring.models import Section
+from outfall.rivers.services import resnap, snap_site
 
 SECTION_FIELDS = ("code", "name", "level", "water_type", "target_class", "river", "lon", "lat", "original_lon",
                   "original_lat", "original_crs", "automatic_station", "notes", "is_demo")
@@ -45,6 +46,7 @@ def create_section(data: dict, *, actor, batch_id: uuid.UUID | None = None) -> S
     if Section.objects.filter(code=data["code"]).exists():
         raise InputError(f"duplicate section {data['code']}", user_message=f"断面编码「{data['code']}」已存在")
     section = Section.objects.create(**{k: v for k, v in data.items() if k in SECTION_FIELDS or k == "town"})
+    snap_site(section)
     record_change(section, action="create", actor=actor, before=None, after=section_snapshot(section),
                   batch_id=batch_id)
     return section
@@ -59,6 +61,8 @@ def update_section(section: Section, data: dict, *, actor, batch_id: uuid.UUID |
         if k in SECTION_FIELDS or k == "town":
             setattr(section, k, v)
     section.save()
+    if (before["lon"], before["lat"]) != (section.lon, section.lat):
+        snap_site(section)
     after = section_snapshot(section)
     if after != before:
         record_change(section, action="update", actor=actor, before=before, after=after, batch_id=batch_id)
@@ -157,3 +161,4 @@ def _write_sections(plan, *, actor, batch_id) -> None:
             records.append(build_change(s, action="import", actor=actor, before=before, after=section_snapshot(s),
                                         batch_id=batch_id))
     record_changes(records)
+    resnap("section", [int(r.target_id) for r in records])

@@ -1,14 +1,16 @@
 """The API router; each app registers its viewsets here."""
 
-from rest_framework.routers import DefaultRouter
-
 from django.urls import path
+from rest_framework.routers import DefaultRouter
 
 from outfall.ledger.api import OutfallViewSet
 from outfall.monitoring.api import SectionViewSet, push_readings
+from outfall.rivers.api import navigate_view, report_view
 
 router = DefaultRouter()
 router.register("outfalls", OutfallViewSet, basename="outfall")
 router.register("sections", SectionViewSet, basename="section")
 
-urlpatterns = [path("readings/", push_readings, name="readings-push"), *router.urls]
+urlpatterns = [path("readings/", push_readings, name="readings-push"),
+               path("network/navigate/", navigate_view, name="network-navigate"),
+               path("network/report/", report_view, name="network-report"), *router.urls]

@@ -18,7 +18,7 @@ from outfall.core.errors import NetworkError
 from outfall.core.network.hydraulics import fill_hydraulics
 from outfall.core.network.io import ReachInput, geodesic_length_m
 
-__all__ = ["Network", "build_network", "downstream_lists"]
+__all__ = ["Network", "build_network", "downstream_lists", "network_from_arrays"]
 
 
 def _csr(parent: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -286,5 +286,22 @@ def build_network(reaches: list[ReachInput], *, tolerance_m: float = 5.0) -> Net
     v, q, defaulted = fill_hydraulics(vel, flow, kinds, net.__dict__["arbolate_km"])
     net.velocity_m_s, net.flow_m3_s, net.defaulted = v, q, defaulted
     net.__dict__.pop("travel_h", None)
+    _index(net)
+    return net
+
+
+def network_from_arrays(main_down: np.ndarray, length_m: np.ndarray, *, velocity_m_s: np.ndarray | None = None,
+                        ids: list[str] | None = None, minor: np.ndarray | None = None) -> Network:
+    """A network straight from arrays (no geometry): for stored networks and benchmarks.
+
+    ``main_down[i]`` is the main downstream reach of reach i (−1 at an outlet).
+    """
+    n = len(main_down)
+    vel = np.full(n, 0.3) if velocity_m_s is None else np.asarray(velocity_m_s, float)
+    net = Network(ids=ids or [str(i) for i in range(n)], names=[""] * n, kinds=["river"] * n, coords=[[]] * n,
+                  level_path=[None] * n, length_m=np.asarray(length_m, float), velocity_m_s=vel,
+                  flow_m3_s=np.full(n, np.nan), defaulted=np.zeros(n, bool),
+                  main_down=np.asarray(main_down, dtype=np.int32),
+                  minor=np.zeros((0, 2), np.int32) if minor is None else np.asarray(minor, np.int32).reshape(-1, 2))
     _index(net)
     return net

@@ -42,6 +42,20 @@
     }
   };
 
+  // Flow direction: an arrowhead at the middle of each reach, pointing downstream (last vertex).
+  function addFlowArrows(fc, group) {
+    fc.features.forEach(function (f) {
+      var c = f.geometry && f.geometry.coordinates;
+      if (!c || c.length < 2) { return; }
+      var k = Math.floor((c.length - 1) / 2), a = c[k], b = c[k + 1];
+      var mid = [(a[1] + b[1]) / 2, (a[0] + b[0]) / 2];
+      var ang = Math.atan2(b[0] - a[0], b[1] - a[1]) * 180 / Math.PI; // bearing, 0 = north
+      group.addLayer(L.marker(mid, { interactive: false, icon: L.divIcon({ className: "flow-arrow",
+        html: '<div style="transform:rotate(' + ang + 'deg);color:#1f5fa8;font-size:14px;line-height:14px">▲</div>',
+        iconSize: [14, 14] }) }));
+    });
+  }
+
   function load(layer) {
     return fetch("layers/" + layer.name + ".geojson", { credentials: "same-origin" })
       .then(function (r) { return r.json(); })
@@ -65,6 +79,7 @@
             }
           }
         });
+        if (layer.name === "rivers") { addFlowArrows(fc, gj); }
         overlays[layer.name] = gj.addTo(map);
         document.dispatchEvent(new CustomEvent("outfall:layer", { detail: { name: layer.name, layer: gj } }));
         return gj;

@@ -1,0 +1,58 @@
+"""``outfall network check`` and ``outfall network navigate START`` (shared/DESIGN.md §3)."""
+
+from __future__ import annotations
+
+import json
+
+
+def register(sub, add_common) -> None:
+    p = sub.add_parser("network", help="河网检查与导航 / check and navigate the river network")
+    add_common(p)
+    nsub = p.add_subparsers(dest="network_command", metavar="SUBCOMMAND", required=True)
+    c = nsub.add_parser("check", help="the validation report of the stored network")
+    add_common(c)
+    c.add_argument("--format", choices=["text", "json"], default="text")
+    c.set_defaults(func=check)
+    n = nsub.add_parser("navigate", help="reaches upstream/downstream of a reach id, section or outfall code")
+    add_common(n)
+    n.add_argument("start", help="reach id, section code, outfall code, or lon,lat")
+    n.add_argument("--mode", choices=["UT", "UM", "DM", "DD"], default="UT")
+    n.add_argument("--max-km", type=float)
+    n.add_argument("--max-hours", type=float)
+    n.add_argument("--format", choices=["text", "json"], default="text")
+    n.set_defaults(func=nav)
+
+
+def check(args) -> int:
+    from outfall.cli import django_setup
+
+    django_setup(args.db)
+    from outfall.core.network import validate
+    from outfall.rivers.selectors import reach_inputs
+
+    report = validate(reach_inputs())
+    if args.format == "json":
+        print(json.dumps(report.as_dict(), ensure_ascii=False, indent=1))
+    else:
+        print(f"河段 {report.reaches} 个，出口 {report.outlets} 个，连通部分 {report.components} 个")
+        for i in report.issues:
+            print(f"[{i.severity}] {i.kind}: {i.message}")
+        if not report.issues:
+            print("未发现问题")
+    return 0 if report.ok else 2
+
+
+def nav(args) -> int:
+    from outfall.cli import django_setup
+
+    django_setup(args.db)
+    from outfall.rivers.navigation import navigate_from
+
+    _net, desc, steps = navigate_from(args.start, mode=args.mode, max_km=args.max_km, max_hours=args.max_hours)
+    if args.format == "json":
+        print(json.dumps([s.as_dict() for s in steps], ensure_ascii=False, indent=1))
+    else:
+        print(f"{desc} {args.mode}: {len(steps)} 个河段")
+        for s in steps:
+            print(f"{s.reach}\t{s.distance_km:.3f} km\t{s.travel_time_h:.2f} h")
+    return 0
