@@ -53,7 +53,7 @@ def section_readings(code: str, target: str, water_type: str, automatic: bool, *
         wt = 15.5 - 12.0 * math.cos(2 * math.pi * (doy - 15) / 365) + rng.gauss(0, 0.6)
         season = 1.0 + 0.25 * math.cos(2 * math.pi * (doy - 200) / 365)  # summer rain washes nutrients in
 
-        def noisy(x, s=0.18):
+        def noisy(x, s=0.18, season=season):
             return x * season * math.exp(rng.gauss(0, s))
 
         vals = {"WT": round(wt, 1), "PH": round(7.6 + 0.3 * math.sin(2 * math.pi * t.hour / 24) + rng.gauss(0, 0.1), 2),
