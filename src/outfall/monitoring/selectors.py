@@ -58,3 +58,25 @@ def period_evaluations(section: Section, *, by: str = "month", since: dt.datetim
         ev = evaluate_sample(means, water_type=section.water_type, target=section.target_class)
         rows.append({"period": key, "means": means, "evaluation": ev, "n": max(len(v) for v in groups[key].values())})
     return rows
+
+
+def river_assessments(sections, *, days: int = 30) -> list[dict]:
+    """Each river's status from its sections' means over the last ``days`` (环办〔2011〕22号 §2.7):
+    the mean method under 5 sections, class proportions from 5."""
+    from outfall.core.standards import assess_river
+
+    by_river: dict[str, list] = defaultdict(list)
+    for s in sections:
+        last = SectionReading.objects.filter(section=s).order_by("-time").values_list("time", flat=True).first()
+        if last is None or s.water_type == "lake":
+            continue
+        values: dict[str, list] = defaultdict(list)
+        for sample in samples(s, since=last - dt.timedelta(days=days)).values():
+            for p, v in sample.items():
+                values[p].append(v)
+        by_river[s.river or s.name].append({p: period_mean(vs) for p, vs in values.items()})
+    out = []
+    for river, secs in sorted(by_river.items()):
+        a = assess_river(secs)
+        out.append({"river": river, "sections": len(secs), "assessment": a})
+    return out

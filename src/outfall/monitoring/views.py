@@ -23,7 +23,8 @@ def section_list(request):
     for s in Section.objects.visible_to(request.user):
         t, ev = selectors.latest_evaluation(s)
         rows.append({"s": s, "time": t, "ev": ev, "target": WaterClass(s.target_class)})
-    return render(request, "monitoring/section_list.html", {"rows": rows})
+    return render(request, "monitoring/section_list.html",
+                  {"rows": rows, "rivers": selectors.river_assessments(Section.objects.visible_to(request.user))})
 
 
 def section_detail(request, pk: int):
