@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from outfall.core.tabular import normalise_header
 
-__all__ = ["Column", "LIST_SEP", "match_header", "parse_cell", "format_cell"]
+__all__ = ["Column", "LIST_SEP", "match_header", "parse_cell", "parse_row", "format_cell"]
 
 #: Separator of several values in one cell (e.g. several responsible parties).
 LIST_SEP = "；"
@@ -120,3 +120,15 @@ def format_cell(col: Column, value):
     return value or ""
 
 
+
+
+def parse_row(raw: dict, by_field: dict[str, Column]) -> tuple[dict, list[tuple[str, str]]]:
+    """Parse every cell of a row ({field: cell}); return (values, [(Chinese header, message)])."""
+    data, problems = {}, []
+    for fname, value in raw.items():
+        col = by_field[fname]
+        try:
+            data[fname] = parse_cell(col, value)
+        except ValueError as exc:
+            problems.append((col.zh, str(exc)))
+    return data, problems

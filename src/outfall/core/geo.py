@@ -26,6 +26,7 @@ __all__ = [
     "BBox",
     "check_in_area",
     "haversine_m",
+    "locate",
 ]
 
 _A = 6378245.0
@@ -234,3 +235,12 @@ def haversine_m(lng1: float, lat1: float, lng2: float, lat2: float) -> float:
     dp, dl = p2 - p1, math.radians(lng2 - lng1)
     a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
     return 2 * r * math.asin(math.sqrt(a))
+
+
+def locate(lng: float, lat: float, crs: str | None, *, area: BBox, area_name: str = "") -> tuple[float, float, str]:
+    """A point as entered (any supported CRS) → (lon, lat) in WGS84/CGCS2000 and the canonical CRS
+    name, after checking it lies in the area (raises CoordinateError, swapped lon/lat named)."""
+    crs = normalise_crs(crs)
+    check_in_area(lng, lat, area, area_name=area_name)
+    wl, wt = to_wgs84(lng, lat, crs)
+    return wl, wt, crs

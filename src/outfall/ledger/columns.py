@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from outfall.core import geo
 from outfall.core.coding import validate_uscc
-from outfall.core.columns import LIST_SEP, Column, parse_cell
+from outfall.core.columns import LIST_SEP, Column, parse_row
 from outfall.core.columns import match_header as _match_header
 from outfall.core.enums import ApprovalState, DischargeNature, DischargeRegularity, EntryMode, OutfallStatus
 from outfall.core.errors import CodeError, CoordinateError
@@ -58,13 +58,7 @@ def clean_row(raw: dict[str, object], *, area: geo.BBox, area_name: str) -> tupl
     stored as WGS84 with the original kept) and the responsible parties (aligned lists; each
     credit code checked per GB 32100-2015). Town and uniqueness are checked by the caller.
     """
-    data, problems = {}, []
-    for fname, value in raw.items():
-        col = BY_FIELD[fname]
-        try:
-            data[fname] = parse_cell(col, value)
-        except ValueError as exc:
-            problems.append((col.zh, str(exc)))
+    data, problems = parse_row(raw, BY_FIELD)
     if any(c in ("一级类型", "二级类型", "三级类型") for c, _ in problems) is False and "type_l1" in data:
         try:
             validate_type(data.get("type_l1", ""), data.get("type_l2", ""), data.get("type_l3", ""))
@@ -77,10 +71,8 @@ def clean_row(raw: dict[str, object], *, area: geo.BBox, area_name: str) -> tupl
     lon, lat = data.get("original_lon"), data.get("original_lat")
     if lon is not None and lat is not None:
         try:
-            crs = geo.normalise_crs(data.get("original_crs"))
-            data["original_crs"] = crs
-            geo.check_in_area(lon, lat, area, area_name=area_name)
-            data["lon"], data["lat"] = geo.to_wgs84(lon, lat, crs)
+            data["lon"], data["lat"], data["original_crs"] = geo.locate(lon, lat, data.get("original_crs"), area=area,
+                                                                        area_name=area_name)
         except CoordinateError as exc:
             problems.append(("坐标系" if "坐标系" in exc.user_message else "经度", exc.user_message))
     parties, party_problems = clean_parties(data)

@@ -9,7 +9,7 @@ updated, a new or empty code creates an outfall (an empty code gets a generated 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
@@ -18,6 +18,7 @@ from outfall.accounts import permissions
 from outfall.accounts.models import Town
 from outfall.core import geo
 from outfall.core.errors import RowError, RowErrors
+from outfall.core.results import UpsertCounts
 from outfall.core.tabular import read_table
 from outfall.ledger import columns
 from outfall.ledger.codes import CodeAllocator
@@ -29,21 +30,7 @@ from outfall.rivers.services import resnap
 GCJ_SUSPECT_M = 15.0
 
 
-@dataclass
-class ImportResult:
-    file: str
-    rows: int = 0
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    errors: list[RowError] = field(default_factory=list)
-    batch_id: uuid.UUID | None = None
-    committed: bool = False
 
-    def as_dict(self) -> dict:
-        return {"file": self.file, "rows": self.rows, "created": self.created, "updated": self.updated,
-                "unchanged": self.unchanged, "errors": [e.as_dict() for e in self.errors],
-                "batch_id": str(self.batch_id) if self.batch_id else None, "committed": self.committed}
 
 
 @dataclass
@@ -176,7 +163,7 @@ def _resolve_parties_bulk(all_parties: list[dict]) -> dict[tuple, ResponsiblePar
 
 
 def import_outfalls(source, *, actor, name: str | None = None, dry_run: bool = False,
-                    progress=None) -> ImportResult:
+                    progress=None) -> UpsertCounts:
     """Import outfalls from a CSV/XLSX path or bytes; all rows land in one transaction, or none.
 
     Raises :class:`RowErrors` (nothing written) on any problem when committing; a dry run returns
@@ -184,7 +171,7 @@ def import_outfalls(source, *, actor, name: str | None = None, dry_run: bool = F
     """
     name = name or (str(getattr(source, "name", "")) or "upload")
     rows, errors, nrows = parse_outfall_rows(source, name=name, actor=actor)
-    result = ImportResult(file=name, rows=nrows, errors=errors)
+    result = UpsertCounts(file=name, rows=nrows, errors=errors)
     if errors:
         if dry_run:
             return result

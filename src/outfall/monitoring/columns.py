@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from outfall.core import geo
-from outfall.core.columns import Column, parse_cell
+from outfall.core.columns import Column, parse_row
 from outfall.core.columns import match_header as _match_header
 from outfall.core.enums import SectionLevel, WaterClass, WaterType
 from outfall.core.errors import CoordinateError
@@ -32,13 +32,7 @@ def match_header(header: list[str]):
 def clean_section_row(raw: dict, *, area: geo.BBox, area_name: str, default_water_type) -> tuple[dict, list]:
     """One section row → cleaned data and [(column, message)]. ``default_water_type(name)`` decides
     the water type when the file gives none."""
-    data, problems = {}, []
-    for fname, value in raw.items():
-        col = BY_FIELD[fname]
-        try:
-            data[fname] = parse_cell(col, value)
-        except ValueError as exc:
-            problems.append((col.zh, str(exc)))
+    data, problems = parse_row(raw, BY_FIELD)
     target = data.get("target_class")
     if target:
         try:
@@ -55,9 +49,8 @@ def clean_section_row(raw: dict, *, area: geo.BBox, area_name: str, default_wate
     lon, lat = data.get("original_lon"), data.get("original_lat")
     if lon is not None and lat is not None:
         try:
-            data["original_crs"] = geo.normalise_crs(data.get("original_crs"))
-            geo.check_in_area(lon, lat, area, area_name=area_name)
-            data["lon"], data["lat"] = geo.to_wgs84(lon, lat, data["original_crs"])
+            data["lon"], data["lat"], data["original_crs"] = geo.locate(lon, lat, data.get("original_crs"), area=area,
+                                                                        area_name=area_name)
         except CoordinateError as exc:
             problems.append(("经度", exc.user_message))
     return data, problems

@@ -8,12 +8,13 @@ writes nothing. Re-importing the same rows updates them (key: site, parameter, t
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db import transaction
 
 from outfall.accounts import permissions
 from outfall.core.errors import PermissionDeniedError, RowError, RowErrors
+from outfall.core.results import ImportResult
 from outfall.core.standards.cnemc import read_release_csv
 from outfall.core.standards.parameters import registry
 from outfall.core.standards.readings_io import ReadingRecord, read_reading_dicts, read_readings
@@ -24,21 +25,10 @@ from outfall.monitoring.store import upsert_readings
 
 
 @dataclass
-class ReadingImportResult:
-    file: str
-    rows: int = 0
+class ReadingImportResult(ImportResult):
     section_rows: int = 0
     outfall_rows: int = 0
     skipped: int = 0
-    errors: list[RowError] = field(default_factory=list)
-    batch_id: uuid.UUID | None = None
-    committed: bool = False
-
-    def as_dict(self) -> dict:
-        return {"file": self.file, "rows": self.rows, "section_rows": self.section_rows,
-                "outfall_rows": self.outfall_rows, "skipped": self.skipped,
-                "errors": [e.as_dict() for e in self.errors],
-                "batch_id": str(self.batch_id) if self.batch_id else None, "committed": self.committed}
 
 
 def _check_may_ingest(actor) -> None:

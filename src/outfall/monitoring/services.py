@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
@@ -12,6 +11,7 @@ from outfall.accounts import permissions
 from outfall.accounts.models import Town
 from outfall.core import geo
 from outfall.core.errors import InputError, PermissionDeniedError, RowError, RowErrors
+from outfall.core.results import UpsertCounts
 from outfall.core.tabular import read_table
 from outfall.history.services import build_change, record_change, record_changes
 from outfall.monitoring import columns
@@ -69,29 +69,12 @@ def update_section(section: Section, data: dict, *, actor, batch_id: uuid.UUID |
     return section
 
 
-@dataclass
-class SectionImportResult:
-    file: str
-    rows: int = 0
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    errors: list[RowError] = field(default_factory=list)
-    batch_id: uuid.UUID | None = None
-    committed: bool = False
-
-    def as_dict(self) -> dict:
-        return {"file": self.file, "rows": self.rows, "created": self.created, "updated": self.updated,
-                "unchanged": self.unchanged, "errors": [e.as_dict() for e in self.errors],
-                "batch_id": str(self.batch_id) if self.batch_id else None, "committed": self.committed}
-
-
 def import_sections(source, *, actor, name: str = "sections", dry_run: bool = False,
-                    progress=None) -> SectionImportResult:
+                    progress=None) -> UpsertCounts:
     """Sections from CSV/XLSX (Chinese or English headers), keyed by code; whole or nothing."""
     _check_may_edit(actor)
     table = read_table(source, name=name)[0]
-    result = SectionImportResult(file=table.file, rows=len(table.rows))
+    result = UpsertCounts(file=table.file, rows=len(table.rows))
     mapping, header_problems = columns.match_header(table.header)
     errors = [RowError(table.file, table.sheet, 1, c, m) for c, m in header_problems]
     area = geo.BBox.parse(settings.OUTFALL_AREA_BBOX)
