@@ -99,81 +99,111 @@ def read_reading_dicts(items: list[dict], *, name: str = "api") -> list[ReadingR
                                      [(n, [i.get(h) for h in header]) for n, i in enumerate(items, start=1)]))
 
 
+def _memo(cache: dict, key, make):
+    """cache[key], made once by make(key); a ValueError/ValueParseError is cached and re-raised."""
+    hit = cache.get(key, _MISS)
+    if hit is _MISS:
+        try:
+            hit = make(key)
+        except (ValueError, ValueParseError) as exc:
+            hit = exc
+        cache[key] = hit
+    if isinstance(hit, Exception):
+        raise hit
+    return hit
+
+
+_MISS = object()
+_WATER = {"": None, "river": "river", "河流": "river", "河": "river", "lake": "lake", "湖库": "lake",
+          "湖泊": "lake", "水库": "lake", "湖": "lake", "reservoir": "lake"}
+
+
+def _unit_factor(key: tuple[str, str]) -> float:
+    unit_text, registry_unit = key
+    if not unit_text or canonical_unit(unit_text) == canonical_unit(registry_unit):
+        return 1.0
+    return convert(1.0, unit_text, registry_unit)
+
+
 def parse_reading_table(table: Table) -> list[ReadingRecord]:
-    """Check every row of a readings table; raise RowErrors listing every problem."""
+    """Check every row of a readings table; raise RowErrors listing every problem.
+
+    Cells repeat (sites, times, parameters, units, often values), so each distinct cell is parsed
+    once and its result (or its error) reused.
+    """
     mapping, header_problems = match_header(table.header, READING_COLUMNS)
     if header_problems:
         raise RowErrors([RowError(table.file, table.sheet, 1, c, m) for c, m in header_problems])
     idx = {col.field: i for i, col in mapping.items()}
+    width = max(idx.values()) + 1
+    fields = ("site_code", "time", "parameter", "value", "unit", "source", "water_type")
+    pos = [idx.get(f, width) for f in fields]  # a missing column reads the padding cell (None)
     errors: list[RowError] = []
     out: list[ReadingRecord] = []
     seen: dict[tuple, tuple[int, ParsedValue]] = {}
-    param_cache: dict[str, object] = {}
-    time_cache: dict[object, dt.datetime] = {}
-
-    def cell(cells, field):
-        i = idx.get(field)
-        return cells[i] if i is not None and i < len(cells) else None
-
+    times: dict = {}
+    params: dict = {}
+    values: dict = {}
+    units: dict = {}
+    sources: dict = {}
+    pad = [None] * (width + 1)
     for rownum, cells in table.rows:
+        if len(cells) <= width:
+            cells = list(cells) + pad[: width + 1 - len(cells)]
+        raw_site, raw_time, raw_param, raw_value, raw_unit, raw_source, raw_water = (cells[i] for i in pos)
         problems = []
-        site = str(cell(cells, "site_code") or "").strip()
-        if isinstance(cell(cells, "site_code"), float) and cell(cells, "site_code").is_integer():
-            site = str(int(cell(cells, "site_code")))
+        if isinstance(raw_site, float) and raw_site.is_integer():
+            raw_site = int(raw_site)
+        site = str(raw_site).strip() if raw_site is not None else ""
         if not site:
             problems.append(("站点编码", "不能为空"))
-        raw_time = cell(cells, "time")
         try:
-            t = time_cache.get(raw_time) if isinstance(raw_time, (str, dt.datetime)) else None
-            if t is None:
-                t = parse_time(raw_time)
-                if isinstance(raw_time, (str, dt.datetime)):
-                    time_cache[raw_time] = t
+            t = _memo(times, raw_time, parse_time) if isinstance(raw_time, (str, dt.datetime)) else parse_time(raw_time)
         except ValueError as exc:
             problems.append(("监测时间", str(exc)))
             t = None
-        raw_param = str(cell(cells, "parameter") or "").strip()
-        param = param_cache.get(raw_param)
-        if param is None:
-            try:
-                param = param_cache[raw_param] = lookup_parameter(raw_param)
-            except ValueParseError as exc:
-                problems.append(("监测指标", exc.user_message))
-        unit_text = str(cell(cells, "unit") or "").strip()
-        pv = None
         try:
-            pv = parse_value(cell(cells, "value"), allow_negative=param is not None and param.code == "WT")
+            param = _memo(params, str(raw_param or "").strip(), lookup_parameter)
+        except ValueParseError as exc:
+            problems.append(("监测指标", exc.user_message))
+            param = None
+        pv = None
+        allow_negative = param is not None and param.code == "WT"
+        try:
+            pv = _memo(values, (raw_value, allow_negative), lambda k: parse_value(k[0], allow_negative=k[1])) \
+                if isinstance(raw_value, (str, int, float)) else parse_value(raw_value, allow_negative=allow_negative)
         except ValueParseError as exc:
             problems.append(("监测值", exc.user_message))
-        if param is not None and pv is not None and unit_text:
+        if param is not None and pv is not None:
+            unit_text = str(raw_unit or "").strip()
             try:
-                if canonical_unit(unit_text) != canonical_unit(param.unit):
-                    f = convert(1.0, unit_text, param.unit)
-                    pv = ParsedValue(None if pv.value is None else pv.value * f, pv.qualifier,
-                                     None if pv.detection_limit is None else pv.detection_limit * f, pv.raw)
+                f = _memo(units, (unit_text, param.unit), _unit_factor)
             except ValueParseError as exc:
                 problems.append(("单位", exc.user_message + f" (指标 {param.name_zh} 的单位为 {param.unit})"))
+            else:
+                if f != 1.0:
+                    pv = ParsedValue(None if pv.value is None else pv.value * f, pv.qualifier,
+                                     None if pv.detection_limit is None else pv.detection_limit * f, pv.raw)
         try:
-            src = parse_source(cell(cells, "source"))
+            src = _memo(sources, raw_source, parse_source)
         except ValueError as exc:
             problems.append(("数据来源", str(exc)))
             src = "manual"
-        wt = str(cell(cells, "water_type") or "").strip().lower() or None
-        if wt in ("河流", "河"):
-            wt = "river"
-        elif wt in ("湖库", "湖泊", "水库", "湖", "reservoir"):
-            wt = "lake"
-        if wt not in (None, "river", "lake"):
-            problems.append(("水体类型", f"「{wt}」应为 river/河流 或 lake/湖库"))
+        wt_text = str(raw_water or "").strip().lower()
+        wt = _WATER.get(wt_text, _MISS)
+        if wt is _MISS:
+            problems.append(("水体类型", f"「{wt_text}」应为 river/河流 或 lake/湖库"))
+            wt = None
         if not problems:
             key = (site, t, param.code, src)
             prev = seen.get(key)
-            if prev is not None and prev[1] != pv:
-                problems.append(("监测值", f"与第 {prev[0]} 行是同一站点、时间、指标和来源，但数值不同"))
-            elif prev is None:
+            if prev is None:
                 seen[key] = (rownum, pv)
                 out.append(ReadingRecord(rownum, site, t, param.code, pv, param.unit, src, wt))
-        errors.extend(RowError(table.file, table.sheet, rownum, c, m) for c, m in problems)
+            elif prev[1] != pv:
+                problems.append(("监测值", f"与第 {prev[0]} 行是同一站点、时间、指标和来源，但数值不同"))
+        if problems:
+            errors.extend(RowError(table.file, table.sheet, rownum, c, m) for c, m in problems)
     if errors:
         raise RowErrors(errors)
     return out
