@@ -37,3 +37,14 @@ def can_edit_town(user, town_id: int | None) -> bool:
 def can_edit_any(user) -> bool:
     towns = editable_town_ids(user)
     return towns is None or bool(towns)
+
+
+class BureauDataQuerySet:
+    """Mixin for data the bureau keeps (sections, the river network): every user reads it,
+    admins and bureau staff change it. Use as ``class X(BureauDataQuerySet, models.QuerySet)``."""
+
+    def visible_to(self, user):
+        return self if can_read(user) else self.none()
+
+    def editable_by(self, user):
+        return self if editable_town_ids(user) is None else self.none()

@@ -27,6 +27,7 @@ __all__ = [
     "check_in_area",
     "haversine_m",
     "locate",
+    "looks_gcj_shifted",
 ]
 
 _A = 6378245.0
@@ -244,3 +245,24 @@ def locate(lng: float, lat: float, crs: str | None, *, area: BBox, area_name: st
     check_in_area(lng, lat, area, area_name=area_name)
     wl, wt = to_wgs84(lng, lat, crs)
     return wl, wt, crs
+
+
+#: A stored point re-entered this close (m) to its own GCJ-02 image, and moved more than
+#: ``GCJ_MIN_SHIFT_M``, was most likely read off a GCJ-02 (Amap/Tencent) map by mistake.
+GCJ_SUSPECT_M = 15.0
+GCJ_MIN_SHIFT_M = 100.0
+
+
+def looks_gcj_shifted(old: tuple[float, float], new: tuple[float, float]) -> float | None:
+    """The shift in metres when ``new`` (WGS84) sits where ``old``'s GCJ-02 image would, else None.
+
+    >>> round(looks_gcj_shifted((120.5265, 36.8870), wgs84_to_gcj02(120.5265, 36.8870)))
+    432
+    >>> looks_gcj_shifted((120.5265, 36.8870), (120.5300, 36.8870)) is None
+    True
+    """
+    moved = haversine_m(old[0], old[1], new[0], new[1])
+    glon, glat = wgs84_to_gcj02(*old)
+    if moved > GCJ_MIN_SHIFT_M and haversine_m(glon, glat, new[0], new[1]) < GCJ_SUSPECT_M:
+        return moved
+    return None

@@ -14,6 +14,7 @@ import random
 import uuid
 from zoneinfo import ZoneInfo
 
+from outfall.core.standards.evaluation import do_saturation
 from outfall.demo.laixi import SECTIONS
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -30,11 +31,6 @@ EVENTS = [
     ("370285S06", dt.datetime(2025, 9, 3, 23, tzinfo=TZ), 8, {"NH3N": 1.6, "TP": 0.3}, "养殖尾水直排: 五沽河"),
     ("370285S05", dt.datetime(2025, 11, 12, 7, tzinfo=TZ), 6, {"COD": 30.0, "NH3N": 0.8}, "小沽河上游不明排口"),
 ]
-
-
-def _do_saturation(t_c: float) -> float:
-    """Oxygen saturation (mg/L) at temperature t_c (℃), the EIA formula DO_f = 468 / (31.6 + T)."""
-    return 468.0 / (31.6 + t_c)
 
 
 def section_readings(code: str, target: str, water_type: str, automatic: bool, *, seed: int) -> list[tuple]:
@@ -57,7 +53,7 @@ def section_readings(code: str, target: str, water_type: str, automatic: bool, *
             return x * season * math.exp(rng.gauss(0, s))
 
         vals = {"WT": round(wt, 1), "PH": round(7.6 + 0.3 * math.sin(2 * math.pi * t.hour / 24) + rng.gauss(0, 0.1), 2),
-                "DO": round(_do_saturation(wt) * (0.92 + rng.gauss(0, 0.04)), 1),
+                "DO": round(do_saturation(wt) * (0.92 + rng.gauss(0, 0.04)), 1),
                 "NH3N": noisy(nh3), "TP": noisy(tp), "CODMN": noisy(codmn, 0.12), "TN": noisy(nh3 * 3.5 + 1.2, 0.15)}
         if not automatic:
             vals |= {"COD": noisy(cod, 0.12), "BOD5": noisy(bod, 0.15)}

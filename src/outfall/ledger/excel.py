@@ -26,12 +26,6 @@ from outfall.ledger.models import Outfall, ResponsibleParty
 from outfall.ledger.services import DATA_FIELDS, bulk_history, snapshot
 from outfall.rivers.services import resnap
 
-#: A point re-imported within this distance (m) of the GCJ-02 image of its stored place is suspect.
-GCJ_SUSPECT_M = 15.0
-
-
-
-
 
 @dataclass
 class _Row:
@@ -123,9 +117,8 @@ def _check_against_db(rows: list[_Row], table, actor) -> list[RowError]:
             if not permissions.can_edit_town(actor, r.existing.town_id):
                 errors.append(RowError(table.file, table.sheet, r.rownum, "所属镇街",
                                        f"无权修改排污口 {r.existing.code} (属于{r.existing.town})"))
-            glon, glat = geo.wgs84_to_gcj02(r.existing.lon, r.existing.lat)
-            moved = geo.haversine_m(r.existing.lon, r.existing.lat, r.data["lon"], r.data["lat"])
-            if moved > 100 and geo.haversine_m(glon, glat, r.data["lon"], r.data["lat"]) < GCJ_SUSPECT_M:
+            moved = geo.looks_gcj_shifted((r.existing.lon, r.existing.lat), (r.data["lon"], r.data["lat"]))
+            if moved is not None:
                 errors.append(RowError(table.file, table.sheet, r.rownum, "坐标系",
                                        f"疑似 GCJ-02 (高德/腾讯) 坐标: 与已登记位置相差 {moved:.0f} 米，恰为火星坐标偏移；"
                                        "如确为 GCJ-02 请在「坐标系」填 GCJ02"))

@@ -20,13 +20,8 @@ QUALIFIER_CHOICES = [("", "检出"), ("<", "未检出 (低于检出限)"), ("mis
 QC_CHOICES = [("ok", "有效"), ("suspect", "可疑"), ("invalid", "无效")]
 
 
-class SectionQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        return self if permissions.can_read(user) else self.none()
-
-    def editable_by(self, user):
-        """Sections are the bureau's: admins and bureau staff change them."""
-        return self if permissions.editable_town_ids(user) is None else self.none()
+class SectionQuerySet(permissions.BureauDataQuerySet, models.QuerySet):
+    """Sections and reaches are the bureau's data (see accounts.permissions)."""
 
 
 class Section(models.Model):

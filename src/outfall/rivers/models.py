@@ -11,12 +11,8 @@ from outfall.accounts import permissions
 KIND_CHOICES = [("river", "河流"), ("lake", "湖泊"), ("reservoir", "水库")]
 
 
-class ReachQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        return self if permissions.can_read(user) else self.none()
-
-    def editable_by(self, user):
-        return self if permissions.editable_town_ids(user) is None else self.none()
+class ReachQuerySet(permissions.BureauDataQuerySet, models.QuerySet):
+    """Sections and reaches are the bureau's data (see accounts.permissions)."""
 
 
 class River(models.Model):

@@ -24,7 +24,7 @@ from outfall.core.standards.parameters import registry
 from outfall.core.standards.values import ParsedValue, round_report
 
 __all__ = ["SampleEvaluation", "evaluate_sample", "effective_value", "period_mean", "exceedance_multiple",
-           "BELOW_DETECTION_FACTOR"]
+           "BELOW_DETECTION_FACTOR", "do_saturation"]
 
 #: Weight of the detection limit for a below-detection value in period means.
 BELOW_DETECTION_FACTOR = 0.5
@@ -146,3 +146,13 @@ def period_mean(values: list[float | ParsedValue | None]) -> ParsedValue:
         dl = max(limits)
         return ParsedValue(None, "<", dl, f"{dl!r}L")
     return ParsedValue(sum(nums) / len(nums))
+
+
+def do_saturation(temperature_c: float) -> float:
+    """Dissolved-oxygen saturation in mg/L at a water temperature in ℃: DO_f = 468 / (31.6 + T)
+    (the EIA formula of HJ/T 2.3, standards.md §2.6).
+
+    >>> round(do_saturation(20.0), 2)
+    9.07
+    """
+    return 468.0 / (31.6 + temperature_c)
