@@ -135,3 +135,18 @@ def test_national_release_matched_by_section_name(db):
     r = import_station_release(path, actor=admin, name=path.name)
     assert r.committed and r.section_rows > 0 and r.skipped > 10_000 - 200
     assert set(SectionReading.objects.values_list("section__name", flat=True)) == {"马连庄"}
+
+
+def test_lake_sections_get_a_trophic_state(db):
+    a, b = make_towns()
+    admin = make_users(a, b)["admin"]
+    import_sections(SECTIONS, actor=admin, name="s.csv")
+    data = ("site_code,time,parameter,value,unit\n"
+            "370285S02,2025-08-01 10:00,CHLA,10,µg/L\n370285S02,2025-08-01 10:00,TP,0.05,mg/L\n"
+            "370285S02,2025-08-01 10:00,TN,1.0,mg/L\n370285S02,2025-08-01 10:00,SD,1.0,m\n"
+            "370285S02,2025-08-01 10:00,CODMN,4.0,mg/L\n").encode()
+    import_readings(data, actor=admin, name="lake.csv")
+    from outfall.monitoring.selectors import period_evaluations
+
+    row = period_evaluations(Section.objects.get(code="370285S02"))[0]
+    assert (row["tli"], row["trophic"]) == (48.0, "中营养")  # the hand-worked TLI of the core test: 48.02

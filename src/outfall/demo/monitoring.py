@@ -57,6 +57,9 @@ def section_readings(code: str, target: str, water_type: str, automatic: bool, *
                 "NH3N": noisy(nh3), "TP": noisy(tp), "CODMN": noisy(codmn, 0.12), "TN": noisy(nh3 * 3.5 + 1.2, 0.15)}
         if not automatic:
             vals |= {"COD": noisy(cod, 0.12), "BOD5": noisy(bod, 0.15)}
+        if water_type == "lake":  # chlorophyll-a (mg/L) peaks in late summer; transparency (m) falls with it
+            chla = 0.004 + 0.010 * max(0.0, math.cos(2 * math.pi * (doy - 230) / 365)) * math.exp(rng.gauss(0, 0.2))
+            vals |= {"CHLA": chla, "SD": round(max(0.3, 2.2 - 90 * chla + rng.gauss(0, 0.1)), 2)}
         for start, hours, add in events:
             x = (t - start).total_seconds() / 3600
             if -2 <= x <= hours * 2.5:
@@ -66,7 +69,7 @@ def section_readings(code: str, target: str, water_type: str, automatic: bool, *
                         vals[p] += a * pulse
                 vals["DO"] = round(vals["DO"] * (1 - 0.35 * pulse), 1)
         for p, v in vals.items():
-            out.append((t, p, round(v, 3) if p in ("NH3N", "TP") else round(v, 2)))
+            out.append((t, p, round(v, 4) if p in ("NH3N", "TP", "CHLA") else round(v, 2)))
     return out
 
 

@@ -56,8 +56,23 @@ def period_evaluations(section: Section, *, by: str = "month", since: dt.datetim
     for key in sorted(groups):
         means = {p: period_mean(vs) for p, vs in groups[key].items()}
         ev = evaluate_sample(means, water_type=section.water_type, target=section.target_class)
-        rows.append({"period": key, "means": means, "evaluation": ev, "n": max(len(v) for v in groups[key].values())})
+        row = {"period": key, "means": means, "evaluation": ev, "n": max(len(v) for v in groups[key].values())}
+        if section.water_type == "lake":
+            row["tli"], row["trophic"] = trophic_state(means)
+        rows.append(row)
     return rows
+
+
+def trophic_state(means: dict) -> tuple[float | None, str]:
+    """TLI(Σ) of a lake's period means (chlorophyll-a converted from mg/L to mg/m³) and its grade."""
+    from outfall.core.standards import tli, trophic_grade
+
+    values = {p: means[p].value for p in ("CHLA", "TP", "TN", "SD", "CODMN") if p in means and means[p].value}
+    if "CHLA" not in values:
+        return None, ""
+    values["CHLA"] *= 1000.0
+    index = tli(values)
+    return round(index, 1), trophic_grade(index)
 
 
 def river_assessments(sections, *, days: int = 30) -> list[dict]:
