@@ -75,8 +75,7 @@ def _read_csv(data: bytes, name: str) -> list[Table]:
         rows = list(reader)
     except csv.Error as exc:
         raise FileFormatError(f"{name}: {exc}", user_message=f"{name}: CSV 格式错误 ({exc})") from exc
-    rows_numbered = [(i + 1, r) for i, r in enumerate(rows)]
-    rows_numbered = [(i, r) for i, r in rows_numbered if not _is_blank(r)]
+    rows_numbered = [(i + 1, r) for i, r in enumerate(rows) if "".join(r).strip()]
     if not rows_numbered:
         raise FileFormatError(f"{name}: empty", user_message=f"{name}: 文件为空")
     (_, header), *body = rows_numbered

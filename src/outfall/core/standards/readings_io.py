@@ -99,20 +99,6 @@ def read_reading_dicts(items: list[dict], *, name: str = "api") -> list[ReadingR
                                      [(n, [i.get(h) for h in header]) for n, i in enumerate(items, start=1)]))
 
 
-def _memo(cache: dict, key, make):
-    """cache[key], made once by make(key); a ValueError/ValueParseError is cached and re-raised."""
-    hit = cache.get(key, _MISS)
-    if hit is _MISS:
-        try:
-            hit = make(key)
-        except (ValueError, ValueParseError) as exc:
-            hit = exc
-        cache[key] = hit
-    if isinstance(hit, Exception):
-        raise hit
-    return hit
-
-
 _MISS = object()
 _WATER = {"": None, "river": "river", "河流": "river", "河": "river", "lake": "lake", "湖库": "lake",
           "湖泊": "lake", "水库": "lake", "湖": "lake", "reservoir": "lake"}
@@ -125,85 +111,113 @@ def _unit_factor(key: tuple[str, str]) -> float:
     return convert(1.0, unit_text, registry_unit)
 
 
+def _map_unique(values: list, make) -> tuple[list, dict]:
+    """Parse each distinct value once: (results in row order, {value: exception} for the bad ones)."""
+    done = {}
+    bad = {}
+    for v in set(values):
+        try:
+            done[v] = make(v)
+        except (ValueError, ValueParseError) as exc:
+            done[v] = None
+            bad[v] = exc
+    return [done[v] for v in values], bad
+
+
+def _hashable(v):
+    return v if isinstance(v, (str, int, float, dt.datetime, dt.date)) or v is None else str(v)
+
+
+def _site_text(v) -> str:
+    if isinstance(v, float) and v.is_integer():
+        v = int(v)
+    text = str(v).strip() if v is not None else ""
+    if not text:
+        raise ValueError("不能为空")
+    return text
+
+
+def _water(v) -> str | None:
+    text = str(v or "").strip().lower()
+    wt = _WATER.get(text, _MISS)
+    if wt is _MISS:
+        raise ValueError(f"「{text}」应为 river/河流 或 lake/湖库")
+    return wt
+
+
 def parse_reading_table(table: Table) -> list[ReadingRecord]:
     """Check every row of a readings table; raise RowErrors listing every problem.
 
-    Cells repeat (sites, times, parameters, units, often values), so each distinct cell is parsed
-    once and its result (or its error) reused.
+    Column-wise: sites, times, parameters, units and values repeat, so each distinct cell is parsed
+    once, and rows are only revisited where a column had a bad value or a key repeats.
     """
     mapping, header_problems = match_header(table.header, READING_COLUMNS)
     if header_problems:
         raise RowErrors([RowError(table.file, table.sheet, 1, c, m) for c, m in header_problems])
     idx = {col.field: i for i, col in mapping.items()}
     width = max(idx.values()) + 1
-    fields = ("site_code", "time", "parameter", "value", "unit", "source", "water_type")
-    pos = [idx.get(f, width) for f in fields]  # a missing column reads the padding cell (None)
-    errors: list[RowError] = []
+    rows = [cells if len(cells) > width else list(cells) + [None] * (width + 1 - len(cells))
+            for _n, cells in table.rows]
+    nums = [n for n, _c in table.rows]
+
+    def column(field):
+        i = idx.get(field, width)  # a missing column reads the padding cell (None)
+        return [_hashable(r[i]) for r in rows]
+
+    sites, bad_site = _map_unique(column("site_code"), _site_text)
+    times, bad_time = _map_unique(column("time"), parse_time)
+    params, bad_param = _map_unique([str(v or "").strip() for v in column("parameter")], lookup_parameter)
+    is_wt = [p is not None and p.code == "WT" for p in params]
+    raw_values = column("value")
+    values, bad_value = _map_unique(list(zip(raw_values, is_wt, strict=True)),
+                                    lambda k: parse_value(k[0], allow_negative=k[1]))
+    unit_keys = [(str(u or "").strip(), p.unit if p is not None else None) for u, p in zip(column("unit"), params,
+                                                                                         strict=True)]
+    factors, bad_unit = _map_unique(unit_keys, lambda k: 1.0 if k[1] is None else _unit_factor(k))
+    sources, bad_source = _map_unique(column("source"), parse_source)
+    waters, bad_water = _map_unique(column("water_type"), _water)
+
+    problems: dict[int, list[tuple[str, str]]] = {}
+
+    def flag(col_values, bad, header, message):
+        if bad:
+            for k, v in enumerate(col_values):
+                if v in bad:
+                    problems.setdefault(k, []).append((header, message(bad[v])))
+
+    user = lambda e: getattr(e, "user_message", None) or str(e)  # noqa: E731
+    flag(column("site_code"), bad_site, "站点编码", user)
+    flag(column("time"), bad_time, "监测时间", user)
+    flag([str(v or "").strip() for v in column("parameter")], bad_param, "监测指标", user)
+    flag(list(zip(raw_values, is_wt, strict=True)), bad_value, "监测值", user)
+    flag(unit_keys, bad_unit, "单位", lambda e: user(e) + " (单位与指标不符)")
+    flag(column("source"), bad_source, "数据来源", user)
+    flag(column("water_type"), bad_water, "水体类型", user)
+
     out: list[ReadingRecord] = []
-    seen: dict[tuple, tuple[int, ParsedValue]] = {}
-    times: dict = {}
-    params: dict = {}
-    values: dict = {}
-    units: dict = {}
-    sources: dict = {}
-    pad = [None] * (width + 1)
-    for rownum, cells in table.rows:
-        if len(cells) <= width:
-            cells = list(cells) + pad[: width + 1 - len(cells)]
-        raw_site, raw_time, raw_param, raw_value, raw_unit, raw_source, raw_water = (cells[i] for i in pos)
-        problems = []
-        if isinstance(raw_site, float) and raw_site.is_integer():
-            raw_site = int(raw_site)
-        site = str(raw_site).strip() if raw_site is not None else ""
-        if not site:
-            problems.append(("站点编码", "不能为空"))
-        try:
-            t = _memo(times, raw_time, parse_time) if isinstance(raw_time, (str, dt.datetime)) else parse_time(raw_time)
-        except ValueError as exc:
-            problems.append(("监测时间", str(exc)))
-            t = None
-        try:
-            param = _memo(params, str(raw_param or "").strip(), lookup_parameter)
-        except ValueParseError as exc:
-            problems.append(("监测指标", exc.user_message))
-            param = None
-        pv = None
-        allow_negative = param is not None and param.code == "WT"
-        try:
-            pv = _memo(values, (raw_value, allow_negative), lambda k: parse_value(k[0], allow_negative=k[1])) \
-                if isinstance(raw_value, (str, int, float)) else parse_value(raw_value, allow_negative=allow_negative)
-        except ValueParseError as exc:
-            problems.append(("监测值", exc.user_message))
-        if param is not None and pv is not None:
-            unit_text = str(raw_unit or "").strip()
-            try:
-                f = _memo(units, (unit_text, param.unit), _unit_factor)
-            except ValueParseError as exc:
-                problems.append(("单位", exc.user_message + f" (指标 {param.name_zh} 的单位为 {param.unit})"))
-            else:
-                if f != 1.0:
-                    pv = ParsedValue(None if pv.value is None else pv.value * f, pv.qualifier,
-                                     None if pv.detection_limit is None else pv.detection_limit * f, pv.raw)
-        try:
-            src = _memo(sources, raw_source, parse_source)
-        except ValueError as exc:
-            problems.append(("数据来源", str(exc)))
-            src = "manual"
-        wt_text = str(raw_water or "").strip().lower()
-        wt = _WATER.get(wt_text, _MISS)
-        if wt is _MISS:
-            problems.append(("水体类型", f"「{wt_text}」应为 river/河流 或 lake/湖库"))
-            wt = None
-        if not problems:
-            key = (site, t, param.code, src)
-            prev = seen.get(key)
-            if prev is None:
-                seen[key] = (rownum, pv)
-                out.append(ReadingRecord(rownum, site, t, param.code, pv, param.unit, src, wt))
-            elif prev[1] != pv:
-                problems.append(("监测值", f"与第 {prev[0]} 行是同一站点、时间、指标和来源，但数值不同"))
-        if problems:
-            errors.extend(RowError(table.file, table.sheet, rownum, c, m) for c, m in problems)
-    if errors:
-        raise RowErrors(errors)
+    keys = [(s_, t, p.code if p is not None else None, src) for s_, t, p, src in zip(sites, times, params, sources,
+                                                                                     strict=True)]
+    seen: dict[tuple, int] = {}
+    if len(set(keys)) != len(keys):
+        for k, key in enumerate(keys):
+            if k in problems:
+                continue
+            first = seen.setdefault(key, k)
+            if first != k and values[first] != values[k]:
+                problems.setdefault(k, []).append(
+                    ("监测值", f"与第 {nums[first]} 行是同一站点、时间、指标和来源，但数值不同"))
+    if problems:
+        raise RowErrors([RowError(table.file, table.sheet, nums[k], c, m)
+                         for k in sorted(problems) for c, m in problems[k]])
+    dup = set()
+    if seen:
+        dup = {k for k, key in enumerate(keys) if seen[key] != k}
+    for k in range(len(rows)):
+        if k in dup:
+            continue
+        pv, f, p = values[k], factors[k], params[k]
+        if f != 1.0:
+            pv = ParsedValue(None if pv.value is None else pv.value * f, pv.qualifier,
+                             None if pv.detection_limit is None else pv.detection_limit * f, pv.raw)
+        out.append(ReadingRecord(nums[k], sites[k], times[k], p.code, pv, p.unit, sources[k], waters[k]))
     return out
