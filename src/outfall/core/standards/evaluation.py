@@ -1,79 +1,164 @@
-"""Single-factor evaluation of a sample (环办〔2011〕22号 §2.3–2.5, §2.10; GB 3838-2002 §5.1).
+"""Single-factor evaluation of a sample (环办〔2011〕22号 §2.1–2.5, §2.10; GB 3838-2002 §5.1).
 
-A section's class is the worst class among the evaluated items that have a value. Exceedance
-multiples are ``(C − C_III) / C_III`` against class III (the national convention) and
-``(C − C_target) / C_target`` against the section's target; none for water temperature, pH and DO.
-Main pollutants: only when the class is worse than III; the worst three by class, ties broken by
-the multiple, cyanide and heavy metals first when they exceed.
+- The section class is the worst class among the 21 evaluated items that have a value (§2.3, 2.4);
+  water temperature, TN and fecal coliform never count (§2.1). No evaluated value: no class.
+- Each value is first rounded to its reporting precision (GB/T 8170 half to even; the registry's
+  ``decimals``), as the national release does; pass ``rounded=True`` for values already published.
+- Exceedance multiple ``(C − C_III) / C_III`` against class III for the items over the class III
+  limit (§2.5, the national convention), and ``(C − C_target) / C_target`` against the section's
+  target class (§2.10); none for water temperature, pH and DO.
+- Main pollutants (§2.5): none when the class is III or better; otherwise the items worse than III,
+  cyanide and heavy metals (CN, Hg, Cd, Cr⁶⁺, Pb, As) first, then by class (worst first), then by
+  the multiple; the first three.
+- 达标 (§2.10): the class equal to or better than the target.
 
-Below-detection values: a value reported below its detection limit ``L`` is evaluated at ``L``
-when ``L`` is given (it is at most ``L``, so the class found is the worst it can be; in practice
-limits are far below class I and it is class I); an unstated limit contributes no class.
-Period statistics use half the detection limit (``BELOW_DETECTION_FACTOR``, the common rule of
-HJ 630-style statistics); a period in which every value is below detection reports the limit.
+Below-detection values (``0.02L``). The true value lies in [0, L) for the detection limit L, so
+the item is proven to be no worse than the class containing L, and no better class can be proven
+when L is above the class I limit. **Rule:** the item is classified at its detection limit, an upper
+bound of its class; it is listed in ``censored``; it gets no exceedance multiple and is never a
+main pollutant, since an exceedance is not proven. When every limiting item is censored the class
+is an upper bound (``class_is_upper_bound``) and a report should say "不劣于" rather than "符合".
+A limit below the class I limit (the normal case) gives class I, which is then exact. ``ND`` with
+no stated limit proves nothing about the class and contributes none.
+
+Period statistics (§2.2): the arithmetic mean, with each below-detection value counted as half its
+detection limit (:data:`BELOW_DETECTION_FACTOR`, "未检出按检出限一半参与统计", the usual rule of
+Chinese monitoring statistics); a period in which every value is below detection reports
+"below the largest limit" instead of a number.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from outfall.core.enums import WaterClass
 from outfall.core.standards.gb3838 import EVALUATED, HEAVY_METALS, NO_MULTIPLE, classify_value, limit
 from outfall.core.standards.parameters import registry
-from outfall.core.standards.values import ParsedValue, round_report
+from outfall.core.standards.values import ParsedValue, parse_value, round_report
 
 __all__ = ["SampleEvaluation", "evaluate_sample", "effective_value", "period_mean", "exceedance_multiple",
-           "BELOW_DETECTION_FACTOR", "do_saturation"]
+           "as_parsed", "do_saturation", "BELOW_DETECTION_FACTOR"]
 
-#: Weight of the detection limit for a below-detection value in period means.
+#: Weight of the detection limit of a below-detection value in period means (未检出按检出限一半).
 BELOW_DETECTION_FACTOR = 0.5
+
+Value = float | int | str | ParsedValue | None
 
 
 @dataclass(frozen=True)
 class SampleEvaluation:
+    """The evaluation of one sample (one site, one time or one period mean).
+
+    Attributes
+    ----------
+    water_class : WaterClass or None
+        The section class; None when no evaluated item has a value.
+    classes : dict
+        code → class of each evaluated item with a value.
+    limiting : tuple of str
+        The items at the worst class, in Table 1 order.
+    exceedance : dict
+        code → ``(C − C_III)/C_III`` (2 decimals) for the items over the class III limit.
+    exceedance_target : dict
+        code → ``(C − C_target)/C_target`` for the items over the target class limit.
+    main_pollutants : tuple of str
+        At most three, in report order (§2.5).
+    compliant : bool or None
+        Class equal to or better than the target; None without a target or a class.
+    values : dict
+        code → the number classified (rounded; the detection limit for censored items), in mg/L.
+    censored : tuple of str
+        Items that were below detection and classified at their detection limit.
+    """
+
     water_class: WaterClass | None
     classes: dict[str, WaterClass] = field(default_factory=dict)
     limiting: tuple[str, ...] = ()
-    exceedance: dict[str, float] = field(default_factory=dict)  # vs class III, only those over it
-    exceedance_target: dict[str, float] = field(default_factory=dict)  # vs the target, only those over it
+    exceedance: dict[str, float] = field(default_factory=dict)
+    exceedance_target: dict[str, float] = field(default_factory=dict)
     main_pollutants: tuple[str, ...] = ()
     compliant: bool | None = None
+    values: dict[str, float] = field(default_factory=dict)
+    censored: tuple[str, ...] = ()
 
     @property
     def status(self) -> str | None:
+        """优 / 良好 / 轻度污染 / 中度污染 / 重度污染 (§2.3), None without a class."""
         return self.water_class.status if self.water_class else None
 
-
-def effective_value(v: float | ParsedValue | None) -> float | None:
-    """The number a value is evaluated at: itself, its detection limit when below detection, or None."""
-    if v is None or isinstance(v, (int, float)):
-        return None if v is None else float(v)
-    if v.qualifier == "<":
-        return v.detection_limit
-    return v.value
+    @property
+    def class_is_upper_bound(self) -> bool:
+        """True when every limiting item was below detection: the true class may be better."""
+        return bool(self.limiting) and all(k in self.censored for k in self.limiting)
 
 
-def exceedance_multiple(value: float, lim: float | None) -> float | None:
-    """``(C − limit) / limit`` rounded to 2 decimals when C is over the limit, else None.
+def as_parsed(v: Value) -> ParsedValue:
+    """A number, a reported string or a ParsedValue as a ParsedValue (None → missing).
 
-    >>> exceedance_multiple(1.3, 1.0), exceedance_multiple(0.9, 1.0)
-    (0.3, None)
+    >>> as_parsed(1.5).value, as_parsed("0.02L").detection_limit, as_parsed(None).missing
+    (1.5, 0.02, True)
     """
-    if lim is None or value is None or value <= lim:
-        return None
-    return round((value - lim) / lim, 2)
+    if isinstance(v, ParsedValue):
+        return v
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        f = float(v)  # a number from code is taken as it is (NaN: missing)
+        return ParsedValue(f) if f == f else ParsedValue(None, "missing")
+    return parse_value(v)
 
 
-def evaluate_sample(values: Mapping[str, float | ParsedValue | None], *, water_type: str = "river",
-                    target: WaterClass | str | None = None, rounded: bool = False) -> SampleEvaluation:
-    """Evaluate one sample: {parameter code: value (mg/L)} → class, limiting items, multiples.
+def effective_value(v: Value) -> float | None:
+    """The number an item is classified at: the value, its detection limit when below detection, or None.
 
-    ``rounded=False`` rounds each value to its reporting precision first (GB/T 8170), as official
-    releases do; pass ``rounded=True`` for values that are already as published.
+    >>> effective_value(0.3), effective_value("0.02L"), effective_value("ND"), effective_value("*")
+    (0.3, 0.02, None, None)
+    """
+    pv = as_parsed(v)
+    return pv.detection_limit if pv.below_detection else pv.value
+
+
+def exceedance_multiple(value: float | None, lim: float | None) -> float | None:
+    """``(C − limit) / limit`` (环办〔2011〕22号 §2.5) to 2 decimals when C is over the limit, else None.
+
+    Parameters
+    ----------
+    value, lim : float
+        Concentration and limit in the same unit (mg/L).
 
     Examples
     --------
+    >>> exceedance_multiple(1.3, 1.0), exceedance_multiple(0.9, 1.0), exceedance_multiple(0.25, 0.2)
+    (0.3, None, 0.25)
+    """
+    if lim is None or value is None or value <= lim:
+        return None
+    return round_report((value - lim) / lim, 2)
+
+
+def evaluate_sample(values: Mapping[str, Value], *, water_type: str = "river",
+                    target: WaterClass | str | None = None, rounded: bool = False,
+                    decimals: Mapping[str, int] | None = None) -> SampleEvaluation:
+    """Evaluate one sample by the single-factor method (环办〔2011〕22号 §2.3–2.5, §2.10).
+
+    Parameters
+    ----------
+    values : mapping
+        Registry code → value in the registry unit (mg/L; pH dimensionless): a float, a reported
+        string (``"0.02L"``) or a ParsedValue. Codes outside the 21 evaluated items are ignored.
+    water_type : {"river", "lake"}, keyword-only
+        ``lake`` takes the lake/reservoir TP limits.
+    target : WaterClass or str, keyword-only, optional
+        The section's target class (水质目标).
+    rounded : bool, keyword-only
+        The values are already at their reporting precision (published values): do not round.
+    decimals : mapping, keyword-only, optional
+        code → decimals overriding the registry's reporting precision (e.g. an older release).
+
+    Examples
+    --------
+    CODMn 7.0 is class IV (6 < 7 ≤ 10), ×(7 − 6)/6 = 0.17; NH₃-N 1.3 is IV, ×0.3; TP 0.15 is III;
+    DO 6.5 is II. Class IV, limited by CODMn and NH₃-N; NH₃-N first by its larger multiple.
+
     >>> e = evaluate_sample({"NH3N": 1.3, "TP": 0.15, "DO": 6.5, "CODMN": 7.0}, target="III")
     >>> e.water_class.value, e.limiting, e.exceedance, e.main_pollutants, e.compliant
     ('IV', ('CODMN', 'NH3N'), {'CODMN': 0.17, 'NH3N': 0.3}, ('NH3N', 'CODMN'), False)
@@ -82,67 +167,98 @@ def evaluate_sample(values: Mapping[str, float | ParsedValue | None], *, water_t
     reg = registry()
     classes: dict[str, WaterClass] = {}
     numbers: dict[str, float] = {}
+    censored: list[str] = []
     for code in EVALUATED:
-        v = effective_value(values.get(code))
+        if code not in values:
+            continue
+        pv = as_parsed(values[code])
+        v = pv.detection_limit if pv.below_detection else pv.value
         if v is None:
             continue
-        if not rounded and code in reg:
-            v = round_report(v, reg[code].decimals)
+        if not rounded:
+            d = decimals.get(code) if decimals and code in decimals else reg[code].decimals
+            v = round_report(v, d)
         c = classify_value(code, v, water_type=water_type)
-        if c is not None:
-            classes[code] = c
-            numbers[code] = v
+        if c is None:
+            continue
+        classes[code] = c
+        numbers[code] = v
+        if pv.below_detection:
+            censored.append(code)
     if not classes:
         return SampleEvaluation(None)
     worst = max(c.rank for c in classes.values())
     limiting = tuple(k for k in EVALUATED if k in classes and classes[k].rank == worst)
-    exc = {}
-    exc_target = {}
+    exc: dict[str, float] = {}
+    exc_target: dict[str, float] = {}
     for code, v in numbers.items():
-        if code in NO_MULTIPLE:
+        if code in NO_MULTIPLE or code in censored:
             continue
         m = exceedance_multiple(v, limit(code, WaterClass.III, water_type))
         if m is not None:
             exc[code] = m
-        if target is not None and target != WaterClass.WORSE_V:
+        if target is not None:
             mt = exceedance_multiple(v, limit(code, target, water_type))
             if mt is not None:
                 exc_target[code] = mt
-    water_class = WaterClass.from_rank(worst)
-    main = ()
+    main: tuple[str, ...] = ()
     if worst > WaterClass.III.rank:
-        over = [k for k in classes if classes[k].rank > WaterClass.III.rank]
-        over.sort(key=lambda k: (k not in HEAVY_METALS, -classes[k].rank, -(exc.get(k) or 0.0), EVALUATED.index(k)))
+        over = [k for k in classes if classes[k].rank > WaterClass.III.rank and k not in censored]
+        over.sort(key=lambda k: (k not in HEAVY_METALS, -classes[k].rank, -exc.get(k, 0.0), EVALUATED.index(k)))
         main = tuple(over[:3])
+    water_class = WaterClass.from_rank(worst)
     compliant = None if target is None else water_class.rank <= target.rank
-    return SampleEvaluation(water_class, classes, limiting, exc, exc_target, main, compliant)
+    return SampleEvaluation(water_class, classes, limiting, exc, exc_target, main, compliant, numbers,
+                            tuple(censored))
 
 
-def period_mean(values: list[float | ParsedValue | None]) -> ParsedValue:
-    """Arithmetic mean over a period (环办〔2011〕22号 §2.2), below-detection values at half their limit.
+def period_mean(values: Iterable[Value], *, below_detection_factor: float = BELOW_DETECTION_FACTOR
+                ) -> ParsedValue:
+    """Arithmetic mean over a period (环办〔2011〕22号 §2.2) with the below-detection rule.
 
-    >>> period_mean([1.0, 2.0, None]).value, period_mean(["0.02L", "0.02L"]).raw
-    (1.5, '0.02L')
+    Missing values are skipped. A below-detection value counts as ``below_detection_factor`` × its
+    detection limit (half by default); ``ND`` without a limit is skipped. When every value is below
+    detection the result is below detection, at the largest limit.
+
+    Parameters
+    ----------
+    values : iterable
+        Floats, reported strings or ParsedValues of one parameter, in one unit.
+    below_detection_factor : float, keyword-only
+        Weight of the detection limit, 0.5 by default.
+
+    Returns
+    -------
+    ParsedValue
+        The mean (unrounded), ``<`` with a limit, or missing when there is nothing to average.
+
+    Examples
+    --------
+    (0.02/2 + 0.05) / 2 = 0.03; two values below 0.02 → "0.02L".
+
+    >>> round(period_mean(["0.02L", 0.05]).value, 6), period_mean([1.0, 2.0, None, "*"]).value
+    (0.03, 1.5)
+    >>> period_mean(["0.02L", "0.01L"]).raw, period_mean([]).missing
+    ('0.02L', True)
     """
-    from outfall.core.standards.values import parse_value
-
-    nums, all_below, limits = [], True, []
+    nums: list[float] = []
+    limits: list[float] = []
+    measured = False
     for v in values:
-        pv = v if isinstance(v, ParsedValue) else (ParsedValue(float(v)) if isinstance(v, (int, float))
-                                                   else parse_value(v) if v is not None else None)
-        if pv is None or pv.missing:
+        pv = as_parsed(v)
+        if pv.missing:
             continue
         if pv.below_detection:
             if pv.detection_limit is None:
                 continue
             limits.append(pv.detection_limit)
-            nums.append(pv.detection_limit * BELOW_DETECTION_FACTOR)
+            nums.append(pv.detection_limit * below_detection_factor)
         else:
-            all_below = False
+            measured = True
             nums.append(pv.value)
     if not nums:
         return ParsedValue(None, "missing")
-    if all_below:
+    if not measured:
         dl = max(limits)
         return ParsedValue(None, "<", dl, f"{dl!r}L")
     return ParsedValue(sum(nums) / len(nums))

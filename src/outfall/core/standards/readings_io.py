@@ -1,16 +1,29 @@
-"""Read the long readings format (shared/DESIGN.md §3) into checked records; whole file or error.
+"""Read the long readings format (shared/DESIGN.md §3) into checked records: the whole file or an error.
 
-Columns (Chinese or English headers): ``site_code, time, parameter, value[, unit][, source]
-[, water_type]``. ``time`` is ISO 8601 (a naive time is Asia/Shanghai); ``parameter`` is a registry
-code, a Chinese name or an HJ 212 code; ``value`` may be ``0.02L``, ``<0.01``, ``ND``/``未检出``
-(below detection) or ``*``/``--``/empty (missing). Values are converted to the parameter's
-registry unit. Every problem is collected as a RowError before anything is returned.
+Columns, Chinese or English headers: ``site_code`` (站点编码/断面编码), ``time`` (监测时间),
+``parameter`` (监测指标/指标/监测项目), ``value`` (监测值) and optionally ``unit`` (单位),
+``source`` (数据来源/来源: manual 手工, automatic 自动站, online 在线, lab 实验室; default manual) and
+``water_type`` (水体类型: river 河流 / lake 湖库).
+
+- ``time``: ISO 8601 (``2025-11-06 20:00``, ``2025-11-06T20:00+08:00``; ``/`` accepted for ``-``) or
+  a spreadsheet date-time; a naive time is Asia/Shanghai; a time without a date is refused.
+- ``parameter``: a registry code, a Chinese or English name, an HJ 212 code or an alias.
+- ``value``: a number, ``0.02L``/``<0.01`` (below detection), ``ND``/``未检出``, or ``*``/``--``/empty
+  (missing, kept as such); negative values only for water temperature.
+- ``unit``: converted to the parameter's registry unit (µg/L → mg/L …); an empty unit means the
+  registry unit; a unit of another dimension is refused.
+- The same site, time, parameter and source twice with two different values is refused; the same
+  value twice is read once.
+
+Every problem of every row is collected as a RowError(file, sheet, row, column, message) before
+RowErrors is raised, so a user fixes the file in one pass (STYLE rule 7).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from outfall.core.columns import Column, match_header
@@ -20,7 +33,7 @@ from outfall.core.standards.values import ParsedValue, parse_value
 from outfall.core.tabular import Table, normalise_header, read_table
 
 __all__ = ["ReadingRecord", "READING_COLUMNS", "SOURCES", "read_readings", "read_reading_dicts", "parse_reading_table",
-           "parse_time", "parse_source"]
+           "parse_time", "parse_source", "parse_water_type"]
 
 TZ = ZoneInfo("Asia/Shanghai")
 SOURCES = {"manual": "manual", "手工": "manual", "手工监测": "manual", "automatic": "automatic",
@@ -41,6 +54,8 @@ READING_COLUMNS = [
 
 @dataclass(frozen=True)
 class ReadingRecord:
+    """One checked reading; ``row`` is its 1-based row in the sheet (the header is row 1)."""
+
     row: int
     site_code: str
     time: dt.datetime  # aware
@@ -49,6 +64,23 @@ class ReadingRecord:
     unit: str  # the registry unit
     source: str
     water_type: str | None
+
+
+def _key(pv: ParsedValue) -> tuple:
+    return (pv.value, pv.qualifier, pv.detection_limit)
+
+
+def parse_water_type(cell) -> str | None:
+    """``river``/河流/河 → "river"; ``lake``/湖库/湖泊/水库/reservoir → "lake"; empty → None.
+
+    >>> parse_water_type("湖库"), parse_water_type("River"), parse_water_type("")
+    ('lake', 'river', None)
+    """
+    text = str(cell or "").strip().lower()
+    wt = _WATER.get(text, _MISS)
+    if wt is _MISS:
+        raise ValueError(f"「{str(cell).strip()}」应为 river/河流 或 lake/湖库")
+    return wt
 
 
 def parse_time(cell) -> dt.datetime:
@@ -84,8 +116,28 @@ def parse_source(cell) -> str:
     return src
 
 
-def read_readings(source, *, name: str | None = None) -> list[ReadingRecord]:
-    """Parse a long readings file (path or bytes); raise RowErrors listing every problem."""
+def read_readings(source: str | Path | bytes, *, name: str | None = None) -> list[ReadingRecord]:
+    """Read a long readings file (CSV or XLSX; a path or its bytes) into records, in file order.
+
+    Parameters
+    ----------
+    source : str, Path or bytes
+        The file.
+    name : str, keyword-only, optional
+        File name for error messages (default the path's name, or "upload").
+
+    Returns
+    -------
+    list of ReadingRecord
+        Values in the registry unit of their parameter, times aware.
+
+    Raises
+    ------
+    FileFormatError
+        Not a readable CSV/XLSX file.
+    RowErrors
+        Every problem of every row.
+    """
     return parse_reading_table(read_table(source, name=name)[0])
 
 
@@ -101,7 +153,7 @@ def read_reading_dicts(items: list[dict], *, name: str = "api") -> list[ReadingR
 
 _MISS = object()
 _WATER = {"": None, "river": "river", "河流": "river", "河": "river", "lake": "lake", "湖库": "lake",
-          "湖泊": "lake", "水库": "lake", "湖": "lake", "reservoir": "lake"}
+          "湖泊": "lake", "水库": "lake", "湖": "lake", "reservoir": "lake", "lake/reservoir": "lake"}
 
 
 def _unit_factor(key: tuple[str, str]) -> float:
@@ -137,12 +189,7 @@ def _site_text(v) -> str:
     return text
 
 
-def _water(v) -> str | None:
-    text = str(v or "").strip().lower()
-    wt = _WATER.get(text, _MISS)
-    if wt is _MISS:
-        raise ValueError(f"「{text}」应为 river/河流 或 lake/湖库")
-    return wt
+_water = parse_water_type
 
 
 def parse_reading_table(table: Table) -> list[ReadingRecord]:
@@ -194,6 +241,15 @@ def parse_reading_table(table: Table) -> list[ReadingRecord]:
     flag(column("source"), bad_source, "数据来源", user)
     flag(column("water_type"), bad_water, "水体类型", user)
 
+    def _converted(k: int) -> ParsedValue:
+        """Row k's value in the registry unit, converted in decimal (a tie stays a tie)."""
+        pv = values[k]
+        if factors[k] == 1.0:
+            return pv
+        unit, to = unit_keys[k]
+        return ParsedValue(None if pv.value is None else convert(pv.value, unit, to), pv.qualifier,
+                           None if pv.detection_limit is None else convert(pv.detection_limit, unit, to), pv.raw)
+
     out: list[ReadingRecord] = []
     keys = [(s_, t, p.code if p is not None else None, src) for s_, t, p, src in zip(sites, times, params, sources,
                                                                                      strict=True)]
@@ -203,7 +259,7 @@ def parse_reading_table(table: Table) -> list[ReadingRecord]:
             if k in problems:
                 continue
             first = seen.setdefault(key, k)
-            if first != k and values[first] != values[k]:
+            if first != k and _key(_converted(first)) != _key(_converted(k)):
                 problems.setdefault(k, []).append(
                     ("监测值", f"与第 {nums[first]} 行是同一站点、时间、指标和来源，但数值不同"))
     if problems:
@@ -215,9 +271,6 @@ def parse_reading_table(table: Table) -> list[ReadingRecord]:
     for k in range(len(rows)):
         if k in dup:
             continue
-        pv, f, p = values[k], factors[k], params[k]
-        if f != 1.0:
-            pv = ParsedValue(None if pv.value is None else pv.value * f, pv.qualifier,
-                             None if pv.detection_limit is None else pv.detection_limit * f, pv.raw)
-        out.append(ReadingRecord(nums[k], sites[k], times[k], p.code, pv, p.unit, sources[k], waters[k]))
+        p = params[k]
+        out.append(ReadingRecord(nums[k], sites[k], times[k], p.code, _converted(k), p.unit, sources[k], waters[k]))
     return out
