@@ -164,3 +164,18 @@ class PageTests(TestCase):
         self.o.refresh_from_db()
         assert self.o.status == "cancelled"
         assert "已封堵" in r.content.decode()
+
+
+class AdminHistoryTests(TestCase):
+    def test_admin_changes_to_towns_and_users_leave_history(self):
+        town_a, town_b = make_towns()
+        users = make_users(town_a, town_b)
+        self.client.force_login(users["admin"])
+        r = self.client.post(f"/admin/accounts/town/{town_a.pk}/change/",
+                             {"code": town_a.code, "name": "水集街道办", "kind": "subdistrict", "boundary": "null"})
+        assert r.status_code == 302, r.content.decode()[:500]
+        from outfall.history.models import ChangeRecord
+
+        rec = ChangeRecord.objects.get(target_repr="水集街道办")
+        assert dict((k, (a, b)) for k, a, b in rec.diff())["name"] == ("水集街道", "水集街道办")
+        assert rec.actor == users["admin"]

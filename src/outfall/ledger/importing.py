@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from pathlib import Path
 
@@ -13,9 +14,21 @@ from outfall.ledger.excel import import_outfalls
 _ALLOWED = {".xlsx", ".csv"}
 
 
+#: A dry-run file not committed within this many seconds is removed.
+PENDING_MAX_AGE_S = 24 * 3600
+
+
 def _pending_dir() -> Path:
+    """The folder of dry-run files waiting for their commit; files older than a day are purged."""
     d = Path(settings.MEDIA_ROOT) / "pending-imports"
     d.mkdir(parents=True, exist_ok=True)
+    now = time.time()
+    for f in d.iterdir():
+        try:
+            if now - f.stat().st_mtime > PENDING_MAX_AGE_S:
+                f.unlink()
+        except FileNotFoundError:  # removed by a concurrent request
+            pass
     return d
 
 
