@@ -52,7 +52,12 @@ def _ledger_cases():
         ChangeRecord.objects.all().delete()
         services.remove_photo(photo, actor=ctx["admin"])
 
-    return {"outfall.ledger.services.create_outfall": create, "outfall.ledger.services.update_outfall": update,
+    def resolve(ctx):
+        services.resolve_parties([{"name": "测试公司1", "uscc": "91350100M000100Y43", "industry": "造纸", "contact": ""}],
+                                 actor=ctx["admin"])
+
+    return {"outfall.ledger.services.resolve_parties": resolve,
+            "outfall.ledger.services.create_outfall": create, "outfall.ledger.services.update_outfall": update,
             "outfall.ledger.services.cancel_outfall": cancel, "outfall.ledger.services.add_photo": add_photo,
             "outfall.ledger.services.remove_photo": remove_photo}
 

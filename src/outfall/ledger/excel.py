@@ -22,8 +22,8 @@ from outfall.core.results import UpsertCounts
 from outfall.core.tabular import read_table
 from outfall.ledger import columns
 from outfall.ledger.codes import CodeAllocator
-from outfall.ledger.models import Outfall, ResponsibleParty
-from outfall.ledger.services import DATA_FIELDS, bulk_history, snapshot
+from outfall.ledger.models import Outfall
+from outfall.ledger.services import DATA_FIELDS, bulk_history, party_key, resolve_parties, snapshot
 from outfall.rivers.services import resnap
 
 
@@ -40,10 +40,6 @@ def _towns() -> dict[str, Town]:
         out[t.name] = t
         out[t.code] = t
     return out
-
-
-def _party_key(p: dict) -> tuple:
-    return ("uscc", p["uscc"]) if p.get("uscc") else ("name", p["name"])
 
 
 def _snapshots_by_code(codes: list[str]) -> tuple[dict[str, Outfall], dict[int, list[dict]]]:
@@ -125,36 +121,6 @@ def _check_against_db(rows: list[_Row], table, actor) -> list[RowError]:
     return errors
 
 
-def _resolve_parties_bulk(all_parties: list[dict]) -> dict[tuple, ResponsibleParty]:
-    keys = {_party_key(p): p for p in all_parties}
-    usccs = [k[1] for k in keys if k[0] == "uscc"]
-    names = [k[1] for k in keys if k[0] == "name"]
-    found = {}
-    for i in range(0, len(usccs), 900):
-        for p in ResponsibleParty.objects.filter(uscc__in=usccs[i:i + 900]):
-            found[("uscc", p.uscc)] = p
-    for i in range(0, len(names), 900):
-        for p in ResponsibleParty.objects.filter(name__in=names[i:i + 900], uscc__isnull=True):
-            found.setdefault(("name", p.name), p)
-    missing = [ResponsibleParty(name=p["name"], uscc=p.get("uscc"), industry=p.get("industry", ""),
-                                contact=p.get("contact", "")) for k, p in keys.items() if k not in found]
-    ResponsibleParty.objects.bulk_create(missing, batch_size=1000)
-    if missing:
-        return _resolve_parties_bulk(all_parties)
-    to_update = []
-    for k, p in keys.items():
-        party = found[k]
-        changed = False
-        for f in ("name", "industry", "contact"):
-            if p.get(f) and getattr(party, f) != p[f]:
-                setattr(party, f, p[f])
-                changed = True
-        if changed:
-            to_update.append(party)
-    ResponsibleParty.objects.bulk_update(to_update, ["name", "industry", "contact"], batch_size=1000)
-    return found
-
-
 def import_outfalls(source, *, actor, name: str | None = None, dry_run: bool = False,
                     progress=None) -> UpsertCounts:
     """Import outfalls from a CSV/XLSX path or bytes; all rows land in one transaction, or none.
@@ -229,12 +195,12 @@ def _write(changes, existing: dict[str, Outfall], *, actor, batch_id, progress=N
     for o in updated:
         o.updated_at = now
     Outfall.objects.bulk_update(updated, fields, batch_size=500)
-    party_objs = _resolve_parties_bulk([p for ps in parties_of.values() for p in ps])
+    party_objs = resolve_parties([p for ps in parties_of.values() for p in ps], actor=actor, batch_id=batch_id)
     through = Outfall.responsible_parties.through
     touched = [o.pk for o in updated]
     for i in range(0, len(touched), 900):
         through.objects.filter(outfall_id__in=touched[i:i + 900]).delete()
-    links = [through(outfall_id=o.pk, responsibleparty_id=party_objs[_party_key(p)].pk)
+    links = [through(outfall_id=o.pk, responsibleparty_id=party_objs[party_key(p)].pk)
              for o in new + updated for p in parties_of[id(o)]]
     through.objects.bulk_create(links, batch_size=2000, ignore_conflicts=True)
     befores = {id(existing[r.existing.code]): b for r, b, _ in changes if b is not None}

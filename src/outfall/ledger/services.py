@@ -56,36 +56,51 @@ def _check_may_edit(actor, town_id: int | None, *, outfall: Outfall | None = Non
         raise PermissionDeniedError(f"{actor} may not edit town {town_id}", user_message="无权在该镇街新建或修改排污口")
 
 
-def _resolve_parties(parties: list[dict]) -> list[ResponsibleParty]:
-    """Find or create parties (by credit code when given, else by name); update their details."""
-    out = []
-    for p in parties:
-        party = None
-        if p.get("uscc"):
-            party = ResponsibleParty.objects.filter(uscc=p["uscc"]).first()
-        if party is None:
-            party = ResponsibleParty.objects.filter(name=p["name"], uscc__isnull=True).first() if not p.get("uscc") \
-                else None
-        if party is None:
-            party = ResponsibleParty.objects.create(name=p["name"], uscc=p.get("uscc"),
-                                                    industry=p.get("industry", ""), contact=p.get("contact", ""))
-        else:
-            changed = False
-            for f in ("name", "industry", "contact"):
-                if p.get(f) and getattr(party, f) != p[f]:
-                    setattr(party, f, p[f])
-                    changed = True
-            if changed:
-                party.save()
-        out.append(party)
-    return out
+def party_key(p: dict) -> tuple:
+    """Parties are the same when their credit codes are; without a code, when their names are."""
+    return ("uscc", p["uscc"]) if p.get("uscc") else ("name", p["name"])
 
 
-def _set_parties(outfall: Outfall, parties: list[dict]) -> None:
+def resolve_parties(parties: list[dict], *, actor=None, batch_id=None) -> dict[tuple, ResponsibleParty]:
+    """Find or create parties in bulk and update their details; a changed party gets its own record."""
+    keys = {party_key(p): p for p in parties}
+    usccs = [k[1] for k in keys if k[0] == "uscc"]
+    names = [k[1] for k in keys if k[0] == "name"]
+    found: dict[tuple, ResponsibleParty] = {}
+    for i in range(0, len(usccs), 900):
+        for p in ResponsibleParty.objects.filter(uscc__in=usccs[i:i + 900]):
+            found[("uscc", p.uscc)] = p
+    for i in range(0, len(names), 900):
+        for p in ResponsibleParty.objects.filter(name__in=names[i:i + 900], uscc__isnull=True):
+            found.setdefault(("name", p.name), p)
+    missing = [ResponsibleParty(name=p["name"], uscc=p.get("uscc"), industry=p.get("industry", ""),
+                                contact=p.get("contact", "")) for k, p in keys.items() if k not in found]
+    if missing:
+        ResponsibleParty.objects.bulk_create(missing, batch_size=1000)
+        return resolve_parties(parties, actor=actor, batch_id=batch_id)
+    changed, records = [], []
+    for k, p in keys.items():
+        party = found[k]
+        before = {f: getattr(party, f) for f in ("name", "industry", "contact")}
+        for f in before:
+            if p.get(f) and getattr(party, f) != p[f]:
+                setattr(party, f, p[f])
+        after = {f: getattr(party, f) for f in before}
+        if after != before:
+            changed.append(party)
+            records.append(build_change(party, action="update", actor=actor, before=before, after=after,
+                                        batch_id=batch_id))
+    ResponsibleParty.objects.bulk_update(changed, ["name", "industry", "contact"], batch_size=1000)
+    record_changes(records)
+    return found
+
+
+def _set_parties(outfall: Outfall, parties: list[dict], *, actor=None, batch_id=None) -> None:
     through = Outfall.responsible_parties.through
     through.objects.filter(outfall_id=outfall.pk).delete()
-    through.objects.bulk_create([through(outfall_id=outfall.pk, responsibleparty_id=p.pk)
-                                 for p in _resolve_parties(parties)])
+    found = resolve_parties(parties, actor=actor, batch_id=batch_id)
+    through.objects.bulk_create([through(outfall_id=outfall.pk, responsibleparty_id=found[party_key(p)].pk)
+                                 for p in parties], ignore_conflicts=True)
 
 
 @transaction.atomic
@@ -100,7 +115,7 @@ def create_outfall(data: dict, *, actor, batch_id: uuid.UUID | None = None) -> O
     _check_unique(data)
     outfall = Outfall(town=town, **{k: v for k, v in data.items() if k in DATA_FIELDS})
     outfall.save()
-    _set_parties(outfall, parties)
+    _set_parties(outfall, parties, actor=actor, batch_id=batch_id)
     snap_site(outfall)
     record_change(outfall, action="create", actor=actor, before=None, after=snapshot(outfall, parties),
                   batch_id=batch_id)
@@ -135,7 +150,7 @@ def update_outfall(outfall: Outfall, data: dict, *, actor, batch_id: uuid.UUID |
             setattr(outfall, k, v)
     outfall.save()
     if parties is not None:
-        _set_parties(outfall, parties)
+        _set_parties(outfall, parties, actor=actor, batch_id=batch_id)
     if (before["lon"], before["lat"]) != (outfall.lon, outfall.lat):
         snap_site(outfall)
     after = snapshot(outfall)
