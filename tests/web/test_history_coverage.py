@@ -53,8 +53,10 @@ def _ledger_cases():
         services.remove_photo(photo, actor=ctx["admin"])
 
     def resolve(ctx):
-        services.resolve_parties([{"name": "测试公司1", "uscc": "91350100M000100Y43", "industry": "造纸", "contact": ""}],
-                                 actor=ctx["admin"])
+        party = {"name": "某造纸厂", "uscc": "91350100M000100Y43", "industry": "", "contact": ""}
+        services.resolve_parties([party], actor=ctx["admin"])
+        ChangeRecord.objects.all().delete()
+        services.resolve_parties([{**party, "industry": "造纸和纸制品业"}], actor=ctx["admin"])
 
     return {"outfall.ledger.services.resolve_parties": resolve,
             "outfall.ledger.services.create_outfall": create, "outfall.ledger.services.update_outfall": update,
