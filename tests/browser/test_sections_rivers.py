@@ -21,7 +21,8 @@ def test_rivers_upload_navigate_and_section_chart(page, live_server, login, tmp_
     a, b = make_towns()
     users = make_users(a, b)
     import_sections(("断面编码,断面名称,经度,纬度,水质目标\n370285S01,马连庄,120.4235,37.12,Ⅱ\n"
-                     "370285S02,产芝水库,120.443,36.976,Ⅲ\n370285S03,洙河入河口,120.41,36.844,Ⅳ\n").encode(),
+                     "370285S02,产芝水库,120.443,36.976,Ⅲ\n370285S03,洙河入河口,120.41,36.844,Ⅳ\n"
+                     "370285S04,大沽河沽河桥,120.384,36.776,Ⅲ\n").encode(),
                     actor=users["admin"], name="s.csv")
     import_readings(SAMPLE.read_bytes(), actor=users["admin"], name=SAMPLE.name)
     f = tmp_path / "laixi.geojson"
