@@ -22,3 +22,29 @@ parsed_values = st.one_of(
     st.floats(min_value=1e-6, max_value=10, allow_nan=False).map(lambda d: ParsedValue(None, "<", d)),
     st.just(ParsedValue(None, "missing")),
 )
+
+# --- values: standards engine (classes, rounding, reported cells) --------------------------------
+#: Codes of the upper-bound items of GB 3838-2002 Table 1 that are evaluated (all but pH and DO).
+upper_bound_codes = st.sampled_from(["CODMN", "COD", "BOD5", "NH3N", "TP", "CU", "ZN", "F", "SE", "AS", "HG", "CD",
+                                     "CR6", "PB", "CN", "VPHENOL", "PETRO", "LAS", "S2"])
+#: Reporting precisions worth testing (decimal places).
+decimal_places = st.integers(min_value=0, max_value=5)
+
+
+@st.composite
+def near_limits(draw, limits=(0.15, 0.5, 1.0, 1.5, 2.0, 7.5, 6.0, 5.0, 3.0, 0.02, 0.025, 0.00005)):
+    """Values at, just around and exactly halfway around a limit on a decimal grid: where rounding
+    and "equal to a limit" rules bite. Drawn as short decimals, so ties are exact ties."""
+    lim = draw(st.sampled_from(limits))
+    d = draw(decimal_places)
+    k = draw(st.integers(min_value=-3, max_value=3))
+    return float(f"{lim + k * 0.5 * 10 ** -d:.{d + 1}f}"), d
+
+
+#: Cells as a laboratory writes them: plain numbers, "0.02L", "<0.01", "ND", "*", "--", "".
+reported_cells = st.one_of(
+    st.decimals(min_value=0, max_value=1000, places=4, allow_nan=False, allow_infinity=False).map(str),
+    st.decimals(min_value="0.0001", max_value=10, places=4).map(lambda d: f"{d}L"),
+    st.decimals(min_value="0.0001", max_value=10, places=4).map(lambda d: f"<{d}"),
+    st.sampled_from(["ND", "未检出", "*", "--", "", "当天质控不合格"]),
+)

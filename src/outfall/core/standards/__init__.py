@@ -35,7 +35,14 @@ from outfall.core.standards.evaluation import (
     exceedance_multiple,
     period_mean,
 )
-from outfall.core.standards.gb3838 import EVALUATED, REFERENCE, classify_array, classify_value, limit, limits_for
+from outfall.core.standards.gb3838 import (
+    EVALUATED,
+    REFERENCE,
+    classify_array,
+    classify_value,
+    limit,
+    limits_for,
+)
 from outfall.core.standards.parameters import Parameter, convert, lookup_parameter, registry
 from outfall.core.standards.values import ParsedValue, format_value, parse_value, round_report
 from outfall.core.standards.waterbody import default_water_type
