@@ -94,18 +94,21 @@ def _class(text: str) -> WaterClass | None:
     return WaterClass.parse(text)
 
 
-def _cell(text: str | None, note: str, code: str, problems: list, column: str) -> ParsedValue | None:
+def _cell(text: str | None, note: str, code: str, problems: list, column: str, seen: dict) -> ParsedValue | None:
     if note and note.strip():
         return None
-    try:
-        pv = parse_value(text, allow_negative=code == "WT")
-    except ValueParseError as exc:
-        problems.append((column, exc.user_message))
-        return None
+    key = (text, code == "WT")
+    pv = seen.get(key)  # cells repeat ("*", "--", "0.02"): each distinct one is parsed once per file
+    if pv is None:
+        try:
+            pv = seen[key] = parse_value(text, allow_negative=key[1])
+        except ValueParseError as exc:
+            problems.append((column, exc.user_message))
+            return None
     return None if pv.missing else pv
 
 
-def _row(fields: dict, problems: list) -> StationRow:
+def _row(fields: dict, problems: list, seen: dict) -> StationRow:
     values, raw, notes = {}, {}, {}
     for col, code in WIDE_COLUMNS.items():
         if col not in fields:
@@ -113,17 +116,17 @@ def _row(fields: dict, problems: list) -> StationRow:
         note = (fields.get(f"{col}_note") or "").strip()
         if note:
             notes[code] = note
-        pv = _cell(fields[col], note, code, problems, col)
+        pv = _cell(fields[col], note, code, problems, col, seen)
         if pv is not None:
             values[code] = pv
-        pr = _cell(fields.get(f"{col}_raw"), note, code, problems, f"{col}_raw")
+        pr = _cell(fields.get(f"{col}_raw"), note, code, problems, f"{col}_raw", seen)
         if pr is not None:
             raw[code] = pr
     when = (fields.get("monitor_time") or "").strip()
-    t = None
-    if when:
+    t = seen.get(when)
+    if when and t is None:
         try:
-            t = dt.datetime.strptime(when, "%Y-%m-%d %H:%M").replace(tzinfo=_TZ)
+            t = seen[when] = dt.datetime.strptime(when, "%Y-%m-%d %H:%M").replace(tzinfo=_TZ)
         except ValueError:
             problems.append(("monitor_time", f"「{when}」不是 YYYY-MM-DD HH:MM 时间"))
     try:
@@ -155,10 +158,10 @@ def read_release_csv(text: str | bytes, *, name: str = "release.csv") -> list[St
     """
     if isinstance(text, bytes):
         text = text.decode("utf-8-sig")
-    out, errors = [], []
+    out, errors, seen = [], [], {}
     for n, fields in enumerate(csv.DictReader(io.StringIO(text)), start=2):
         problems: list = []
-        out.append(_row(fields, problems))
+        out.append(_row(fields, problems, seen))
         errors.extend(RowError(name, "", n, c, m) for c, m in problems)
     if errors:
         raise RowErrors(errors)
@@ -253,7 +256,7 @@ def read_release_html(data: bytes | str, *, captured: dt.datetime, name: str = "
     parser.close()
     if not parser.rows:
         raise FileFormatError(f"{name}: no release rows", user_message=f"{name}: 未找到实时数据表格")
-    out, errors = [], []
+    out, errors, seen = [], [], {}
     cols = list(WIDE_COLUMNS)
     for n, cells in enumerate(parser.rows, start=1):
         if len(cells) not in (16, 17):
@@ -271,7 +274,7 @@ def read_release_html(data: bytes | str, *, captured: dt.datetime, name: str = "
             fields[f"{col}_raw"] = m.group(1).strip() if m else ""
             fields[f"{col}_note"] = "" if m or not cell["tip"] else cell["tip"].strip()
         problems: list = []
-        out.append(_row(fields, problems))
+        out.append(_row(fields, problems, seen))
         errors.extend(RowError(name, "", n, c, m) for c, m in problems)
     if errors:
         raise RowErrors(errors)

@@ -163,7 +163,8 @@ def evaluate_sample(values: Mapping[str, Value], *, water_type: str = "river",
     >>> e.water_class.value, e.limiting, e.exceedance, e.main_pollutants, e.compliant
     ('IV', ('CODMN', 'NH3N'), {'CODMN': 0.17, 'NH3N': 0.3}, ('NH3N', 'CODMN'), False)
     """
-    target = WaterClass.parse(target) if isinstance(target, str) else target
+    if target is not None and not isinstance(target, WaterClass):
+        target = WaterClass.parse(target)
     reg = registry()
     classes: dict[str, WaterClass] = {}
     numbers: dict[str, float] = {}

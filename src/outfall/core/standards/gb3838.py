@@ -23,6 +23,7 @@ Units: mg/L, except pH (dimensionless) and fecal coliform (个/L), as in Table 1
 from __future__ import annotations
 
 import csv
+from bisect import bisect_left
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
@@ -110,7 +111,7 @@ def limit(code: str, cls: WaterClass | str, water_type: str = "river") -> float 
     >>> limit("NH3N", "III"), limit("TP", "III", "lake"), limit("DO", "II"), limit("PH", "III")
     (1.0, 0.05, 6.0, None)
     """
-    cls = WaterClass.parse(cls) if isinstance(cls, str) else cls
+    cls = cls if isinstance(cls, WaterClass) else WaterClass.parse(cls)
     lim = limits_for(code, water_type)
     if lim is None or not lim.values or cls == WaterClass.WORSE_V:
         return None
@@ -183,10 +184,24 @@ def classify_value(code: str, value: float | None, *, water_type: str = "river",
     >>> classify_value("NH3N", 1.004, decimals=2).value, classify_value("NH3N", 1.006, decimals=2).value
     ('III', 'IV')
     """
-    if value is None:
+    if value is None or value != value:  # None or NaN
         return None
-    rank = int(classify_array(code, np.array([value], dtype=float), water_type=water_type, decimals=decimals)[0])
-    return WaterClass.from_rank(rank) if rank else None
+    scalar = _scalar_thresholds(code, water_type, decimals)  # the twin of classify_array, without NumPy
+    if scalar is None:
+        return None
+    t, negate = scalar
+    x = float(value)
+    if code == "PH":
+        return WaterClass.I if -x <= t[0] and x <= t[1] else WaterClass.WORSE_V
+    return WaterClass.from_rank(bisect_left(t, -x if negate else x) + 1)
+
+
+@cache
+def _scalar_thresholds(code: str, water_type: str, decimals: int | None) -> tuple[tuple[float, ...], bool] | None:
+    t = thresholds(code, water_type, decimals)
+    if t is None:
+        return None
+    return tuple(t.tolist()), limits_for(code, water_type).direction == "min"
 
 
 def classify_array(code: str, values, *, water_type: str = "river", decimals: int | None = None) -> np.ndarray:
@@ -225,10 +240,12 @@ def classify_array(code: str, values, *, water_type: str = "river", decimals: in
     if code == "PH":
         out = np.where((-x <= t[0]) & (x <= t[1]), np.int8(1), np.int8(6))
     else:
-        if limits_for(code, water_type).direction == "min":
-            x = -x
         out = np.ones(x.shape, dtype=np.int8)
-        for tk in t:
-            out += (x > tk).view(np.int8)
+        if limits_for(code, water_type).direction == "min":  # −x > t ⇔ x < −t, without negating the array
+            for tk in t:
+                out += (x < -tk).view(np.int8)
+        else:
+            for tk in t:
+                out += (x > tk).view(np.int8)
     out[np.isnan(x)] = 0
     return out
