@@ -24,14 +24,13 @@ __all__ = ["register", "classify_records", "run"]
 
 
 def register(sub, add_common) -> None:
-    p = sub.add_parser("classify", help="按 GB 3838-2002 评价水质类别 / classify readings (no database)",
-                       description="Readings file (site_code, time, parameter, value[, unit][, source][, water_type]) "
-                                   "in; class, limiting parameters and exceedance multiples per site and time out.")
+    # The help text is docs/cli.md (generated, checked by tests/web/test_cli_docs.py): change both together.
+    p = sub.add_parser("classify", help="按 GB 3838-2002 评价水质类别 / classify readings (no database)")
     add_common(p)
-    p.add_argument("file", type=Path, help="long readings file (CSV or XLSX)")
-    p.add_argument("--format", choices=["json", "csv", "table"], default="table", help="output format (default table)")
+    p.add_argument("file", type=Path, help="long readings file: site_code, time, parameter, value[, unit][, water_type]")
+    p.add_argument("--format", choices=["json", "csv", "table"], default="table")
     p.add_argument("--water-type", choices=["river", "lake"], default="river",
-                   help="water type of samples whose rows give none (default river); lake uses the lake TP limits")
+                   help="for rows without a water_type column (default river)")
     p.set_defaults(func=run)
 
 

@@ -97,7 +97,11 @@ def limits_for(code: str, water_type: str = "river") -> Limits | None:
 
 
 def graded(code: str, water_type: str = "river") -> bool:
-    """True when Table 1 gives ``code`` a class for this water type (pH included, WT not)."""
+    """True when GB 3838-2002 Table 1 gives ``code`` a class for this water type (pH included, WT not).
+
+    >>> graded("PH"), graded("WT"), graded("TN"), graded("TN", "lake"), graded("COND")
+    (True, False, False, True, False)
+    """
     return limits_for(code, water_type) is not None
 
 

@@ -107,6 +107,11 @@ def parse_time(cell) -> dt.datetime:
 
 
 def parse_source(cell) -> str:
+    """Data source of a reading: manual (手工, the default when empty), automatic (自动站), online (在线), lab.
+
+    >>> parse_source(""), parse_source("自动站"), parse_source("Online")
+    ('manual', 'automatic', 'online')
+    """
     text = str(cell or "").strip()
     if not text:
         return "manual"
