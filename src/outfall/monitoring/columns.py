@@ -30,8 +30,8 @@ def match_header(header: list[str]):
 
 
 def clean_section_row(raw: dict, *, area: geo.BBox, area_name: str, default_water_type) -> tuple[dict, list]:
-    """One section row → cleaned data and [(column, message)]. ``default_water_type(name)`` decides
-    the water type when the file gives none."""
+    """One section row → cleaned data and [(column, message)]. ``default_water_type(name, water_body=)``
+    decides the water type when the file gives none (the river/lake the section is on, else its name)."""
     data, problems = parse_row(raw, BY_FIELD)
     target = data.get("target_class")
     if target:
@@ -44,7 +44,7 @@ def clean_section_row(raw: dict, *, area: geo.BBox, area_name: str, default_wate
     if data.get("target_class") == WaterClass.WORSE_V.value:
         problems.append(("水质目标", "水质目标不能为劣Ⅴ类"))
     if not data.get("water_type") and data.get("name"):
-        data["water_type"] = default_water_type(data["name"])
+        data["water_type"] = default_water_type(data["name"], water_body=data.get("river") or None)
     data["level"] = data.get("level") or SectionLevel.MUNICIPAL.value
     lon, lat = data.get("original_lon"), data.get("original_lat")
     if lon is not None and lat is not None:

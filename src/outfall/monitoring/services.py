@@ -12,6 +12,7 @@ from outfall.accounts.models import Town
 from outfall.core import geo
 from outfall.core.errors import InputError, PermissionDeniedError, RowError, RowErrors
 from outfall.core.results import UpsertCounts
+from outfall.core.standards import default_water_type
 from outfall.core.tabular import read_table
 from outfall.history.services import build_change, record_change, record_changes
 from outfall.monitoring import columns
@@ -31,12 +32,6 @@ def section_snapshot(s: Section) -> dict:
 def _check_may_edit(actor) -> None:
     if permissions.editable_town_ids(actor) is not None:
         raise PermissionDeniedError(f"{actor} may not edit sections", user_message="只有局机关人员可以修改监测断面")
-
-
-def _default_water_type(name: str) -> str:
-    from outfall.core.standards import default_water_type
-
-    return default_water_type(name)
 
 
 @transaction.atomic
@@ -84,7 +79,7 @@ def import_sections(source, *, actor, name: str = "sections", dry_run: bool = Fa
         for rownum, cells in table.rows:
             raw = {col.field: (cells[i] if i < len(cells) else None) for i, col in mapping.items()}
             data, problems = columns.clean_section_row(raw, area=area, area_name=settings.OUTFALL_AREA_NAME,
-                                                       default_water_type=_default_water_type)
+                                                       default_water_type=default_water_type)
             town = data.pop("town", "")
             if town:
                 if town not in towns:
