@@ -212,17 +212,23 @@ def parse_reading_table(table: Table) -> list[ReadingRecord]:
             for _n, cells in table.rows]
     nums = [n for n, _c in table.rows]
 
+    cols: dict[str, list] = {}
+
     def column(field):
-        i = idx.get(field, width)  # a missing column reads the padding cell (None)
-        return [_hashable(r[i]) for r in rows]
+        """The cells of one column, hashable, computed once (a missing column reads padding: None)."""
+        if field not in cols:
+            i = idx.get(field, width)
+            cols[field] = [v if type(v) is str or v is None else _hashable(v) for v in [r[i] for r in rows]]
+        return cols[field]
 
     sites, bad_site = _map_unique(column("site_code"), _site_text)
     times, bad_time = _map_unique(column("time"), parse_time)
-    params, bad_param = _map_unique([str(v or "").strip() for v in column("parameter")], lookup_parameter)
+    param_texts = [str(v or "").strip() for v in column("parameter")]
+    params, bad_param = _map_unique(param_texts, lookup_parameter)
     is_wt = [p is not None and p.code == "WT" for p in params]
     raw_values = column("value")
-    values, bad_value = _map_unique(list(zip(raw_values, is_wt, strict=True)),
-                                    lambda k: parse_value(k[0], allow_negative=k[1]))
+    value_keys = list(zip(raw_values, is_wt, strict=True))
+    values, bad_value = _map_unique(value_keys, lambda k: parse_value(k[0], allow_negative=k[1]))
     unit_keys = [(str(u or "").strip(), p.unit if p is not None else None) for u, p in zip(column("unit"), params,
                                                                                          strict=True)]
     factors, bad_unit = _map_unique(unit_keys, lambda k: 1.0 if k[1] is None else _unit_factor(k))
@@ -240,8 +246,8 @@ def parse_reading_table(table: Table) -> list[ReadingRecord]:
     user = lambda e: getattr(e, "user_message", None) or str(e)  # noqa: E731
     flag(column("site_code"), bad_site, "站点编码", user)
     flag(column("time"), bad_time, "监测时间", user)
-    flag([str(v or "").strip() for v in column("parameter")], bad_param, "监测指标", user)
-    flag(list(zip(raw_values, is_wt, strict=True)), bad_value, "监测值", user)
+    flag(param_texts, bad_param, "监测指标", user)
+    flag(value_keys, bad_value, "监测值", user)
     flag(unit_keys, bad_unit, "单位", lambda e: user(e) + " (单位与指标不符)")
     flag(column("source"), bad_source, "数据来源", user)
     flag(column("water_type"), bad_water, "水体类型", user)
