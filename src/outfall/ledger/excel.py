@@ -23,6 +23,7 @@ from outfall.core.tabular import read_table
 from outfall.ledger import columns
 from outfall.ledger.codes import CodeAllocator
 from outfall.ledger.models import Outfall
+from outfall.ledger.selectors import parties_by_outfall
 from outfall.ledger.services import DATA_FIELDS, bulk_history, party_key, resolve_parties, snapshot
 from outfall.rivers.services import resnap
 
@@ -44,16 +45,7 @@ def _towns() -> dict[str, Town]:
 
 def _snapshots_by_code(codes: list[str]) -> tuple[dict[str, Outfall], dict[int, list[dict]]]:
     existing = {o.code: o for o in Outfall.objects.filter(code__in=codes).select_related("town")} if codes else {}
-    parties: dict[int, list[dict]] = {o.pk: [] for o in existing.values()}
-    through = Outfall.responsible_parties.through
-    ids = [o.pk for o in existing.values()]
-    for chunk in range(0, len(ids), 900):
-        for link in through.objects.filter(outfall_id__in=ids[chunk:chunk + 900]).select_related(
-                "responsibleparty").order_by("id"):
-            p = link.responsibleparty
-            parties[link.outfall_id].append({"name": p.name, "uscc": p.uscc, "industry": p.industry,
-                                             "contact": p.contact})
-    return existing, parties
+    return existing, parties_by_outfall([o.pk for o in existing.values()])
 
 
 def parse_outfall_rows(source, *, name: str, actor) -> tuple[list[_Row], list[RowError], int]:

@@ -16,28 +16,16 @@ from xml.sax.saxutils import escape
 
 from outfall.core.columns import format_cell
 from outfall.ledger import columns
-from outfall.ledger.models import Outfall
+from outfall.ledger.selectors import parties_by_outfall
 
 _FIXED_TIME = dt.datetime(2000, 1, 1)
 FORMATS = ("xlsx", "csv", "geojson", "kml")
 
 
-def _parties_by_outfall(ids: list[int]) -> dict[int, list[dict]]:
-    through = Outfall.responsible_parties.through
-    out: dict[int, list[dict]] = {i: [] for i in ids}
-    for i in range(0, len(ids), 900):
-        for link in through.objects.filter(outfall_id__in=ids[i:i + 900]).select_related(
-                "responsibleparty").order_by("id"):
-            p = link.responsibleparty
-            out[link.outfall_id].append({"name": p.name, "uscc": p.uscc, "industry": p.industry,
-                                         "contact": p.contact})
-    return out
-
-
 def ledger_rows(queryset) -> list[dict]:
     """One dict per outfall, keyed by column field, with export-formatted cells."""
     outfalls = list(queryset.select_related("town").order_by("code"))
-    parties = _parties_by_outfall([o.pk for o in outfalls])
+    parties = parties_by_outfall([o.pk for o in outfalls])
     rows = []
     for o in outfalls:
         values = {c.field: getattr(o, c.field, None) for c in columns.COLUMNS}

@@ -26,3 +26,16 @@ def outfall_file(outfall: Outfall) -> dict:
 
     return {"parties": party_dicts(outfall), "photos": list(outfall.photos.all()),
             "history": list(history_of(outfall)[:200])}
+
+
+def parties_by_outfall(ids: list[int]) -> dict[int, list[dict]]:
+    """outfall id → its parties ({name, uscc, industry, contact}) in the order they were given."""
+    through = Outfall.responsible_parties.through
+    out: dict[int, list[dict]] = {i: [] for i in ids}
+    for i in range(0, len(ids), 900):
+        for link in through.objects.filter(outfall_id__in=ids[i:i + 900]).select_related(
+                "responsibleparty").order_by("id"):
+            p = link.responsibleparty
+            out[link.outfall_id].append({"name": p.name, "uscc": p.uscc, "industry": p.industry,
+                                         "contact": p.contact})
+    return out

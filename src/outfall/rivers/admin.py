@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from outfall.ledger.admin import ReadOnlyAdmin
+from outfall.history.admin import ReadOnlyAdmin
 from outfall.rivers.models import Reach, River, Snap
 
 
