@@ -18,6 +18,9 @@ __all__ = [
     "DischargeNature",
     "ApprovalState",
     "Role",
+    "AlertRule",
+    "AlertSeverity",
+    "AlertState",
     "WaterType",
     "SectionLevel",
     "colour_of",
@@ -185,3 +188,42 @@ class Role(LabeledEnum):
     TOWN = ("town", "镇街人员", "town staff")
     INSPECTOR = ("inspector", "巡查人员", "inspector")
     VIEWER = ("viewer", "只读用户", "viewer")
+
+
+class AlertRule(LabeledEnum):
+    """The early-warning rules (超标预警), see :mod:`outfall.core.warning`."""
+
+    EXCEEDANCE = ("exceedance", "超标", "over target", "#E02020")
+    APPROACHING = ("approaching", "临近限值", "approaching limit", "#F2C200")
+    REPEATED = ("repeated", "反复超标", "repeated exceedance", "#B22222")
+    JUMP = ("jump", "突变", "sudden jump", "#FF8C00")
+    CLASS_WORSE = ("class_worse", "类别变差", "class worse than previous period", "#D2691E")
+    TREND = ("trend", "上升趋势", "rising trend", "#CD853F")
+    GAP = ("gap", "数据中断", "data gap", "#708090")
+    DISCHARGE = ("discharge", "排放超标", "over discharge limit", "#8B0000")
+
+
+class AlertSeverity(LabeledEnum):
+    """Severity of an alert, least to most severe (:func:`outfall.core.warning.severity_of`)."""
+
+    LOW = ("low", "提示", "notice", "#1E90FF")
+    MEDIUM = ("medium", "预警", "warning", "#F2C200")
+    HIGH = ("high", "严重", "serious", "#FF8C00")
+    CRITICAL = ("critical", "紧急", "critical", "#E02020")
+
+    @property
+    def rank(self) -> int:
+        """0 for low … 3 for critical."""
+        return list(AlertSeverity).index(self)
+
+
+class AlertState(LabeledEnum):
+    """Lifecycle of an alert: new → acknowledged → tracing → confirmed / not genuine → closed
+    (:data:`outfall.core.warning.TRANSITIONS`)."""
+
+    NEW = ("new", "新预警", "new", "#E02020")
+    ACKNOWLEDGED = ("acknowledged", "已确认收到", "acknowledged", "#FF8C00")
+    TRACING = ("tracing", "溯源中", "tracing", "#F2C200")
+    CONFIRMED = ("confirmed", "属实", "confirmed", "#8B0000")
+    NOT_GENUINE = ("not_genuine", "不属实", "not genuine", "#708090")
+    CLOSED = ("closed", "已关闭", "closed", "#2E8B57")
