@@ -214,12 +214,14 @@ class StationBindingAdminTests(TestCase):
         self.client.force_login(self.users["admin"])
         url = "/admin/monitoring/stationbinding/"
         s01 = Section.objects.get(code="370285S01")
+        assert self.client.get(url + "add/").status_code == 200
         both = {"user": self.station.pk, "section": s01.pk, "outfall": self.outfall.pk, "note": ""}
         r = self.client.post(url + "add/", both)
         assert r.status_code == 200 and "只选其一" in r.content.decode() and not StationBinding.objects.exists()
         r = self.client.post(url + "add/", {**both, "outfall": "", "note": "自动站"})
         assert r.status_code == 302, r.content.decode()[:2000]
         binding = StationBinding.objects.get()
+        assert "station-01" in self.client.get(url).content.decode()
         assert binding.section == s01 and binding.note == "自动站"
         assert [r.action for r in history_of(s01) if r.target_type.model == "stationbinding"] == ["create"]
         r = self.client.post(f"{url}{binding.pk}/delete/", {"post": "yes"})

@@ -49,8 +49,9 @@ def _write(records: list[ReadingRecord], *, file: str, kind: str, actor, dry_run
     errors = [RowError(file, sheet, r.row, "站点编码", f"站点编码「{r.site_code}」不在断面或排污口台账中")
               for r in records if r.site_code not in sections and r.site_code not in outfalls]
     refused = refused_site_codes(actor, sections, outfalls)  # the one permission check of every ingest
-    errors += [RowError(file, sheet, r.row, "站点编码", f"{REFUSED_MESSAGE} ({r.site_code})")
-               for r in records if r.site_code in refused]
+    if refused:
+        errors += [RowError(file, sheet, r.row, "站点编码", f"{REFUSED_MESSAGE} ({r.site_code})")
+                   for r in records if r.site_code in refused]
     if errors:
         result.errors = errors
         if dry_run:
