@@ -84,7 +84,21 @@ def _monitoring_cases():
         data = "断面编码,断面名称,经度,纬度,水质目标,水体类型\nS3,甲断面,120.4,36.8,Ⅲ,河流\n".encode()
         services.import_sections(data, actor=ctx["admin"], name="s.csv")
 
-    return {"outfall.monitoring.services.create_section": create,
+    def create_station_account(ctx):
+        services.create_station_account("station-x", actor=ctx["admin"])
+
+    def add_binding(ctx):
+        services.add_station_binding(ctx["users"]["viewer"], ctx["outfall"], actor=ctx["admin"])
+
+    def remove_binding(ctx):
+        b = services.add_station_binding(ctx["users"]["viewer"], ctx["outfall"], actor=ctx["admin"])
+        ChangeRecord.objects.all().delete()
+        services.remove_station_binding(b, actor=ctx["admin"])
+
+    return {"outfall.monitoring.services.create_station_account": create_station_account,
+            "outfall.monitoring.services.add_station_binding": add_binding,
+            "outfall.monitoring.services.remove_station_binding": remove_binding,
+            "outfall.monitoring.services.create_section": create,
             "outfall.monitoring.services.update_section": update,
             "outfall.monitoring.services.import_sections": import_}
 

@@ -24,7 +24,14 @@ from outfall.ledger import columns
 from outfall.ledger.codes import CodeAllocator
 from outfall.ledger.models import Outfall
 from outfall.ledger.selectors import parties_by_outfall
-from outfall.ledger.services import DATA_FIELDS, bulk_history, party_key, resolve_parties, snapshot
+from outfall.ledger.services import (
+    DATA_FIELDS,
+    bulk_history,
+    party_key,
+    refused_party_changes,
+    resolve_parties,
+    snapshot,
+)
 from outfall.rivers.services import resnap
 
 
@@ -110,6 +117,9 @@ def _check_against_db(rows: list[_Row], table, actor) -> list[RowError]:
                 errors.append(RowError(table.file, table.sheet, r.rownum, "坐标系",
                                        f"疑似 GCJ-02 (高德/腾讯) 坐标: 与已登记位置相差 {moved:.0f} 米，恰为火星坐标偏移；"
                                        "如确为 GCJ-02 请在「坐标系」填 GCJ02"))
+    flat = [(r.rownum, p) for r in rows for p in r.data.get("parties", [])]
+    refused = refused_party_changes([p for _, p in flat], actor=actor)
+    errors.extend(RowError(table.file, table.sheet, flat[i][0], "责任主体", msg) for i, msg in sorted(refused.items()))
     return errors
 
 
@@ -187,7 +197,12 @@ def _write(changes, existing: dict[str, Outfall], *, actor, batch_id, progress=N
     for o in updated:
         o.updated_at = now
     Outfall.objects.bulk_update(updated, fields, batch_size=500)
-    party_objs = resolve_parties([p for ps in parties_of.values() for p in ps], actor=actor, batch_id=batch_id)
+    linking: dict[tuple, set[int]] = {}
+    for o in new + updated:
+        for p in parties_of[id(o)]:
+            linking.setdefault(party_key(p), set()).add(o.pk)
+    party_objs = resolve_parties([p for ps in parties_of.values() for p in ps], actor=actor, batch_id=batch_id,
+                                 linking=linking)
     through = Outfall.responsible_parties.through
     touched = [o.pk for o in updated]
     for i in range(0, len(touched), 900):

@@ -61,9 +61,12 @@ def party_key(p: dict) -> tuple:
     return ("uscc", p["uscc"]) if p.get("uscc") else ("name", p["name"])
 
 
-def resolve_parties(parties: list[dict], *, actor=None, batch_id=None) -> dict[tuple, ResponsibleParty]:
-    """Find or create parties in bulk and update their details; a changed party gets its own record."""
-    keys = {party_key(p): p for p in parties}
+#: The details of a party a row may change (its credit code is its key, never changed).
+PARTY_DETAILS = ("name", "industry", "contact")
+
+
+def _find_parties(keys) -> dict[tuple, ResponsibleParty]:
+    """party key → the stored party, for the keys that exist (in chunks: SQLite's variable limit)."""
     usccs = [k[1] for k in keys if k[0] == "uscc"]
     names = [k[1] for k in keys if k[0] == "name"]
     found: dict[tuple, ResponsibleParty] = {}
@@ -73,32 +76,117 @@ def resolve_parties(parties: list[dict], *, actor=None, batch_id=None) -> dict[t
     for i in range(0, len(names), 900):
         for p in ResponsibleParty.objects.filter(name__in=names[i:i + 900], uscc__isnull=True):
             found.setdefault(("name", p.name), p)
+    return found
+
+
+def _details_after(party: ResponsibleParty, p: dict) -> dict:
+    """The party's details once ``p`` is applied: a given (non-empty) value replaces the stored one."""
+    return {f: (p[f] if p.get(f) else getattr(party, f)) for f in PARTY_DETAILS}
+
+
+def _attached_outfalls(party_ids) -> dict[int, list[tuple[int, str, int]]]:
+    """party id → [(outfall id, code, town id)] of every outfall it is attached to."""
+    through = Outfall.responsible_parties.through
+    out: dict[int, list] = {}
+    ids = list(party_ids)
+    for i in range(0, len(ids), 900):
+        for pid, oid, code, town in through.objects.filter(responsibleparty_id__in=ids[i:i + 900]).values_list(
+                "responsibleparty_id", "outfall_id", "outfall__code", "outfall__town_id").order_by("outfall__code"):
+            out.setdefault(pid, []).append((oid, code, town))
+    return out
+
+
+def refused_party_changes(parties: list[dict], *, actor) -> dict[int, str]:
+    """Which entries of ``parties`` would change a party ``actor`` may not change: index → why.
+
+    A party's details (name, industry, contact) belong to every outfall it is attached to, so only a
+    user who may edit all of them may change them (admins and bureau staff always; town staff when
+    the party is attached to their own town's outfalls only). Typing an existing credit code with
+    the registered details, or with empty details, only links the party and is always allowed.
+    The one rule for the form, the API and the import; :func:`resolve_parties` enforces it.
+    """
+    towns = permissions.editable_town_ids(actor)
+    if towns is None:
+        return {}
+    found = _find_parties({party_key(p) for p in parties})
+    changing = {}
+    for i, p in enumerate(parties):
+        party = found.get(party_key(p))
+        if party is not None and _details_after(party, p) != {f: getattr(party, f) for f in PARTY_DETAILS}:
+            changing[i] = party
+    if not changing:
+        return {}
+    attached = _attached_outfalls({party.pk for party in changing.values()})
+    refused = {}
+    for i, party in changing.items():
+        foreign = [code for _oid, code, town in attached.get(party.pk, []) if town not in towns]
+        if not foreign:
+            continue
+        p = parties[i]
+        what = "、".join(f"{label}「{getattr(party, f)}」→「{p[f]}」" for f, label in
+                        (("name", "名称"), ("industry", "行业"), ("contact", "联系人")) if p.get(f) and
+                        p[f] != getattr(party, f))
+        who = f"统一社会信用代码「{party.uscc}」已登记为「{party.name}」" if party.uscc else f"责任主体「{party.name}」"
+        more = f" 等 {len(foreign)} 个" if len(foreign) > 3 else ""
+        refused[i] = (f"{who}，也是你无权修改的排污口 {'、'.join(foreign[:3])}{more} 的责任主体，不能修改其信息 ({what})；"
+                      f"请按登记信息填写，或请局机关修改 / party {party.uscc or party.name} is also responsible for "
+                      f"outfalls you may not edit ({', '.join(foreign[:3])}); its details cannot be changed here")
+    return refused
+
+
+def resolve_parties(parties: list[dict], *, actor=None, batch_id=None,
+                    linking: dict[tuple, set[int]] | None = None) -> dict[tuple, ResponsibleParty]:
+    """Find or create parties in bulk and update their details; returns party key → party.
+
+    A change of details is refused (PermissionDeniedError, nothing written) when the party is also
+    attached to an outfall ``actor`` may not edit (:func:`refused_party_changes`). A change that
+    goes through is recorded once for every outfall the party is attached to, or is being attached
+    to (``linking``: party key → outfall ids), as a record of the party related to that outfall, so
+    each outfall's history shows it.
+    """
+    keys = {party_key(p): p for p in parties}
+    found = _find_parties(keys)
     missing = [ResponsibleParty(name=p["name"], uscc=p.get("uscc"), industry=p.get("industry", ""),
                                 contact=p.get("contact", "")) for k, p in keys.items() if k not in found]
     if missing:
         ResponsibleParty.objects.bulk_create(missing, batch_size=1000)
-        return resolve_parties(parties, actor=actor, batch_id=batch_id)
-    changed, records = [], []
+        found = _find_parties(keys)
+    changes = []
     for k, p in keys.items():
         party = found[k]
-        before = {f: getattr(party, f) for f in ("name", "industry", "contact")}
-        for f in before:
-            if p.get(f) and getattr(party, f) != p[f]:
-                setattr(party, f, p[f])
-        after = {f: getattr(party, f) for f in before}
+        before = {f: getattr(party, f) for f in PARTY_DETAILS}
+        after = _details_after(party, p)
         if after != before:
-            changed.append(party)
+            changes.append((k, party, before, after))
+    if not changes:
+        return found
+    refused = refused_party_changes([keys[k] for k, *_ in changes], actor=actor)
+    if refused:
+        raise PermissionDeniedError(f"{actor} may not change parties {sorted(refused)}",
+                                    user_message="；".join(refused.values()))
+    attached = _attached_outfalls({party.pk for _k, party, _b, _a in changes})
+    records = []
+    for k, party, before, after in changes:
+        for f, v in after.items():
+            setattr(party, f, v)
+        outfall_ids = {oid for oid, _code, _town in attached.get(party.pk, [])} | set((linking or {}).get(k, ()))
+        records.extend(build_change(party, action="update", actor=actor, before=before, after=after,
+                                    batch_id=batch_id, related=Outfall(pk=oid),
+                                    note=f"责任主体 {party.uscc or before['name']} 信息变更")
+                       for oid in sorted(outfall_ids))
+        if not outfall_ids:
             records.append(build_change(party, action="update", actor=actor, before=before, after=after,
                                         batch_id=batch_id))
-    ResponsibleParty.objects.bulk_update(changed, ["name", "industry", "contact"], batch_size=1000)
+    ResponsibleParty.objects.bulk_update([c[1] for c in changes], list(PARTY_DETAILS), batch_size=1000)
     record_changes(records)
     return found
 
 
 def _set_parties(outfall: Outfall, parties: list[dict], *, actor=None, batch_id=None) -> None:
     through = Outfall.responsible_parties.through
+    found = resolve_parties(parties, actor=actor, batch_id=batch_id,
+                            linking={party_key(p): {outfall.pk} for p in parties})
     through.objects.filter(outfall_id=outfall.pk).delete()
-    found = resolve_parties(parties, actor=actor, batch_id=batch_id)
     through.objects.bulk_create([through(outfall_id=outfall.pk, responsibleparty_id=found[party_key(p)].pk)
                                  for p in parties], ignore_conflicts=True)
 

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from outfall.accounts import permissions
 from outfall.core.errors import PermissionDeniedError, RowError, RowErrors
 from outfall.core.results import ImportResult
 from outfall.core.standards.cnemc import read_release_csv
@@ -21,6 +20,7 @@ from outfall.core.standards.readings_io import ReadingRecord, read_reading_dicts
 from outfall.history.services import record_change
 from outfall.ledger.models import Outfall
 from outfall.monitoring.models import ReadingBatch, Section
+from outfall.monitoring.permissions import REFUSED_MESSAGE, may_write_readings, refused_site_codes
 from outfall.monitoring.store import upsert_readings
 
 
@@ -32,7 +32,7 @@ class ReadingImportResult(ImportResult):
 
 
 def _check_may_ingest(actor) -> None:
-    if not permissions.can_edit_any(actor):
+    if not may_write_readings(actor):
         raise PermissionDeniedError(f"{actor} may not import readings", user_message="无权导入监测数据")
 
 
@@ -48,6 +48,10 @@ def _write(records: list[ReadingRecord], *, file: str, kind: str, actor, dry_run
     sections, outfalls = _site_ids({r.site_code for r in records})
     errors = [RowError(file, sheet, r.row, "站点编码", f"站点编码「{r.site_code}」不在断面或排污口台账中")
               for r in records if r.site_code not in sections and r.site_code not in outfalls]
+    refused = refused_site_codes(actor, sections, outfalls)  # the one permission check of every ingest
+    if refused:
+        errors += [RowError(file, sheet, r.row, "站点编码", f"{REFUSED_MESSAGE} ({r.site_code})")
+                   for r in records if r.site_code in refused]
     if errors:
         result.errors = errors
         if dry_run:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.conf import settings
 from django.db import models
 
 from outfall.accounts import permissions
@@ -113,3 +114,48 @@ class ReadingBatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.file} ({self.rows} 行)"
+
+
+class StationBinding(models.Model):
+    """站点授权: an account allowed to write the readings of one section or one outfall.
+
+    Meant for the service account of an automatic station or a data platform: its token may push
+    readings only for the sites bound to it (``outfall.monitoring.permissions``). A binding adds to
+    what the account's role already allows; it never takes anything away. Exactly one of
+    ``section`` and ``outfall`` is set. Changed only by ``add_station_binding`` and
+    ``remove_station_binding`` (history in each).
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="账号", on_delete=models.CASCADE,
+                             related_name="station_bindings")
+    section = models.ForeignKey(Section, verbose_name="监测断面", null=True, blank=True, on_delete=models.CASCADE,
+                                related_name="station_bindings")
+    outfall = models.ForeignKey("ledger.Outfall", verbose_name="排污口", null=True, blank=True,
+                                on_delete=models.CASCADE, related_name="station_bindings")
+    note = models.CharField("说明", max_length=200, blank=True)
+    created_at = models.DateTimeField("授权时间", auto_now_add=True)
+
+    class Meta:
+        ordering = ["user_id", "id"]
+        verbose_name = "站点授权"
+        verbose_name_plural = "站点授权"
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(section__isnull=False, outfall__isnull=True)
+                           | models.Q(section__isnull=True, outfall__isnull=False)),
+                name="station_binding_one_site",
+                violation_error_message="请选择一个断面或一个排污口（只选其一） / choose one section or one outfall"),
+            models.UniqueConstraint(fields=["user", "section"], condition=models.Q(section__isnull=False),
+                                    name="station_binding_user_section",
+                                    violation_error_message="该账号已绑定此站点 / already bound to this site"),
+            models.UniqueConstraint(fields=["user", "outfall"], condition=models.Q(outfall__isnull=False),
+                                    name="station_binding_user_outfall",
+                                    violation_error_message="该账号已绑定此站点 / already bound to this site"),
+        ]
+
+    @property
+    def site(self):
+        return self.section if self.section_id else self.outfall
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.site}"

@@ -5,18 +5,21 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from outfall.accounts import permissions
 from outfall.accounts.models import Town
 from outfall.core import geo
-from outfall.core.errors import InputError, PermissionDeniedError, RowError, RowErrors
+from outfall.core.enums import Role
+from outfall.core.errors import InputError, NotFoundError, PermissionDeniedError, RowError, RowErrors
 from outfall.core.results import UpsertCounts
 from outfall.core.standards import default_water_type
 from outfall.core.tabular import read_table
 from outfall.history.services import build_change, record_change, record_changes
+from outfall.ledger.models import Outfall
 from outfall.monitoring import columns
-from outfall.monitoring.models import Section
+from outfall.monitoring.models import Section, StationBinding
 from outfall.rivers.services import resnap, snap_site
 
 SECTION_FIELDS = ("code", "name", "level", "water_type", "target_class", "river", "lon", "lat", "original_lon",
@@ -140,3 +143,66 @@ def _write_sections(plan, *, actor, batch_id) -> None:
                                         batch_id=batch_id))
     record_changes(records)
     resnap("section", [int(r.target_id) for r in records])
+
+
+def _check_may_bind(actor) -> None:
+    if permissions.editable_town_ids(actor) is not None:
+        raise PermissionDeniedError(f"{actor} may not manage station bindings",
+                                    user_message="只有局机关人员可以管理站点授权 / only bureau staff manage station bindings")
+
+
+def binding_snapshot(b: StationBinding) -> dict:
+    site = b.site
+    return {"user": b.user.username, "site_kind": "section" if b.section_id else "outfall",
+            "site_code": site.code, "note": b.note}
+
+
+@transaction.atomic
+def create_station_account(username: str, *, actor, full_name: str = ""):
+    """A service account for an automatic station or platform: role viewer, no password (token only)."""
+    _check_may_bind(actor)
+    User = get_user_model()
+    username = (username or "").strip()
+    if not username:
+        raise InputError("empty username", user_message="账号名不能为空 / the account name is empty")
+    if User.objects.filter(username=username).exists():
+        raise InputError(f"user {username} exists", user_message=f"账号「{username}」已存在 / already exists")
+    user = User(username=username, first_name=full_name[:150], role=Role.VIEWER.value)
+    user.set_unusable_password()
+    user.save()
+    record_change(user, action="create", actor=actor, before=None, note="station account",
+                  after={"username": user.username, "first_name": user.first_name, "role": user.role})
+    return user
+
+
+def find_site(code: str):
+    """The section, else the outfall, with this code (the ingest's order); NotFoundError if neither."""
+    code = (code or "").strip()
+    site = Section.objects.filter(code=code).first() or Outfall.objects.filter(code=code).first()
+    if site is None:
+        raise NotFoundError(f"site {code}", user_message=f"站点编码「{code}」不在断面或排污口台账中 / unknown site code")
+    return site
+
+
+@transaction.atomic
+def add_station_binding(user, site: Section | Outfall, *, actor, note: str = "") -> StationBinding:
+    """站点授权: let ``user`` write the readings of ``site`` (a section or an outfall); the site's
+    history shows it. Binding an existing pair again changes nothing."""
+    _check_may_bind(actor)
+    key = {"section": site} if isinstance(site, Section) else {"outfall": site}
+    existing = StationBinding.objects.filter(user=user, **key).first()
+    if existing is not None:
+        return existing
+    binding = StationBinding.objects.create(user=user, note=(note or "")[:200], **key)
+    record_change(binding, action="create", actor=actor, before=None, after=binding_snapshot(binding),
+                  related=site)
+    return binding
+
+
+@transaction.atomic
+def remove_station_binding(binding: StationBinding, *, actor) -> None:
+    """Withdraw a binding; the site's history keeps who withdrew it."""
+    _check_may_bind(actor)
+    record_change(binding, action="delete", actor=actor, before=binding_snapshot(binding), after=None,
+                  related=binding.site)
+    binding.delete()
