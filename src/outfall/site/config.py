@@ -11,7 +11,7 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["Setting", "SETTINGS", "get", "env_name", "secret_key_from_file"]
+__all__ = ["Setting", "SETTINGS", "get", "env_name", "secret_key_from_file", "ensure_data_dir"]
 
 
 @dataclass(frozen=True)
@@ -66,7 +66,7 @@ def secret_key_from_file(data_dir: Path) -> str:
     """The key kept in ``data_dir/secret_key``, generated at random on first use (never a default)."""
     path = Path(data_dir) / "secret_key"
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
+        ensure_data_dir(path.parent)
         try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         except FileExistsError:  # another process made it first
@@ -78,3 +78,15 @@ def secret_key_from_file(data_dir: Path) -> str:
     if len(key) < 40:
         raise RuntimeError(f"{path} holds a key shorter than 40 characters; delete it to regenerate")
     return key
+
+
+def ensure_data_dir(data_dir: Path) -> Path:
+    """Create ``data_dir`` if needed. A folder made here gets a ``.gitignore`` of ``*`` (as a venv
+    does), so the key, the SQLite file and uploads are never committed wherever DATA_DIR points."""
+    path = Path(data_dir)
+    if not path.is_dir():
+        path.mkdir(parents=True, exist_ok=True)
+        ignore = path / ".gitignore"
+        if not ignore.exists():
+            ignore.write_text("# made by outfall: this folder holds secrets and data, never commit it\n*\n")
+    return path

@@ -100,6 +100,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+config.ensure_data_dir(DATA_DIR)
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise serves from finders; the folder must exist
 # django-leaflet ships Leaflet; only its static files are used (its admin widgets need GDAL).
 # plotly ships plotly.min.js; both are served by the app, never from a CDN.
