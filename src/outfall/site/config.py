@@ -42,6 +42,15 @@ SETTINGS: list[Setting] = [
     Setting("TIME_ZONE", "Asia/Shanghai", str, "Time zone of naive times in imported files and of the UI."),
     Setting("LANGUAGE", "zh-hans", str, "Default UI language: zh-hans or en."),
     Setting("LOG_LEVEL", "INFO", str, "Log level of the outfall loggers."),
+    Setting("LOGIN_FAILURE_LIMIT", "5", int, "Wrong passwords in a row, per user name and IP address, before that login is locked."),
+    Setting("LOGIN_COOLOFF_MINUTES", "15", int, "How long a locked login stays locked, in minutes (each further wrong try starts it again)."),
+    Setting("PASSWORD_MIN_LENGTH", "12", int, "Shortest accepted password, in characters (it must also mix 3 of: lower case, upper case, digits, symbols)."),
+    Setting("SESSION_HOURS", "8", int, "How long a login lasts, in hours."),
+    Setting("SESSION_EXPIRE_AT_BROWSER_CLOSE", "false", bool, "End the login when the browser is closed (as well as after SESSION_HOURS)."),
+    Setting("TOKEN_DAYS", "90", int, "How long an API token is accepted after it was made, in days; then 401 until a new one is made."),
+    Setting("HTTPS", "false", bool, "Served over HTTPS behind a TLS proxy that sets X-Forwarded-Proto: redirect to HTTPS, HSTS, secure cookies."),
+    Setting("HSTS_SECONDS", "31536000", int, "With HTTPS: how long browsers must use HTTPS only (Strict-Transport-Security max-age), in seconds."),
+    Setting("HSTS_PRELOAD", "true", bool, "With HTTPS: add includeSubDomains and preload to Strict-Transport-Security."),
 ]
 
 _BY_NAME = {s.name: s for s in SETTINGS}
