@@ -42,12 +42,31 @@ def _site_ids(codes: set[str]) -> tuple[dict[str, int], dict[str, int]]:
     return sections, outfalls
 
 
+def _refused_sites(records, sections: dict[str, int], outfalls: dict[str, int], *, actor, file: str,
+                   sheet: str) -> list[RowError]:
+    """Rows the actor may not write: a section's readings are the bureau's (like the section), an
+    outfall's belong to those who may edit that outfall (town staff: their own town's)."""
+    may_sections = Section.objects.editable_by(actor).filter(pk__in=sections.values())
+    may = set(may_sections.values_list("code", flat=True))
+    may |= set(Outfall.objects.editable_by(actor).filter(pk__in=outfalls.values()).values_list("code", flat=True))
+    out = []
+    for r in records:
+        if r.site_code in sections and r.site_code not in may:
+            out.append(RowError(file, sheet, r.row, "站点编码",
+                                f"无权导入断面「{r.site_code}」的监测数据：只有局机关人员可以"))
+        elif r.site_code in outfalls and r.site_code not in may:
+            out.append(RowError(file, sheet, r.row, "站点编码",
+                                f"无权导入排污口「{r.site_code}」的监测数据：它不属于您可以修改的镇街"))
+    return out
+
+
 def _write(records: list[ReadingRecord], *, file: str, kind: str, actor, dry_run: bool,
            skipped: int = 0, sheet: str = "") -> ReadingImportResult:
     result = ReadingImportResult(file=file, rows=len(records), skipped=skipped)
     sections, outfalls = _site_ids({r.site_code for r in records})
     errors = [RowError(file, sheet, r.row, "站点编码", f"站点编码「{r.site_code}」不在断面或排污口台账中")
               for r in records if r.site_code not in sections and r.site_code not in outfalls]
+    errors += _refused_sites(records, sections, outfalls, actor=actor, file=file, sheet=sheet)
     if errors:
         result.errors = errors
         if dry_run:
