@@ -4,8 +4,8 @@ and API tokens expire (item 6)."""
 from __future__ import annotations
 
 import base64
-import io
 import datetime as dt
+import io
 
 from django.test import TestCase, override_settings
 from django.utils import timezone
