@@ -196,7 +196,10 @@ def test_security_settings_follow_the_environment(monkeypatch):
 
 
 def _check_deploy(tmp_path, **env_over):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OUTFALL_") and k != "DJANGO_SETTINGS_MODULE"}
+    # a clean production environment: none of the test run's own settings (the browser tests' conftest
+    # sets DJANGO_ALLOW_ASYNC_UNSAFE, which check --deploy rightly warns about)
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("OUTFALL_") and k not in ("DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE")}
     env.update({"OUTFALL_DATA_DIR": str(tmp_path), "OUTFALL_SECRET_KEY": "k3Y-" + "x7Qp9vZr2mWn" * 5,
                 "OUTFALL_ALLOWED_HOSTS": "outfall.example.org", "OUTFALL_DEBUG": "false", **env_over})
     return subprocess.run([sys.executable, "-m", "outfall", "check", "--deploy", "--fail-level", "WARNING"],
