@@ -51,6 +51,8 @@ SETTINGS: list[Setting] = [
     Setting("HTTPS", "false", bool, "Served over HTTPS behind a TLS proxy that sets X-Forwarded-Proto: redirect to HTTPS, HSTS, secure cookies."),
     Setting("HSTS_SECONDS", "31536000", int, "With HTTPS: how long browsers must use HTTPS only (Strict-Transport-Security max-age), in seconds."),
     Setting("HSTS_PRELOAD", "true", bool, "With HTTPS: add includeSubDomains and preload to Strict-Transport-Security."),
+    Setting("TRUSTED_PROXY", "", str, "Address of the reverse proxy in front of outfall serve whose X-Forwarded-For/-Proto are believed "
+            "(client address, HTTPS). Empty: 127.0.0.1 when HTTPS is on, else none."),
 ]
 
 _BY_NAME = {s.name: s for s in SETTINGS}
