@@ -77,7 +77,7 @@ def test_proxy_options(monkeypatch):
     assert proxy_options() == {}
     monkeypatch.setenv("OUTFALL_HTTPS", "true")
     assert proxy_options()["trusted_proxy"] == "127.0.0.1"
-    monkeypatch.setenv("OUTFALL_TRUSTED_PROXY", "10.1.2.3")
+    monkeypatch.setenv("OUTFALL_TRUSTED_PROXY", "192.0.2.3")
     opts = proxy_options()
-    assert opts["trusted_proxy"] == "10.1.2.3" and set(opts["trusted_proxy_headers"].split()) == {
+    assert opts["trusted_proxy"] == "192.0.2.3" and set(opts["trusted_proxy_headers"].split()) == {
         "x-forwarded-for", "x-forwarded-proto"}
