@@ -7,7 +7,7 @@ our single-factor class of the published values (pH, DO, CODMn, NH₃-N, TP; TN 
 used) equals the published class on every one of its classified rows. Then: the raw values rounded
 half to even to the page's precision give the same classes; the displayed values are exactly those
 rounded raw values; the page parser reads what the CSV holds; and the default water-type rule is
-measured against the water types found. Needs ../shared/data (fails, never skips, when missing).
+measured against the water types found. Needs ../shared/data or OUTFALL_SHARED_DATA (skips when missing; fails in CI).
 """
 
 from __future__ import annotations

@@ -160,7 +160,7 @@ def test_snapping():
     assert r.far.tolist() == [False, False, True]
 
 
-# --- the real NHDPlus networks (shared/data/nhdplus; fail, never skip, when missing) -------------
+# --- the real NHDPlus networks (shared/data/nhdplus; skip when missing, fail in CI) -------------
 
 def _attrs(name):
     with open(shared_data("nhdplus", f"{name}_flowlines.csv"), encoding="utf-8") as fh:

@@ -9,7 +9,7 @@ import csv
 
 import numpy as np
 import pytest
-from conftest_shared import SHARED
+from conftest_shared import shared_reference
 from hypothesis import given
 from hypothesis import strategies as st
 from strategies import decimal_places, near_limits, positive_floats, upper_bound_codes
@@ -77,7 +77,7 @@ def test_every_limit_belongs_to_the_best_class_that_allows_it():
 
 def test_table_is_the_reference_table():
     # The package copy must be the transcription in shared/reference, cell for cell.
-    ref = SHARED.parent / "reference" / "gb3838_table1.csv"
+    ref = shared_reference("gb3838_table1.csv")
     with ref.open(encoding="utf-8") as fh:
         rows = {r["parameter_code"]: r for r in csv.DictReader(fh)}
     assert set(rows) == set(table())

@@ -37,3 +37,16 @@ class NoServerErrorTests(TestCase):
                                          b'"geometry":{"type":"Polygon","coordinates":[]}}]}')]:
             r = self.client.post("/rivers/import/", {"file": SimpleUploadedFile(name, data)}, follow=True)
             assert r.status_code == 200 and 'class="error"' in r.content.decode(), name
+
+
+def test_a_section_without_readings_is_listed(client, db):
+    """Found by the permission matrix: /sections/ answered 500 for a section with no readings yet."""
+    from outfall.monitoring.services import import_sections
+
+    a, b = make_towns()
+    users = make_users(a, b)
+    import_sections("断面编码,断面名称,经度,纬度,水质目标\n370285S09,新断面,120.4,36.8,Ⅲ\n".encode(),
+                    actor=users["admin"], name="s.csv")
+    client.force_login(users["viewer"])
+    r = client.get("/sections/")
+    assert r.status_code == 200 and "新断面" in r.content.decode() and "无数据" in r.content.decode()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import random
-import secrets
 
 from outfall.core.coding import USCC_CHARSET, uscc_check_char
 from outfall.core.enums import (
@@ -132,6 +131,7 @@ def load(*, stdout) -> None:
     from django.contrib.auth import get_user_model
 
     from outfall.accounts.models import Town
+    from outfall.accounts.passwords import generate_password
     from outfall.ledger.models import Outfall
     from outfall.ledger.services import create_outfall
 
@@ -145,7 +145,7 @@ def load(*, stdout) -> None:
         user, _ = User.objects.get_or_create(username=username)
         user.role, user.town, user.first_name = role.value, towns.get(town), first_name
         user.is_staff = user.is_superuser = role == Role.ADMIN
-        password = secrets.token_urlsafe(9)
+        password = generate_password(user)
         user.set_password(password)
         user.save()
         admin = admin or user

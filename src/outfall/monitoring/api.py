@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import api_view, permission_classes
@@ -45,7 +46,7 @@ class PushSerializer(serializers.Serializer):
     readings = serializers.ListField(child=serializers.DictField(), allow_empty=False, max_length=100_000)
 
 
-@extend_schema(request=PushSerializer, examples=[OpenApiExample("station push", value={
+@extend_schema(request=PushSerializer, responses={201: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT}, examples=[OpenApiExample("station push", value={
     "source": "automatic", "readings": [{"site_code": "370285S01", "time": "2025-11-06T20:00:00+08:00",
                                          "parameter": "NH3N", "value": "0.12", "unit": "mg/L"}]})])
 @api_view(["POST"])

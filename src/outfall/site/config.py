@@ -11,7 +11,7 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["Setting", "SETTINGS", "get", "env_name", "secret_key_from_file"]
+__all__ = ["Setting", "SETTINGS", "get", "env_name", "secret_key_from_file", "ensure_data_dir"]
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,17 @@ SETTINGS: list[Setting] = [
     Setting("TIME_ZONE", "Asia/Shanghai", str, "Time zone of naive times in imported files and of the UI."),
     Setting("LANGUAGE", "zh-hans", str, "Default UI language: zh-hans or en."),
     Setting("LOG_LEVEL", "INFO", str, "Log level of the outfall loggers."),
+    Setting("LOGIN_FAILURE_LIMIT", "5", int, "Wrong passwords in a row, per user name and IP address, before that login is locked."),
+    Setting("LOGIN_COOLOFF_MINUTES", "15", int, "How long a locked login stays locked, in minutes (each further wrong try starts it again)."),
+    Setting("PASSWORD_MIN_LENGTH", "12", int, "Shortest accepted password, in characters (it must also mix 3 of: lower case, upper case, digits, symbols)."),
+    Setting("SESSION_HOURS", "8", int, "How long a login lasts, in hours."),
+    Setting("SESSION_EXPIRE_AT_BROWSER_CLOSE", "false", bool, "End the login when the browser is closed (as well as after SESSION_HOURS)."),
+    Setting("TOKEN_DAYS", "90", int, "How long an API token is accepted after it was made, in days; then 401 until a new one is made."),
+    Setting("HTTPS", "false", bool, "Served over HTTPS behind a TLS proxy that sets X-Forwarded-Proto: redirect to HTTPS, HSTS, secure cookies."),
+    Setting("HSTS_SECONDS", "31536000", int, "With HTTPS: how long browsers must use HTTPS only (Strict-Transport-Security max-age), in seconds."),
+    Setting("HSTS_PRELOAD", "true", bool, "With HTTPS: add includeSubDomains and preload to Strict-Transport-Security."),
+    Setting("TRUSTED_PROXY", "", str, "Address of the reverse proxy in front of outfall serve whose X-Forwarded-For/-Proto are believed "
+            "(client address, HTTPS). Empty: 127.0.0.1 when HTTPS is on, else none."),
 ]
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -66,7 +77,7 @@ def secret_key_from_file(data_dir: Path) -> str:
     """The key kept in ``data_dir/secret_key``, generated at random on first use (never a default)."""
     path = Path(data_dir) / "secret_key"
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
+        ensure_data_dir(path.parent)
         try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         except FileExistsError:  # another process made it first
@@ -78,3 +89,15 @@ def secret_key_from_file(data_dir: Path) -> str:
     if len(key) < 40:
         raise RuntimeError(f"{path} holds a key shorter than 40 characters; delete it to regenerate")
     return key
+
+
+def ensure_data_dir(data_dir: Path) -> Path:
+    """Create ``data_dir`` if needed. A folder made here gets a ``.gitignore`` of ``*`` (as a venv
+    does), so the key, the SQLite file and uploads are never committed wherever DATA_DIR points."""
+    path = Path(data_dir)
+    if not path.is_dir():
+        path.mkdir(parents=True, exist_ok=True)
+        ignore = path / ".gitignore"
+        if not ignore.exists():
+            ignore.write_text("# made by outfall: this folder holds secrets and data, never commit it\n*\n")
+    return path

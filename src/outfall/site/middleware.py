@@ -16,11 +16,34 @@ class LoginRequiredMiddleware:
         if request.user.is_authenticated or path.startswith(_OPEN_PREFIXES):
             return self.get_response(request)
         if path.startswith("/api/"):
-            # DRF authenticates tokens itself; it answers 401/403 for anonymous requests.
-            if request.headers.get("Authorization"):
+            # Only a request that the API's own authentication classes accept goes on; the mere
+            # presence of an Authorization header (Basic, Bearer, a bad token) is not enough.
+            refused = _api_refusal(request)
+            if refused is None:
                 return self.get_response(request)
-            return JsonResponse({"detail": "需要登录 / Authentication required"}, status=401)
+            return refused
         return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
+
+
+def _api_refusal(request):
+    """None when DRF's authentication classes authenticate ``request``, else the 401 to answer."""
+    from rest_framework.exceptions import AuthenticationFailed
+    from rest_framework.request import Request
+    from rest_framework.settings import api_settings
+
+    authenticators = [cls() for cls in api_settings.DEFAULT_AUTHENTICATION_CLASSES]
+    detail = "需要登录 / Authentication required"
+    try:
+        user = Request(request, authenticators=authenticators).user
+    except AuthenticationFailed as exc:
+        user, detail = None, str(exc.detail)
+    if user is not None and user.is_authenticated:
+        return None
+    challenge = next((h for a in authenticators if (h := a.authenticate_header(request))), None)
+    response = JsonResponse({"detail": detail}, status=401)
+    if challenge:
+        response["WWW-Authenticate"] = challenge
+    return response
 
 
 class DomainErrorMiddleware:

@@ -11,8 +11,8 @@ register = template.Library()
 
 @register.filter
 def class_badge(cls):
-    if cls is None:
-        return format_html('<span class="badge" style="background:#999">无数据</span>')
+    if cls is None or cls == "":  # "": the template's value for a missing evaluation (no readings yet)
+        return format_html('<span class="badge" style="background:#999">{}</span>', "无数据")
     cls = cls if isinstance(cls, WaterClass) else WaterClass.parse(cls)
     fg = "#222" if cls in (WaterClass.IV,) else "#fff"
     return format_html('<span class="badge" style="background:{};color:{}">{}</span>', cls.colour, fg, cls.label)

@@ -1,0 +1,353 @@
+"""The permission matrix (issue #7): every role × every page URL, API operation, admin page and CLI
+command that takes --user, against the tables below. Generated from the URL conf (walked
+recursively), the OpenAPI schema, the admin registry and the CLI parser: a URL, operation, admin
+model or command without a row FAILS with a message saying where to add it.
+
+Adding a row is one line; how to read and write them: docs/development/permissions.md.
+Every request is made in a transaction that is rolled back, so rows do not affect each other. Pages
+are requested with a session login, API operations with the role's token; POST/PUT/PATCH send an
+empty form/body (a permitted role then gets its form or 400 back, a refused one 403/404).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import TestCase, override_settings
+from rest_framework.authtoken.models import Token
+
+import matrix
+from factories import make_outfall, make_towns, make_users
+from matrix import ROLES
+from outfall.demo.laixi import rivers_geojson
+from outfall.ledger.services import add_photo
+from outfall.monitoring.ingest import import_readings
+from outfall.monitoring.services import import_sections
+
+# ---------------------------------------------------------------------------------------------------
+#: Pages: HTTP status per role (session login). own/other: town staff of the fixture objects' town /
+#: of another town; 302 from anonymous = sent to log in; 405 = method not allowed.
+PAGES = {
+    # (URL name, method)                        anon admin bureau own other insp viewer
+    ("home", "GET"):                              (302, 200, 200, 200, 200, 200, 200),
+    ("login", "GET"):                             (200, 200, 200, 200, 200, 200, 200),
+    ("login", "POST"):                            (200, 200, 200, 200, 200, 200, 200),
+    ("logout", "GET"):                            (302, 405, 405, 405, 405, 405, 405),
+    ("logout", "POST"):                           (302, 302, 302, 302, 302, 302, 302),
+    ("set_language", "GET"):                      (302, 302, 302, 302, 302, 302, 302),
+    ("set_language", "POST"):                     (302, 302, 302, 302, 302, 302, 302),
+    ("admin:index", "GET"):                       (302, 200, 302, 302, 302, 302, 302),
+    ("admin:login", "GET"):                       (302, 302, 200, 200, 200, 200, 200),
+    ("admin:login", "POST"):                      (302, 200, 200, 200, 200, 200, 200),
+    ("admin:logout", "GET"):                      (302, 405, 302, 302, 302, 302, 302),
+    ("admin:logout", "POST"):                     (302, 302, 302, 302, 302, 302, 302),
+    ("admin:password_change", "GET"):             (302, 200, 302, 302, 302, 302, 302),
+    ("admin:password_change", "POST"):            (302, 200, 302, 302, 302, 302, 302),
+    ("admin:password_change_done", "GET"):        (302, 200, 302, 302, 302, 302, 302),
+    ("admin:autocomplete", "GET"):                (302, 403, 302, 302, 302, 302, 302),
+    ("admin:jsi18n", "GET"):                      (302, 200, 302, 302, 302, 302, 302),
+    ("admin:view_on_site", "GET"):                (302, 404, 302, 302, 302, 302, 302),
+    ("admin:auth_user_password_change", "GET"):   (302, 200, 302, 302, 302, 302, 302),
+    ("admin:app_list", "GET"):                    (302, 200, 302, 302, 302, 302, 302),
+    ("admin/(?P<url>.*)$", "GET"):                (302, 404, 302, 302, 302, 302, 302),
+    ("ledger:list", "GET"):                       (302, 200, 200, 200, 200, 200, 200),
+    ("ledger:create", "GET"):                     (302, 200, 200, 200, 200, 403, 403),
+    ("ledger:create", "POST"):                    (302, 200, 200, 200, 200, 403, 403),
+    ("ledger:import", "GET"):                     (302, 200, 200, 200, 200, 403, 403),
+    ("ledger:import", "POST"):                    (302, 200, 200, 200, 200, 403, 403),
+    ("ledger:export", "GET"):                     (302, 200, 200, 200, 200, 200, 200),
+    ("ledger:detail", "GET"):                     (302, 200, 200, 200, 200, 200, 200),
+    ("ledger:edit", "GET"):                       (302, 200, 200, 200, 404, 404, 404),
+    ("ledger:edit", "POST"):                      (302, 200, 200, 200, 404, 404, 404),
+    ("ledger:cancel", "GET"):                     (302, 405, 405, 405, 405, 405, 405),
+    ("ledger:cancel", "POST"):                    (302, 302, 302, 302, 404, 404, 404),
+    ("ledger:photo-add", "GET"):                  (302, 405, 405, 405, 405, 405, 405),
+    ("ledger:photo-add", "POST"):                 (302, 302, 302, 302, 404, 404, 404),
+    ("ledger:photo-file", "GET"):                 (302, 200, 200, 200, 200, 200, 200),
+    ("ledger:photo-remove", "GET"):               (302, 405, 405, 405, 405, 405, 405),
+    ("ledger:photo-remove", "POST"):              (302, 302, 302, 302, 404, 404, 404),
+    ("mapui:map", "GET"):                         (302, 200, 200, 200, 200, 200, 200),
+    ("mapui:layer", "GET"):                       (302, 200, 200, 200, 200, 200, 200),
+    ("monitoring:section-list", "GET"):           (302, 200, 200, 200, 200, 200, 200),
+    ("monitoring:section-detail", "GET"):         (302, 200, 200, 200, 200, 200, 200),
+    ("rivers:network", "GET"):                    (302, 200, 200, 200, 200, 200, 200),
+    ("rivers:upload", "GET"):                     (302, 405, 405, 405, 405, 405, 405),
+    ("rivers:upload", "POST"):                    (302, 302, 302, 403, 403, 403, 403),
+}
+
+#: API: HTTP status per role (token); a URL in the OpenAPI schema lists exactly its operations.
+API = {
+    # (URL name, method)                        anon admin bureau own other insp viewer
+    ("readings-push", "POST"):                    (401, 400, 400, 400, 400, 403, 403),
+    ("network-navigate", "GET"):                  (401, 200, 200, 200, 200, 200, 200),
+    ("network-report", "GET"):                    (401, 200, 200, 200, 200, 200, 200),
+    ("outfall-list", "GET"):                      (401, 200, 200, 200, 200, 200, 200),
+    ("outfall-list", "POST"):                     (401, 400, 400, 400, 400, 403, 403),
+    ("outfall-detail", "GET"):                    (401, 200, 200, 200, 200, 200, 200),
+    ("outfall-detail", "PATCH"):                  (401, 200, 200, 200, 404, 404, 404),
+    ("outfall-detail", "PUT"):                    (401, 400, 400, 400, 404, 404, 404),
+    ("section-list", "GET"):                      (401, 200, 200, 200, 200, 200, 200),
+    ("section-detail", "GET"):                    (401, 200, 200, 200, 200, 200, 200),
+    ("api-root", "GET"):                          (401, 200, 200, 200, 200, 200, 200),
+    ("schema", "GET"):                            (401, 200, 200, 200, 200, 200, 200),
+    ("api-docs", "GET"):                          (401, 200, 200, 200, 200, 200, 200),
+}
+
+#: Admin, per registered model: the admin user's status on its pages (every other role, anonymous
+#: included, is sent to a login: 302). Read-only admins (services own the changes) answer 403 to add/delete.
+ADMIN = {
+    # model                                      changelist add change delete history
+    "auth.group":                                 (200, 200, 200, 200, 200),
+    "authtoken.tokenproxy":                       (200, 200, 200, 200, 200),
+    "axes.accessattempt":                         (200, 403, 200, 200, 200),
+    "axes.accesslog":                             (200, 403, 200, 200, 200),
+    "axes.accessfailurelog":                      (200, 403, 200, 200, 200),
+    "accounts.user":                              (200, 200, 200, 200, 200),
+    "accounts.town":                              (200, 200, 200, 200, 200),
+    "history.changerecord":                       (200, 403, 200, 403, 200),
+    "ledger.outfall":                             (200, 403, 200, 403, 200),
+    "ledger.responsibleparty":                    (200, 403, 200, 403, 200),
+    "ledger.photo":                               (200, 403, 200, 403, 200),
+    "rivers.river":                               (200, 403, 200, 403, 200),
+    "rivers.reach":                               (200, 403, 200, 403, 200),
+    "rivers.snap":                                (200, 403, 200, 403, 200),
+    "monitoring.section":                         (200, 403, 200, 403, 200),
+    "monitoring.sectionreading":                  (200, 403, 200, 403, 200),
+    "monitoring.outfallreading":                  (200, 403, 200, 403, 200),
+    "monitoring.stationbinding":                  (200, 200, 200, 200, 200),
+}
+
+#: CLI commands that take --user: exit code per role (anon = no --user: the first administrator).
+#: Each reads or writes a small valid file of that kind (files() below); 0 = done, 2 = refused.
+CLI = {
+    # command                                    anon admin bureau own other insp viewer
+    "import outfalls":                            (0, 0, 0, 0, 2, 2, 2),
+    "import readings":                            (0, 0, 0, 0, 2, 2, 2),
+    "import rivers":                              (0, 0, 0, 2, 2, 2, 2),
+    "import sections":                            (0, 0, 0, 2, 2, 2, 2),
+    "export ledger":                              (0, 0, 0, 0, 0, 0, 0),
+}
+
+# ---------------------------------------------------------------------------------------------------
+#: Query string (GET) or body (other methods) a row needs; default none / empty.
+REQUEST_DATA = {
+    ("network-navigate", "GET"): {"start": "370285S04", "mode": "UT"},
+    ("readings-push", "POST"): {"readings": [{}]},
+}
+
+#: How to fill a URL keyword: "object" (an attribute of the fixture world) or a literal; by
+#: (URL key, keyword) first, then by keyword alone.
+PARAMS = {
+    ("ledger", "pk"): "outfall",
+    ("monitoring", "pk"): "section",
+    ("outfall-detail", "pk"): "outfall",
+    ("section-detail", "pk"): "section",
+    "photo_id": "photo",
+    "name": "=outfalls",
+    "app_label": "=ledger",
+    "content_type_id": "outfall_ct",
+    "object_id": "outfall",
+    "id": "user",
+    "url": "=nothing-here/",
+    "format": "=json",
+}
+
+SECTIONS_CSV = ("断面编码,断面名称,经度,纬度,水质目标,级别,所在河流\n"
+                "370285S01,马连庄,120.4235,37.12,Ⅱ,国控,大沽河\n"
+                "370285S04,大沽河沽河桥,120.384,36.776,Ⅲ,市控,大沽河\n")
+
+
+def png_bytes() -> bytes:
+    import io
+
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (8, 8), "red").save(buf, "PNG")
+    return buf.getvalue()
+
+
+class World:
+    """The fixture objects every row's URL is filled from; all belong to town A."""
+
+
+def build_world(media: str) -> World:
+    from outfall.monitoring.models import Section
+    from outfall.rivers.services import import_rivers
+
+    w = World()
+    w.town_a, w.town_b = make_towns()
+    w.users = make_users(w.town_a, w.town_b)
+    admin = w.users["admin"]
+    w.tokens = {u.pk: Token.objects.create(user=u).key for u in w.users.values()}
+    w.user = w.users["viewer"]
+    w.outfall = make_outfall(w.town_a, admin)
+    w.outfall_ct = ContentType.objects.get_for_model(w.outfall)
+    with override_settings(MEDIA_ROOT=media):
+        w.photo = add_photo(w.outfall, SimpleUploadedFile("a.png", png_bytes()), actor=admin)
+    import_sections(SECTIONS_CSV.encode(), actor=admin, name="sections.csv")
+    w.section = Section.objects.get(code="370285S04")
+    import_rivers(rivers_geojson(), actor=admin, name="rivers.geojson")
+    import_readings(readings_csv(w).encode(), actor=admin, name="readings.csv")
+    from outfall.monitoring.services import add_station_binding, create_station_account
+
+    add_station_binding(create_station_account("matrix-station", actor=admin), w.section, actor=admin)
+    Group.objects.create(name="巡查组")
+    AccessAttempt.objects.create(username="x", ip_address="192.0.2.1", user_agent="t", failures_since_start=1)
+    AccessLog.objects.create(username="x", ip_address="192.0.2.1", user_agent="t")
+    AccessFailureLog.objects.create(username="x", ip_address="192.0.2.1", user_agent="t", locked_out=False)
+    return w
+
+
+def readings_csv(w: World) -> str:
+    return ("site_code,time,parameter,value,unit\n370285S04,2025-11-06 20:00,氨氮,0.12,mg/L\n"
+            f"{w.outfall.code},2025-11-06 20:00,COD,35,mg/L\n")
+
+
+def files(w: World, folder: Path) -> dict[str, Path]:
+    """One small valid file per CLI row (outfalls: a new outfall of town A)."""
+    import json
+
+    out = {"import outfalls": ("outfalls.csv", "排污口名称,一级类型,经度,纬度,所属镇街,受纳水体\n"
+                               f"矩阵测试排口,其他排口,120.51,36.91,{w.town_a.name},大沽河\n"),
+           "import sections": ("sections.csv", SECTIONS_CSV.replace("马连庄", "马连庄断面")),
+           "import readings": ("readings.csv", "site_code,time,parameter,value,unit\n"
+                               f"{w.outfall.code},2025-11-07 20:00,COD,30,mg/L\n"),
+           "import rivers": ("rivers.geojson", json.dumps(rivers_geojson(), ensure_ascii=False)),
+           "export ledger": ("ledger.csv", None)}
+    paths = {}
+    for key, (name, text) in out.items():
+        paths[key] = folder / name
+        if text is not None:
+            paths[key].write_text(text, encoding="utf-8")
+    return paths
+
+
+def fill(world: World, route: matrix.Route) -> dict:
+    """The kwargs of ``route`` from the fixture world (see PARAMS)."""
+    ns = route.key.split(":")[0]
+    out = {}
+    for kw in route.kwargs:
+        how = PARAMS.get((route.key, kw)) or PARAMS.get((ns, kw)) or PARAMS.get(kw)
+        assert how, (f"URL {route.key} ({route.route}) has the keyword <{kw}>: say how to fill it in PARAMS "
+                     f"in tests/web/test_permission_matrix.py")
+        out[kw] = how[1:] if how.startswith("=") else getattr(world, how).pk
+    return out
+
+
+def url_of(world: World, route: matrix.Route, kwargs: dict | None = None) -> str:
+    import re
+
+    from django.urls import reverse
+
+    kwargs = fill(world, route) if kwargs is None else kwargs
+    if route.name:
+        return reverse(route.name, kwargs=kwargs)
+    url = re.sub(r"<(?:\w+:)?(\w+)>|\(\?P<(\w+)>[^)]*\)", lambda m: str(kwargs[m.group(1) or m.group(2)]), route.route)
+    return "/" + url.replace("^", "").replace("$", "")
+
+
+def diff(seen: dict, expected: dict) -> str:
+    """The rows that differ, as the lines to paste once the new behaviour is the intended one."""
+    lines = [f"  {k!r}: {seen.get(k)},   # the matrix says {expected.get(k)}"
+             for k in {**expected, **seen} if seen.get(k) != expected.get(k)]
+    return f"roles: {', '.join(ROLES)}\n" + "\n".join(lines)
+
+
+class PermissionMatrixTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.media = tempfile.mkdtemp()
+        cls.world = build_world(cls.media)
+
+    def setUp(self):
+        self.enterContext(override_settings(MEDIA_ROOT=self.media))
+
+    def test_every_url_has_a_row(self):
+        routes = matrix.routes()
+        rows = {key for key, _method in [*PAGES, *API]}
+        missing, models = [], set()
+        for key, route in routes.items():
+            if found := matrix.admin_model_of(route):
+                models.add(found[0])
+            elif key not in rows:
+                missing.append(f"{key}  ({route.route})")
+        assert not missing, ("URLs without a row in the permission matrix; add a line per method to PAGES (or API) "
+                             "in tests/web/test_permission_matrix.py (see docs/development/permissions.md):\n  "
+                             + "\n  ".join(missing))
+        assert models <= set(ADMIN), (f"admin models without a row in ADMIN (tests/web/test_permission_matrix.py): "
+                                      f"{sorted(models - set(ADMIN))}")
+        assert rows <= set(routes), f"rows for URLs that no longer exist (remove them): {sorted(rows - set(routes))}"
+        assert set(ADMIN) <= set(matrix.admin_models()), "ADMIN rows for models no longer in the admin"
+        assert {k for k, _m in PAGES}.isdisjoint({k for k, _m in API}), "a URL is in PAGES and in API"
+
+    def test_api_rows_list_exactly_the_schema_operations(self):
+        ops = matrix.schema_operations()
+        methods = {}
+        for key, method in API:
+            methods.setdefault(key, set()).add(method)
+        for name, in_schema in ops.items():
+            assert methods.get(name) == in_schema, (f"API {name}: the matrix has {sorted(methods.get(name, []))}, "
+                                                    f"the OpenAPI schema {sorted(in_schema)}; add or remove rows in API")
+        for name in set(methods) - set(ops):
+            assert methods[name] == {"GET"}, f"{name} is not in the schema: GET only"
+
+    def observe(self, rows: dict, *, api: bool) -> dict:
+        routes, clients = matrix.routes(), matrix.Clients(self.world)
+        return {(key, method): tuple(clients.request(method, role, url_of(self.world, routes[key]),
+                                                     REQUEST_DATA.get((key, method)), api=api).status_code
+                                     for role in ROLES)
+                for key, method in rows}
+
+    def test_pages(self):
+        seen = self.observe(PAGES, api=False)
+        assert seen == PAGES, "pages differ from the matrix:\n" + diff(seen, PAGES)
+
+    def test_api(self):
+        seen = self.observe(API, api=True)
+        assert seen == API, "API differs from the matrix:\n" + diff(seen, API)
+
+    def test_admin(self):
+        # The admin lets in active staff only (AdminSite.has_permission), whatever the role: every role but
+        # the admin is checked on every changelist and add page; the object pages (change, delete,
+        # history) as anonymous and as a viewer, the one non-staff role standing for the others.
+        clients, models, seen = matrix.Clients(self.world), matrix.admin_models(), {}
+        for route in matrix.routes().values():
+            if not (found := matrix.admin_model_of(route)):
+                continue
+            label, action = found
+            kwargs = {}
+            if route.kwargs:
+                obj = models[label]._default_manager.order_by("pk").first()
+                assert obj is not None, f"no {label} object to open in the admin: create one in build_world()"
+                kwargs = {"object_id": obj.pk}
+            url = url_of(self.world, route, kwargs)
+            roles = ROLES if action in ("changelist", "add") else ("anon", "admin", "viewer")
+            codes = {role: clients.request("GET", role, url).status_code for role in roles}
+            admin_code = codes.pop("admin")
+            assert set(codes.values()) == {302}, (route.key, codes)  # everyone but the admin → a login
+            if action == "object":
+                assert admin_code == 302, (route.key, admin_code)  # old-style object URL → its change page
+            else:
+                seen.setdefault(label, [None] * len(matrix.ADMIN_ACTIONS))[matrix.ADMIN_ACTIONS.index(action)] = admin_code
+        seen = {k: tuple(v) for k, v in seen.items()}
+        assert seen == ADMIN, "admin differs from the matrix:\n" + diff(seen, ADMIN)
+
+    def test_cli(self):
+        import pytest
+
+        commands = matrix.cli_commands()
+        assert set(commands) == set(CLI), (f"CLI commands taking --user without a row: {sorted(set(commands) - set(CLI))}; "
+                                           f"rows for no command: {sorted(set(CLI) - set(commands))}")
+        paths = files(self.world, Path(tempfile.mkdtemp()))
+        assert set(CLI) <= set(paths), f"give {sorted(set(CLI) - set(paths))} a small valid file in files()"
+        monkeypatch = pytest.MonkeyPatch()
+        self.addCleanup(monkeypatch.undo)
+        seen = {key: tuple(matrix.run_cli(self.world, commands[key], role, paths[key], monkeypatch) for role in ROLES)
+                for key in CLI}
+        assert seen == CLI, "CLI differs from the matrix:\n" + diff(seen, CLI)
