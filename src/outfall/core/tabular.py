@@ -30,25 +30,22 @@ from __future__ import annotations
 import csv
 import io
 import re
-import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from xml.etree.ElementTree import ParseError
 
-from outfall.core.errors import FileFormatError, OutfallError, TooLargeError
-from outfall.core.limits import ImportLimits, check_zip
+from outfall.core.errors import FileFormatError, TooLargeError
+from outfall.core.filetypes import decode_text, restore_formula, sniff_format
+from outfall.core.limits import ImportLimits
+from outfall.core.workbook import open_workbook, sheet_rows
 
-__all__ = ["Table", "read_table", "normalise_header", "header_key", "find_header", "sniff_format",
-           "neutralise_formula", "restore_formula", "HEADER_SCAN_ROWS", "MIN_HEADER_MATCHES", "FORMULA_PREFIXES"]
+__all__ = ["Table", "read_table", "normalise_header", "header_key", "find_header", "HEADER_SCAN_ROWS",
+           "MIN_HEADER_MATCHES"]
 
 #: How many non-blank rows at the top of a sheet are searched for the header.
 HEADER_SCAN_ROWS = 30
 #: How many cells of a row must be known headers for it to be taken as the header row.
 MIN_HEADER_MATCHES = 3
-#: First characters that make a spreadsheet read a CSV cell as a formula (OWASP "CSV injection"),
-#: plus the quote itself so that the escape is unambiguous.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "'")
 
 
 @dataclass
@@ -92,85 +89,6 @@ def normalise_header(text) -> str:
 def header_key(text) -> str:
     """The key a header cell is matched on: :func:`normalise_header`, lower case."""
     return normalise_header(text).lower()
-
-
-def neutralise_formula(text: str) -> str:
-    """Prefix a quote to text a spreadsheet would run as a formula (OWASP CSV injection guidance).
-
-    Text starting with ``= + - @``, tab or carriage return gets a leading ``'``; so does text that
-    already starts with ``'``, so :func:`restore_formula` can always undo exactly what was added.
-
-    >>> neutralise_formula("=HYPERLINK(1)"), neutralise_formula("'quoted"), neutralise_formula("甲厂")
-    ("'=HYPERLINK(1)", "''quoted", '甲厂')
-    """
-    return "'" + text if text[:1] in FORMULA_PREFIXES and text else text
-
-
-def restore_formula(text: str) -> str:
-    """Undo :func:`neutralise_formula`: drop a leading quote only where it would have added one.
-
-    >>> restore_formula("'=HYPERLINK(1)"), restore_formula("''quoted"), restore_formula("'quoted")
-    ('=HYPERLINK(1)', "'quoted", "'quoted")
-    """
-    return text[1:] if len(text) > 1 and text[0] == "'" and text[1] in FORMULA_PREFIXES else text
-
-
-# --- what the bytes are ---------------------------------------------------------------------------
-
-_SIGNATURES = [
-    (b"%PDF", "PDF 文档 / PDF document"),
-    (b"\x89PNG", "PNG 图片 / PNG image"),
-    (b"\xff\xd8\xff", "JPEG 图片 / JPEG image"),
-    (b"GIF8", "GIF 图片 / GIF image"),
-    (b"Rar!", "RAR 压缩包 / RAR archive"),
-    (b"7z\xbc\xaf\x27\x1c", "7z 压缩包 / 7z archive"),
-    (b"\x1f\x8b", "gzip 压缩包 / gzip archive"),
-    (b"{\\rtf", "RTF 文档 / RTF document"),
-]
-_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_MARKUP = re.compile(rb"^(?:\xef\xbb\xbf)?\s*<(?:!doctype\s+html|html|table|\?xml)", re.IGNORECASE)
-
-
-def sniff_format(data: bytes, name: str) -> str:
-    """"xlsx" or "csv" from the bytes themselves; anything else raises FileFormatError naming what it is.
-
-    >>> sniff_format("编码,名称\\n".encode("gbk"), "a.txt")
-    'csv'
-    >>> try:
-    ...     sniff_format(b"%PDF-1.7 ...", "ledger.xlsx")
-    ... except FileFormatError as e:
-    ...     print(e.user_message.split(" / ")[0])
-    ledger.xlsx: 不是表格文件 (内容是 PDF 文档)，请上传 .xlsx 或 CSV
-    """
-
-    def refuse(what: str):
-        zh, _, en = what.partition(" / ")
-        raise FileFormatError(f"{name}: {en or zh}", user_message=f"{name}: 不是表格文件 (内容是 {zh})，请上传 .xlsx 或 CSV"
-                              f" / not a spreadsheet ({en or zh}); upload .xlsx or CSV")
-
-    if data[:4] in (b"PK\x03\x04", b"PK\x05\x06"):
-        try:
-            names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
-        except (zipfile.BadZipFile, OSError, ValueError) as exc:
-            raise FileFormatError(f"{name}: {exc}", user_message=f"{name}: 不是有效的 Excel (.xlsx) 文件或文件已损坏"
-                                  " / not a valid .xlsx file, or damaged") from exc
-        if "xl/workbook.xml" in names:
-            return "xlsx"
-        if "word/document.xml" in names:
-            refuse("Word 文档 / Word document")
-        if "content.xml" in names and "mimetype" in names:
-            refuse("OpenDocument 文件 (.ods/.odt)，请另存为 .xlsx / OpenDocument file; save as .xlsx")
-        refuse("ZIP 压缩包，不是 Excel 工作簿 / ZIP archive, not an Excel workbook")
-    if data[:8] == _OLE:
-        raise FileFormatError(f"{name}: xls", user_message=f"{name}: 旧版 .xls 格式不支持，请另存为 .xlsx 或 CSV"
-                              " / old .xls format; save as .xlsx or CSV")
-    for sig, what in _SIGNATURES:
-        if data.startswith(sig):
-            refuse(what)
-    if _MARKUP.match(data[:256]):
-        refuse("网页或 XML (有的系统导出的 .xls 实为网页)，请用 Excel 另存为 .xlsx / a web page or XML "
-               "(some systems export HTML as .xls); save it as .xlsx from Excel")
-    return "csv"
 
 
 # --- header finding -------------------------------------------------------------------------------
@@ -299,20 +217,6 @@ def _checked(rows: Iterable[tuple[int, tuple | list]], *, where: str, limits: Im
 
 # --- CSV ------------------------------------------------------------------------------------------
 
-def _decode(data: bytes, name: str) -> str:
-    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        encodings = ("utf-16",)
-    else:
-        encodings = ("utf-8-sig", "gb18030")
-    for enc in encodings:
-        try:
-            return data.decode(enc)
-        except UnicodeDecodeError:
-            continue
-    raise FileFormatError(f"{name}: undecodable", user_message=f"{name}: 无法识别文件编码 (请使用 UTF-8 或 GBK 编码的 CSV)"
-                          " / unknown text encoding (use UTF-8 or GBK)")
-
-
 def _delimiter(sample: str) -> str:
     """The delimiter that splits the sample's lines into the same number (> 1) of fields most often."""
     lines = [ln for ln in sample.splitlines() if ln.strip()][:HEADER_SCAN_ROWS]
@@ -332,7 +236,7 @@ def _delimiter(sample: str) -> str:
 
 
 def _read_csv(data: bytes, name: str, *, known: Iterable[str], limits: ImportLimits) -> list[Table]:
-    text = _decode(data, name)
+    text = decode_text(data, name)
     sample = text[:65536]
     controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\r\n\x0c")
     if "\x00" in text or controls > len(sample) // 100:
@@ -354,56 +258,25 @@ def _read_csv(data: bytes, name: str, *, known: Iterable[str], limits: ImportLim
 
 # --- XLSX -----------------------------------------------------------------------------------------
 
-def _damaged(name: str, exc: Exception) -> FileFormatError:
-    return FileFormatError(f"{name}: {type(exc).__name__}: {exc}",
-                           user_message=f"{name}: 不是有效的 Excel (.xlsx) 文件或文件已损坏 ({type(exc).__name__}) / "
-                           "not a valid .xlsx file, or damaged")
-
-
-def _sheet_rows(ws, *, where: str, limits: ImportLimits) -> Iterator[tuple[int, list]]:
-    """Stream a read-only sheet's rows, after checking the dimension the sheet declares."""
-    if (ws.max_row or 0) > limits.max_rows or (ws.max_column or 0) > limits.max_columns:
-        raise TooLargeError(
-            f"{where}: declared {ws.max_row} rows x {ws.max_column} columns",
-            user_message=f"{where}: 工作表声明 {ws.max_row} 行 × {ws.max_column} 列，超过上限 ({limits.max_rows} 行"
-            f"、{limits.max_columns} 列；OUTFALL_IMPORT_MAX_ROWS / OUTFALL_IMPORT_MAX_COLUMNS)，未读取 / the sheet "
-            f"declares {ws.max_row} rows x {ws.max_column} columns, over the limits; refused unread")
-    ws.reset_dimensions()  # rows as stored: never padded to a declared width
-    numbered = enumerate(ws.iter_rows(values_only=True), start=1)
-    return _checked(numbered, where=where, limits=limits, clean=str.strip)
-
-
 def _read_xlsx(data: bytes, name: str, *, all_sheets: bool, known: Iterable[str], limits: ImportLimits) -> list[Table]:
-    import openpyxl  # local: classify and CSV imports never pay for it
-
     known = {header_key(k) for k in known}
-    try:
-        check_zip(zipfile.ZipFile(io.BytesIO(data)), name=name, limits=limits)
-        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except OutfallError:
-        raise
-    except Exception as exc:  # zipfile, XML (ParseError, defusedxml's refusals), openpyxl's own KeyError/ValueError
-        raise _damaged(name, exc) from exc
+
+    def rows_of(ws):
+        where = f"{name} [{ws.title}]"
+        return _checked(sheet_rows(ws, where=where, limits=limits), where=where, limits=limits, clean=str.strip)
+
     tables = []
-    try:
+    with open_workbook(data, name, limits=limits) as wb:
         sheets = wb.worksheets
         if known and not all_sheets:  # the first sheet that holds the header, else the first with data
-            chosen = next((ws for ws in sheets if _has_header(_sheet_rows(ws, where=f"{name} [{ws.title}]",
-                                                                          limits=limits), known)), None)
+            chosen = next((ws for ws in sheets if _has_header(rows_of(ws), known)), None)
             sheets = [chosen] if chosen is not None else sheets
         for ws in sheets:
-            table = _to_table(_sheet_rows(ws, where=f"{name} [{ws.title}]", limits=limits), name=name,
-                              sheet=ws.title, known=known)
+            table = _to_table(rows_of(ws), name=name, sheet=ws.title, known=known)
             if table is not None:
                 tables.append(table)
                 if not all_sheets:
                     break
-    except OutfallError:
-        raise
-    except (ParseError, ValueError, KeyError, TypeError, zipfile.BadZipFile, OSError, EOFError) as exc:
-        raise _damaged(name, exc) from exc
-    finally:
-        wb.close()
     if not tables:
         raise FileFormatError(f"{name}: empty workbook", user_message=f"{name}: 工作簿为空 / the workbook is empty")
     return tables

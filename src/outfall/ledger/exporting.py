@@ -21,7 +21,7 @@ import zipfile
 from xml.sax.saxutils import escape
 
 from outfall.core.columns import format_cell
-from outfall.core.tabular import neutralise_formula
+from outfall.core.filetypes import neutralise_formula
 from outfall.ledger import columns
 from outfall.ledger.selectors import parties_by_outfall
 
