@@ -310,7 +310,7 @@ def parse_degrees(text) -> float:
         hemi = (m.group(1) or m.group(2)).upper()
         sign = -1.0 if hemi in ("W", "S", "西经", "南纬") else 1.0
         s = (s[:m.start()] + s[m.end():]).strip()
-    if s[:1] in "+-":
+    if s and s[0] in "+-":
         sign = sign * (-1.0 if s[0] == "-" else 1.0)
         s = s[1:]
     s = s.replace(":", " ").strip()
