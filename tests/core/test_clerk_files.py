@@ -143,3 +143,16 @@ def test_neutralise_then_restore_is_the_identity(text):
 def test_restore_only_touches_what_neutralise_could_have_written(text):
     back = restore_formula(text)
     assert back == text or neutralise_formula(back) == text
+
+
+def test_a_readings_file_with_a_title_row_reads_too():
+    from pathlib import Path
+
+    from outfall.core.standards.readings_io import read_readings
+
+    sample = (Path(__file__).resolve().parents[1] / "data" / "readings_sample.csv").read_bytes().decode("utf-8-sig")
+    plain = read_readings(sample.encode(), name="r.csv")
+    titled = read_readings(("2025年11月 手工监测数据,,,\r\n\r\n" + sample).encode("gb18030"), name="r.csv")
+    assert [(r.site_code, r.time, r.parameter, r.value) for r in titled] == \
+        [(r.site_code, r.time, r.parameter, r.value) for r in plain]
+    assert titled[0].row == plain[0].row + 2

@@ -7,22 +7,22 @@ None).
 
 What clerks' files look like, and what this module does about it:
 
-- The format is told by content, never by extension (:func:`sniff_format`): an XLSX is a ZIP holding
-  ``xl/workbook.xml``; an old .xls (OLE), a PDF, an image, a web page saved as ".xls", a Word file or
-  any other binary is refused by name.
+- The format is told by content, never by extension (``outfall.core.filetypes.sniff_format``): an
+  XLSX is a ZIP holding ``xl/workbook.xml``; an old .xls (OLE), a PDF, an image, a web page saved as
+  ".xls", a Word file or any other binary is refused by name; text without a delimiter is not a CSV.
 - CSV text may be UTF-8 (with or without BOM), UTF-16 with BOM (Excel's "Unicode text") or
   GBK/GB18030 (Excel's Chinese default); the delimiter (comma, tab, semicolon) is the one that splits
-  the first rows most consistently.
+  the first rows most consistently. A leading ``'`` that the formula-safe export added is removed.
 - Title rows ("莱西市入河排污口台账（2025年）") and two-level merged headers sit above the header: given
   the headers a reader knows, the header is the first of the first :data:`HEADER_SCAN_ROWS` rows with
   at least :data:`MIN_HEADER_MATCHES` known headers, merged with the level above or below it where that
   level names the columns it leaves open (:func:`find_header`). ``Table.header_row`` says which row.
 - A workbook is searched sheet by sheet for that header, so a blank or cover first sheet is skipped.
 - Limits (:class:`outfall.core.limits.ImportLimits`) are checked before reading (ZIP member sizes,
-  the sheet's declared dimension) and while streaming (rows, columns, cell length): rows are read one
-  at a time, never all at once before a check.
+  the sheets' declared dimensions or row counts: ``outfall.core.workbook``) and while streaming
+  (rows, columns, cell length): rows are read one at a time, never all at once before a check.
 - XML with entity declarations or malformed XML is refused as a damaged workbook (openpyxl parses
-  with defusedxml when it is installed, as it is here).
+  with defusedxml, a dependency).
 """
 
 from __future__ import annotations
@@ -126,11 +126,13 @@ def find_header(rows: list[tuple[int, list]], known: Iterable[str] = ()) -> tupl
     """The header among the first rows of a sheet: (index in ``rows`` of its last row, header cells).
 
     ``rows`` are the first non-blank (row number, cells) of a sheet; ``known`` the header keys
-    (:func:`header_key`) the reader understands. The header is the first row with at least
-    :data:`MIN_HEADER_MATCHES` known headers; a row just below that names more known headers than
-    anything else (a second level: 经度/纬度 under 坐标) or a row just above that names known headers
-    where it is blank (vertically merged cells) is merged in. With no such row, the first row with more
-    than one filled cell is the header (a one-cell title row is skipped), else the first row.
+    (:func:`header_key`) the reader understands. Going down, a row with more than one filled cell is
+    merged with the row just below it when that row holds more known headers than other text and
+    names a column this one leaves without a known header (a second level: 经度/纬度 under 坐标);
+    the first row (or pair) with at least :data:`MIN_HEADER_MATCHES` known headers is the header. A
+    row just above it that names known headers where it is blank (vertically merged cells) is merged
+    in too. With no such row, the first row with more than one filled cell is the header (a one-cell
+    title row is skipped), else the first row.
 
     >>> rows = [(1, ["莱西市入河排污口台账"]), (3, ["排污口名称", "坐标", None, "受纳水体"]),
     ...         (4, [None, "经度", "纬度", None]), (5, ["甲厂", 120.5, 36.9, "大沽河"])]
