@@ -58,7 +58,7 @@ def run(args) -> int:
         lists = {k: v for k, v in data.items() if isinstance(v, list) and v and isinstance(v[0], dict)
                  and "message" in v[0]}
         for k, v in data.items():
-            if k not in lists and not (k in ("errors", "warnings", "duplicates") and v == []):
+            if k not in lists and not (k in ("errors", "warnings", "duplicates", "sheet", "header_row") and not v):
                 print(f"{k}: {v}")
         for k in ("warnings", "errors"):  # duplicates are among the errors, or the warnings when allowed
             if lists.get(k):

@@ -14,7 +14,10 @@ from outfall.core import geo
 from outfall.core.errors import RowError
 from outfall.ledger.models import Outfall
 
-__all__ = ["find_duplicates", "name_key"]
+__all__ = ["find_duplicates", "is_duplicate", "name_key", "PREFIX"]
+
+#: Every likely-duplicate message starts with this.
+PREFIX = "疑似重复: "
 
 
 def name_key(name: str) -> str:
@@ -27,9 +30,14 @@ def name_key(name: str) -> str:
 
 
 def _message(what: str, dist_m: float, tolerance_m: float, en_what: str) -> str:
-    return (f"疑似重复: 与{what}同名、同镇街，相距 {dist_m:.0f} 米 (≤ {tolerance_m:g} 米)；如确为不同排污口，请在确认页勾选"
+    return (f"{PREFIX}与{what}同名、同镇街，相距 {dist_m:.0f} 米 (≤ {tolerance_m:g} 米)；如确为不同排污口，请在确认页勾选"
             f"「允许疑似重复」或在命令行加 --allow-duplicates / likely duplicate of {en_what}: same name and town, "
             f"{dist_m:.0f} m apart")
+
+
+def is_duplicate(error: RowError) -> bool:
+    """Is this row error a likely duplicate (which the user may confirm)?"""
+    return error.message.startswith(PREFIX)
 
 
 def find_duplicates(rows, *, file: str, sheet: str, tolerance_m: float) -> list[RowError]:

@@ -68,10 +68,12 @@ def write_xlsx(rows: list[dict]) -> bytes:
 def xlsx_value(ws, value):
     """A cell for ``ws.append``: the value itself, or, for text openpyxl would store as a formula
     (``=…``) or an error code (``#N/A``), a cell typed explicitly as a string (never a formula)."""
+    if not (isinstance(value, str) and value[:1] in ("=", "#")):  # the common case, without an import
+        return value
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.cell.cell import ERROR_CODES
 
-    if isinstance(value, str) and (value.startswith("=") or value in ERROR_CODES):
+    if value.startswith("=") or value in ERROR_CODES:
         cell = WriteOnlyCell(ws, value)
         cell.data_type = "s"
         return cell

@@ -9,6 +9,7 @@ from pathlib import Path
 from django.conf import settings
 
 from outfall.core.errors import OutfallError, RowErrors
+from outfall.ledger.duplicates import is_duplicate
 from outfall.ledger.excel import import_outfalls
 
 _ALLOWED = {".xlsx", ".csv"}
@@ -53,18 +54,13 @@ def dry_run_upload(request, upload) -> dict:
     except OutfallError as exc:
         return {"fatal": exc.user_message}
     ctx = {"result": result, "filename": upload.name}
-    if _only_duplicates(result.errors, result.duplicates):
+    if all(is_duplicate(e) for e in result.errors):  # none, or only likely duplicates the user may confirm
         token = str(uuid.uuid4())
         (_pending_dir() / f"{request.user.pk}-{token}{suffix}").write_bytes(data)
         request.session[f"import-{token}"] = upload.name
         ctx["token"] = token
         ctx["confirm_duplicates"] = bool(result.duplicates)
     return ctx
-
-
-def _only_duplicates(errors, duplicates) -> bool:
-    """No error but the likely duplicates, which the user may confirm."""
-    return all(e in duplicates for e in errors)
 
 
 def commit_pending(request, token: str, *, allow_duplicates: bool = False) -> dict:
@@ -78,7 +74,7 @@ def commit_pending(request, token: str, *, allow_duplicates: bool = False) -> di
                                  allow_duplicates=allow_duplicates)
     except RowErrors as exc:
         ctx = {"fatal": exc.user_message, "errors": exc.errors}
-        if all("--allow-duplicates" in e.message for e in exc.errors):
+        if all(is_duplicate(e) for e in exc.errors):
             ctx.update(token=token, confirm_duplicates=True)
         return ctx
     except OutfallError as exc:
