@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from outfall.core.errors import InputError
+
 #: kind → dotted path of its import handler (apps register theirs here).
 IMPORTERS = {
     "outfalls": "outfall.ledger.cli.import_file",
@@ -26,6 +28,9 @@ def register(sub, add_common) -> None:
     p.add_argument("--dry-run", action="store_true", help="check every row and report; write nothing")
     p.add_argument("--user", help="act as this user (default: the first administrator)")
     p.add_argument("--format", choices=["text", "json"], default="text")
+    p.add_argument("--allow-duplicates", action="store_true",
+                   help="outfalls: also create rows with the name and town of an outfall at the same point "
+                   "(refused by default as likely duplicates)")
     p.set_defaults(func=run)
 
 
@@ -38,16 +43,26 @@ def run(args) -> int:
     from outfall.cli.common import ProgressBar, resolve_actor
 
     handler = import_string(IMPORTERS[args.kind])
+    options = {}
+    if args.allow_duplicates:
+        if args.kind != "outfalls":
+            raise InputError("--allow-duplicates", user_message="--allow-duplicates 只用于 outfalls / only for outfalls")
+        options["allow_duplicates"] = True
     actor = resolve_actor(args.user)
     with ProgressBar(desc=f"导入 {args.file.name}") as bar:
-        result = handler(args.file, actor=actor, dry_run=args.dry_run, progress=bar.update)
+        result = handler(args.file, actor=actor, dry_run=args.dry_run, progress=bar.update, **options)
     data = result.as_dict()
     if args.format == "json":
         print(json.dumps(data, ensure_ascii=False, indent=1))
     else:
+        lists = {k: v for k, v in data.items() if isinstance(v, list) and v and isinstance(v[0], dict)
+                 and "message" in v[0]}
         for k, v in data.items():
-            if k != "errors":
+            if k not in lists and not (k in ("errors", "warnings", "duplicates", "sheet", "header_row") and not v):
                 print(f"{k}: {v}")
-        for e in data.get("errors", []):
-            print(f"  {e['file']} [{e['sheet']}] 第{e['row']}行 列「{e['column']}」: {e['message']}")
+        for k in ("warnings", "errors"):  # duplicates are among the errors, or the warnings when allowed
+            if lists.get(k):
+                print(f"{k}:")
+            for e in lists.get(k, []):
+                print(f"  {e['file']} [{e['sheet']}] 第{e['row']}行 列「{e['column']}」: {e['message']}")
     return 2 if data.get("errors") else 0

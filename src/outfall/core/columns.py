@@ -10,14 +10,17 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from outfall.core.tabular import normalise_header
+from outfall.core.geo import parse_degrees
+from outfall.core.tabular import header_key
 
-__all__ = ["Column", "LIST_SEP", "match_header", "parse_cell", "parse_row", "format_cell"]
+__all__ = ["Column", "LIST_SEP", "IGNORED_HEADERS", "match_header", "parse_cell", "parse_row", "format_cell"]
 
 #: Separator of several values in one cell (e.g. several responsible parties).
 LIST_SEP = "；"
 _TRUE = {"是", "有", "true", "yes", "y", "1", "√"}
 _FALSE = {"否", "无", "false", "no", "n", "0", ""}
+#: Headers of columns every reader skips: the running number clerks put first.
+IGNORED_HEADERS = frozenset({"序号", "no", "no.", "#"})
 
 
 @dataclass(frozen=True)
@@ -25,26 +28,29 @@ class Column:
     field: str
     zh: str
     en: str
-    kind: str = "str"  # str | float | bool | enum | party (a LIST_SEP-separated list)
+    kind: str = "str"  # str | float | coord (degrees, decimal or DMS) | bool | enum | party (LIST_SEP list)
     required: bool = False
     enum: type | None = None
     max_length: int | None = None
     aliases: tuple[str, ...] = field(default=())
 
     def keys(self) -> set[str]:
-        return {normalise_header(k).lower() for k in (self.zh, self.en, self.field, *self.aliases)}
+        return {header_key(k) for k in (self.zh, self.en, self.field, *self.aliases)}
 
 
 
 
 def match_header(header: list[str], columns: list[Column]) -> tuple[dict[int, Column], list[tuple[str, str]]]:
-    """Map header positions to columns; return problems (header, message) for unknown/duplicate/missing."""
+    """Map header positions to columns; return problems (header, message) for unknown/duplicate/missing.
+
+    Empty headers and :data:`IGNORED_HEADERS` (序号) are skipped.
+    """
     by_key = {k: c for c in columns for k in c.keys()}
     mapping, problems, seen = {}, [], {}
     for i, h in enumerate(header):
-        if h == "":
+        if h == "" or header_key(h) in IGNORED_HEADERS:
             continue
-        col = by_key.get(normalise_header(h).lower())
+        col = by_key.get(header_key(h))
         if col is None:
             problems.append((h, f"未知列「{h}」；可用列: {'、'.join(c.zh for c in columns)}"))
         elif col.field in seen:
@@ -67,22 +73,35 @@ def _text(v) -> str:
     return str(v).strip()
 
 
+def _number(col: Column, value) -> float | None:
+    if value is None or (isinstance(value, str) and value.strip() == ""):
+        if col.required:
+            raise ValueError("不能为空")
+        return None
+    if isinstance(value, bool):
+        raise ValueError(f"「{value}」不是数字")
+    try:
+        f = float(str(value).strip().replace("，", ".")) if not isinstance(value, (int, float)) else float(value)
+    except ValueError:
+        raise ValueError(f"「{value}」不是数字") from None
+    if math.isnan(f) or math.isinf(f):
+        raise ValueError(f"「{value}」不是有效数字")
+    return f
+
+
 def parse_cell(col: Column, value):
-    """Cell → Python value for ``col``; raises ValueError with a Chinese message."""
-    if col.kind == "float":
-        if value is None or (isinstance(value, str) and value.strip() == ""):
-            if col.required:
-                raise ValueError("不能为空")
-            return None
-        if isinstance(value, bool):
-            raise ValueError(f"「{value}」不是数字")
+    """Cell → Python value for ``col``; raises ValueError with a Chinese message.
+
+    >>> parse_cell(Column("lon", "经度", "lon", "coord"), "120°26′30.5″")
+    120.44180555555556
+    """
+    if col.kind == "coord" and isinstance(value, str) and value.strip():
         try:
-            f = float(str(value).strip().replace("，", ".")) if not isinstance(value, (int, float)) else float(value)
+            return _number(col, value)
         except ValueError:
-            raise ValueError(f"「{value}」不是数字") from None
-        if math.isnan(f) or math.isinf(f):
-            raise ValueError(f"「{value}」不是有效数字")
-        return f
+            return parse_degrees(value)
+    if col.kind in ("float", "coord"):
+        return _number(col, value)
     text = _text(value)
     if col.kind == "bool":
         low = text.lower()
@@ -109,7 +128,7 @@ def parse_cell(col: Column, value):
 
 def format_cell(col: Column, value):
     """Python value → cell for export (the exact inverse of :func:`parse_cell`)."""
-    if col.kind == "float":
+    if col.kind in ("float", "coord"):
         return value
     if col.kind == "bool":
         return "是" if value else "否"

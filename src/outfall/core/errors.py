@@ -5,6 +5,7 @@
     OutfallError                      base; ``message`` (log) and ``user_message`` (Chinese, user-safe)
     ├── InputError                    a refused input (HTTP 400 in the shell)
     │   ├── FileFormatError           a file that cannot be read as the format it claims
+    │   ├── TooLargeError             a file beyond the import limits (rows, columns, cell, ZIP expansion)
     │   ├── RowErrors                 one or more (file, sheet, row, column, message) problems
     │   ├── CoordinateError           a coordinate outside the area, swapped, or in an unknown CRS
     │   ├── CodeError                 a malformed outfall code or unified social credit code
@@ -25,6 +26,7 @@ __all__ = [
     "OutfallError",
     "InputError",
     "FileFormatError",
+    "TooLargeError",
     "RowError",
     "RowErrors",
     "CoordinateError",
@@ -53,6 +55,13 @@ class InputError(OutfallError):
 
 class FileFormatError(InputError):
     default_user_message = "文件格式无法识别"
+
+
+class TooLargeError(InputError):
+    """Refused before reading it all: more rows, columns, cell characters or ZIP expansion than allowed
+    (``outfall.core.limits.ImportLimits``)."""
+
+    default_user_message = "文件超出导入上限"
 
 
 @dataclass(frozen=True)

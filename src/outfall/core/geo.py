@@ -8,6 +8,7 @@ reverse-engineered formulas; the GCJ-02 → WGS84 inverse is iterated to < 1e-7�
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 from outfall.core.errors import CoordinateError
@@ -28,6 +29,8 @@ __all__ = [
     "haversine_m",
     "locate",
     "looks_gcj_shifted",
+    "parse_degrees",
+    "format_dms",
 ]
 
 _A = 6378245.0
@@ -266,3 +269,88 @@ def looks_gcj_shifted(old: tuple[float, float], new: tuple[float, float]) -> flo
     if moved > GCJ_MIN_SHIFT_M and haversine_m(glon, glat, new[0], new[1]) < GCJ_SUSPECT_M:
         return moved
     return None
+
+
+# --- degrees, minutes, seconds --------------------------------------------------------------------
+
+_MARKS = str.maketrans({
+    "º": "°", "˚": "°", "度": "°",
+    "′": "'", "’": "'", "‘": "'", "´": "'", "`": "'", "分": "'",
+    "″": '"', "”": '"', "“": '"', "秒": '"',
+    "．": ".", "：": ":", "，": ".", "－": "-", "＋": "+",
+    **{chr(0xFF10 + i): str(i) for i in range(10)},
+})
+_HEMI = re.compile(r"^(东经|西经|北纬|南纬|[EWNSewns])|([EWNSewns]|东经|西经|北纬|南纬)$")
+_TOKEN = re.compile(r"\s*(\d+(?:\.\d*)?|\.\d+)\s*([°'\"]?)\s*")
+_SLOT = {"°": 0, "'": 1, '"': 2}
+
+
+def parse_degrees(text) -> float:
+    """Degrees from decimal degrees or degrees-minutes-seconds text, as clerks write them.
+
+    Accepts ``120.4418``, ``120°26'30.5"``, ``120°26′30.5″``, ``120度26分30.5秒``, ``120 26 30.5``,
+    ``120:26:30.5``, degrees and decimal minutes (``120°26.5'``), full-width digits, and a hemisphere
+    (``E``/``N``/``东经``/``北纬`` before or after; ``W``/``S``/``西经``/``南纬`` or a leading ``-`` give a
+    negative value). Minutes and seconds must be below 60. Raises ValueError (Chinese message).
+
+    >>> parse_degrees('120°26\\'30.5"'), parse_degrees("120度26分30.5秒"), parse_degrees("120 26 30.5")
+    (120.44180555555556, 120.44180555555556, 120.44180555555556)
+    >>> parse_degrees("36°52.2′N"), parse_degrees("-0.5"), parse_degrees(120)
+    (36.87, -0.5, 120.0)
+    """
+    if isinstance(text, bool):
+        raise ValueError(f"「{text}」不是数字")
+    if isinstance(text, (int, float)):
+        return float(text)
+    raw = str(text).strip()
+    s = raw.translate(_MARKS).replace("''", '"').strip()
+    sign = 1.0
+    m = _HEMI.search(s)
+    if m:
+        hemi = (m.group(1) or m.group(2)).upper()
+        sign = -1.0 if hemi in ("W", "S", "西经", "南纬") else 1.0
+        s = (s[:m.start()] + s[m.end():]).strip()
+    if s and s[0] in "+-":
+        sign = sign * (-1.0 if s[0] == "-" else 1.0)
+        s = s[1:]
+    s = s.replace(":", " ").strip()
+    parts, pos = [None, None, None], 0
+    slot = 0
+    for tok in _TOKEN.finditer(s):
+        if tok.start() != pos:
+            break
+        pos = tok.end()
+        mark = tok.group(2)
+        slot = _SLOT[mark] if mark else slot
+        if slot > 2 or parts[slot] is not None or any(p is not None for p in parts[slot + 1:]):
+            pos = -1
+            break
+        parts[slot] = float(tok.group(1))
+        slot += 1
+    if pos != len(s) or parts[0] is None or not s:
+        raise ValueError(f"「{raw}」不是数字或度分秒经纬度 (如 120.4418 或 120°26′30.5″)")
+    d, mi, se = parts[0], parts[1] or 0.0, parts[2] or 0.0
+    if (parts[1] is not None and not d.is_integer()) or (parts[2] is not None and parts[1] is not None
+                                                         and not mi.is_integer()):
+        raise ValueError(f"「{raw}」: 只有最后一项可带小数 (度分秒)")
+    if mi >= 60 or se >= 60:
+        raise ValueError(f"「{raw}」: 分、秒应小于 60")
+    return sign * (d + mi / 60 + se / 3600)
+
+
+def format_dms(degrees: float, *, decimals: int = 2, style: str = "symbols") -> str:
+    """Degrees → degrees-minutes-seconds text (``style``: "symbols" ``120°26′30.50″``, "ascii"
+    ``120°26'30.50"``, "chinese" ``120度26分30.50秒`` or "spaces" ``120 26 30.50``), seconds rounded
+    to ``decimals`` places; the inverse of :func:`parse_degrees` to that precision.
+
+    >>> format_dms(120.44180555555556), format_dms(-36.5, style="chinese")
+    ('120°26′30.50″', '-36度30分0.00秒')
+    """
+    sign = "-" if degrees < 0 else ""
+    total = round(abs(degrees) * 3600, decimals)
+    d, rest = divmod(total, 3600)
+    mi, se = divmod(rest, 60)
+    se = f"{se:.{decimals}f}"
+    marks = {"symbols": ("°", "′", "″"), "ascii": ("°", "'", '"'), "chinese": ("度", "分", "秒"),
+             "spaces": (" ", " ", "")}[style]
+    return f"{sign}{int(d)}{marks[0]}{int(mi)}{marks[1]}{se}{marks[2]}"

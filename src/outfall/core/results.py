@@ -12,20 +12,24 @@ __all__ = ["ImportResult", "UpsertCounts"]
 
 @dataclass
 class ImportResult:
-    """``file``, the number of ``rows`` read, every problem (``errors``), and, once written, the
-    ``batch_id`` that groups the history of the import."""
+    """``file``, the ``sheet`` and ``header_row`` (1-based) the header was found on, the number of
+    ``rows`` read, every problem (``errors``), what the user should look at although it does not stop
+    the import (``warnings``), and, once written, the ``batch_id`` that groups the history of the import."""
 
     file: str
     rows: int = 0
     errors: list[RowError] = field(default_factory=list)
     batch_id: uuid.UUID | None = None
     committed: bool = False
+    sheet: str = ""
+    header_row: int = 0
+    warnings: list[RowError] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         out = {}
         for f in fields(self):
             v = getattr(self, f.name)
-            if f.name == "errors":
+            if isinstance(v, list) and all(isinstance(e, RowError) for e in v):
                 v = [e.as_dict() for e in v]
             elif isinstance(v, uuid.UUID):
                 v = str(v)

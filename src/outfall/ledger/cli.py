@@ -10,8 +10,9 @@ from outfall.ledger.exporting import FORMATS, export_ledger
 from outfall.ledger.models import Outfall
 
 
-def import_file(path: Path, *, actor, dry_run: bool, progress=None):
-    return import_outfalls(path, actor=actor, name=path.name, dry_run=dry_run, progress=progress)
+def import_file(path: Path, *, actor, dry_run: bool, progress=None, allow_duplicates: bool = False):
+    return import_outfalls(path, actor=actor, name=path.name, dry_run=dry_run, progress=progress,
+                           allow_duplicates=allow_duplicates)
 
 
 def export_file(path: Path, *, actor) -> int:

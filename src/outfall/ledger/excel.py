@@ -3,13 +3,16 @@
 ``import_outfalls`` parses every row first and collects every problem as (file, sheet, row, column,
 message). A dry run stops there and reports what would change; a commit with no problem writes all
 rows in one transaction under one batch id. Rows are keyed by ``排污口编码``: an existing code is
-updated, a new or empty code creates an outfall (an empty code gets a generated one).
+updated, a new or empty code creates an outfall (an empty code gets a generated one). A new outfall
+with the name and town of another within ``OUTFALL_IMPORT_DUPLICATE_M`` metres is refused unless
+``allow_duplicates`` (see ``outfall.ledger.duplicates``). The header may sit under title rows, on any
+sheet (``outfall.core.tabular``); the result says which sheet and row it was found on.
 """
 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
@@ -19,9 +22,10 @@ from outfall.accounts.models import Town
 from outfall.core import geo
 from outfall.core.errors import RowError, RowErrors
 from outfall.core.results import UpsertCounts
-from outfall.core.tabular import read_table
+from outfall.core.tabular import Table, read_table
 from outfall.ledger import columns
 from outfall.ledger.codes import CodeAllocator
+from outfall.ledger.duplicates import find_duplicates
 from outfall.ledger.models import Outfall
 from outfall.ledger.selectors import parties_by_outfall
 from outfall.ledger.services import (
@@ -42,6 +46,16 @@ class _Row:
     existing: Outfall | None = None
 
 
+@dataclass
+class OutfallImportResult(UpsertCounts):
+    """The counts of a ledger import plus its likely ``duplicates`` (errors unless allowed, then warnings)."""
+
+    duplicates: list[RowError] = field(default_factory=list)
+
+
+KNOWN_HEADERS = frozenset(k for c in columns.COLUMNS for k in c.keys())
+
+
 def _towns() -> dict[str, Town]:
     out = {}
     for t in Town.objects.all():
@@ -55,13 +69,13 @@ def _snapshots_by_code(codes: list[str]) -> tuple[dict[str, Outfall], dict[int, 
     return existing, parties_by_outfall([o.pk for o in existing.values()])
 
 
-def parse_outfall_rows(source, *, name: str, actor) -> tuple[list[_Row], list[RowError], int]:
-    """Parse and check every row; returns (rows, errors, row count). Writes nothing."""
-    table = read_table(source, name=name)[0]
+def parse_outfall_rows(source, *, name: str, actor) -> tuple[list[_Row], list[RowError], Table]:
+    """Parse and check every row; returns (rows, errors, the table read). Writes nothing."""
+    table = read_table(source, name=name, known_headers=KNOWN_HEADERS, limits=settings.OUTFALL_IMPORT_LIMITS)[0]
     mapping, header_problems = columns.match_header(table.header)
-    errors = [RowError(table.file, table.sheet, 1, col, msg) for col, msg in header_problems]
+    errors = [RowError(table.file, table.sheet, table.header_row, col, msg) for col, msg in header_problems]
     if errors:
-        return [], errors, len(table.rows)
+        return [], errors, table
     area = geo.BBox.parse(settings.OUTFALL_AREA_BBOX)
     towns = _towns()
     rows: list[_Row] = []
@@ -90,9 +104,9 @@ def parse_outfall_rows(source, *, name: str, actor) -> tuple[list[_Row], list[Ro
         errors.extend(RowError(table.file, table.sheet, rownum, col, msg) for col, msg in problems)
         rows.append(_Row(rownum, data))
     if errors:
-        return rows, errors, len(table.rows)
+        return rows, errors, table
     errors.extend(_check_against_db(rows, table, actor))
-    return rows, errors, len(table.rows)
+    return rows, errors, table
 
 
 def _check_against_db(rows: list[_Row], table, actor) -> list[RowError]:
@@ -124,15 +138,24 @@ def _check_against_db(rows: list[_Row], table, actor) -> list[RowError]:
 
 
 def import_outfalls(source, *, actor, name: str | None = None, dry_run: bool = False,
-                    progress=None) -> UpsertCounts:
+                    progress=None, allow_duplicates: bool = False) -> OutfallImportResult:
     """Import outfalls from a CSV/XLSX path or bytes; all rows land in one transaction, or none.
 
     Raises :class:`RowErrors` (nothing written) on any problem when committing; a dry run returns
-    the problems in ``result.errors`` instead.
+    the problems in ``result.errors`` instead. Likely duplicates are problems unless
+    ``allow_duplicates``; then they are ``result.warnings``.
     """
     name = name or (str(getattr(source, "name", "")) or "upload")
-    rows, errors, nrows = parse_outfall_rows(source, name=name, actor=actor)
-    result = UpsertCounts(file=name, rows=nrows, errors=errors)
+    rows, errors, table = parse_outfall_rows(source, name=name, actor=actor)
+    result = OutfallImportResult(file=name, rows=len(table.rows), errors=errors, sheet=table.sheet,
+                                 header_row=table.header_row)
+    if not errors:
+        result.duplicates = find_duplicates(rows, file=table.file, sheet=table.sheet,
+                                            tolerance_m=settings.OUTFALL_IMPORT_DUPLICATE_M)
+        if allow_duplicates:
+            result.warnings = list(result.duplicates)
+        else:
+            result.errors = errors = list(result.duplicates)
     if errors:
         if dry_run:
             return result

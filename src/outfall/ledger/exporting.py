@@ -2,6 +2,12 @@
 
 XLSX files are written byte-for-byte reproducibly (fixed document times and ZIP entry times), so
 export → import → export gives identical files.
+
+Text is never written as a formula (OWASP "CSV injection"): in XLSX every text cell that a spreadsheet
+would take for a formula or an error code is an explicit string cell (:func:`xlsx_value`); in CSV a
+text cell starting with ``= + - @``, tab, carriage return or ``'`` gets a leading ``'``
+(:func:`outfall.core.tabular.neutralise_formula`), which the CSV reader removes again, so the value
+round-trips unchanged.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ import zipfile
 from xml.sax.saxutils import escape
 
 from outfall.core.columns import format_cell
+from outfall.core.filetypes import neutralise_formula
 from outfall.ledger import columns
 from outfall.ledger.selectors import parties_by_outfall
 
@@ -47,7 +54,7 @@ def write_xlsx(rows: list[dict]) -> bytes:
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for r in rows:
-        ws.append([r[c.field] for c in columns.COLUMNS])
+        ws.append([xlsx_value(ws, r[c.field]) for c in columns.COLUMNS])
     ws.freeze_panes = "A2"
     for i, c in enumerate(columns.COLUMNS, start=1):
         ws.column_dimensions[openpyxl.utils.get_column_letter(i)].width = max(10, min(40, len(c.zh) * 2 + 4))
@@ -56,6 +63,30 @@ def write_xlsx(rows: list[dict]) -> bytes:
     buf = io.BytesIO()
     wb.save(buf)
     return _reproducible_zip(buf.getvalue())
+
+
+def xlsx_value(ws, value):
+    """A cell for ``ws.append``: the value itself, or, for text openpyxl would store as a formula
+    (``=…``) or an error code (``#N/A``), a cell typed explicitly as a string (never a formula)."""
+    if not (isinstance(value, str) and value[:1] in ("=", "#")):  # the common case, without an import
+        return value
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ERROR_CODES
+
+    if value.startswith("=") or value in ERROR_CODES:
+        cell = WriteOnlyCell(ws, value)
+        cell.data_type = "s"
+        return cell
+    return value
+
+
+def csv_value(value) -> str:
+    """A CSV cell: empty for None, ``repr`` for floats (exact round trip), text neutralised against formulas."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return repr(value)
+    return neutralise_formula(value) if isinstance(value, str) else str(value)
 
 
 def _reproducible_zip(data: bytes) -> bytes:
@@ -79,8 +110,7 @@ def write_csv(rows: list[dict]) -> bytes:
     w = csv.writer(buf, lineterminator="\r\n")
     w.writerow([c.zh for c in columns.COLUMNS])
     for r in rows:
-        w.writerow(["" if r[c.field] is None else (repr(r[c.field]) if isinstance(r[c.field], float) else r[c.field])
-                    for c in columns.COLUMNS])
+        w.writerow([csv_value(r[c.field]) for c in columns.COLUMNS])
     return buf.getvalue().encode("utf-8-sig")
 
 

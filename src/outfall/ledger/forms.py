@@ -79,7 +79,7 @@ class OutfallForm(forms.Form):
         cells = [[c.strip() for c in ln.split("|")] + ["", "", "", ""] for ln in lines]
         for i, key in enumerate(("party_names", "party_usccs", "party_industries", "party_contacts")):
             raw[key] = columns.PARTY_SEP.join(c[i] for c in cells)
-        raw = {k: ("" if v is None and columns.BY_FIELD[k].kind != "float" else v) for k, v in raw.items()}
+        raw = {k: ("" if v is None and columns.BY_FIELD[k].kind not in ("float", "coord") else v) for k, v in raw.items()}
         raw["online_monitoring"] = "是" if cd.get("online_monitoring") else "否"
         raw["video_monitoring"] = "是" if cd.get("video_monitoring") else "否"
         data, problems = columns.clean_row(raw, area=geo.BBox.parse(settings.OUTFALL_AREA_BBOX),

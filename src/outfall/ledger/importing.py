@@ -9,6 +9,7 @@ from pathlib import Path
 from django.conf import settings
 
 from outfall.core.errors import OutfallError, RowErrors
+from outfall.ledger.duplicates import is_duplicate
 from outfall.ledger.excel import import_outfalls
 
 _ALLOWED = {".xlsx", ".csv"}
@@ -53,22 +54,29 @@ def dry_run_upload(request, upload) -> dict:
     except OutfallError as exc:
         return {"fatal": exc.user_message}
     ctx = {"result": result, "filename": upload.name}
-    if not result.errors:
+    if all(is_duplicate(e) for e in result.errors):  # none, or only likely duplicates the user may confirm
         token = str(uuid.uuid4())
         (_pending_dir() / f"{request.user.pk}-{token}{suffix}").write_bytes(data)
         request.session[f"import-{token}"] = upload.name
         ctx["token"] = token
+        ctx["confirm_duplicates"] = bool(result.duplicates)
     return ctx
 
 
-def commit_pending(request, token: str) -> dict:
+def commit_pending(request, token: str, *, allow_duplicates: bool = False) -> dict:
+    """Import the file kept under ``token``; likely duplicates are created only when the user ticked
+    「允许疑似重复」(``allow_duplicates``), else refused again with the confirm form kept."""
     path = _pending_path(request.user, token)
     if path is None:
         return {"fatal": "待导入文件已失效，请重新上传"}
     try:
-        result = import_outfalls(path.read_bytes(), actor=request.user, name=request.session.get(f"import-{token}", path.name))
+        result = import_outfalls(path.read_bytes(), actor=request.user, name=request.session.get(f"import-{token}", path.name),
+                                 allow_duplicates=allow_duplicates)
     except RowErrors as exc:
-        return {"fatal": exc.user_message, "errors": exc.errors}
+        ctx = {"fatal": exc.user_message, "errors": exc.errors}
+        if all(is_duplicate(e) for e in exc.errors):
+            ctx.update(token=token, confirm_duplicates=True)
+        return ctx
     except OutfallError as exc:
         return {"fatal": exc.user_message}
     path.unlink(missing_ok=True)

@@ -150,7 +150,8 @@ def import_view(request):
     ctx = {"form": ImportForm(), "errors": None}
     if request.method == "POST":
         if "token" in request.POST:
-            ctx.update(importing.commit_pending(request, request.POST["token"]))
+            ctx.update(importing.commit_pending(request, request.POST["token"],
+                                                allow_duplicates=request.POST.get("allow_duplicates") == "1"))
         else:
             form = ImportForm(request.POST, request.FILES)
             ctx["form"] = form

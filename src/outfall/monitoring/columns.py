@@ -11,8 +11,8 @@ from outfall.core.errors import CoordinateError
 SECTION_COLUMNS: list[Column] = [
     Column("code", "断面编码", "code", required=True, aliases=("编码", "点位编码", "站点编码"), max_length=40),
     Column("name", "断面名称", "name", required=True, aliases=("名称", "点位名称"), max_length=100),
-    Column("original_lon", "经度", "lon", "float", required=True, aliases=("longitude",)),
-    Column("original_lat", "纬度", "lat", "float", required=True, aliases=("latitude",)),
+    Column("original_lon", "经度", "lon", "coord", required=True, aliases=("longitude",)),
+    Column("original_lat", "纬度", "lat", "coord", required=True, aliases=("latitude",)),
     Column("original_crs", "坐标系", "crs"),
     Column("target_class", "水质目标", "target_class", aliases=("目标", "目标水质", "水质目标类别")),
     Column("water_type", "水体类型", "water_type", "enum", enum=WaterType, aliases=("类型",)),

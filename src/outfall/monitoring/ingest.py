@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
 
 from outfall.core.errors import PermissionDeniedError, RowError, RowErrors
@@ -86,7 +87,7 @@ def import_readings(source, *, actor, name: str = "readings", dry_run: bool = Fa
     """A long readings file (CSV/XLSX, DESIGN §3); every problem named by row and column."""
     _check_may_ingest(actor)
     try:
-        records = read_readings(source, name=name)
+        records = read_readings(source, name=name, limits=settings.OUTFALL_IMPORT_LIMITS)
     except RowErrors as exc:
         if dry_run:
             return ReadingImportResult(file=name, errors=exc.errors)

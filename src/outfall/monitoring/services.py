@@ -71,10 +71,11 @@ def import_sections(source, *, actor, name: str = "sections", dry_run: bool = Fa
                     progress=None) -> UpsertCounts:
     """Sections from CSV/XLSX (Chinese or English headers), keyed by code; whole or nothing."""
     _check_may_edit(actor)
-    table = read_table(source, name=name)[0]
-    result = UpsertCounts(file=table.file, rows=len(table.rows))
+    table = read_table(source, name=name, known_headers={k for c in columns.SECTION_COLUMNS for k in c.keys()},
+                       limits=settings.OUTFALL_IMPORT_LIMITS)[0]
+    result = UpsertCounts(file=table.file, rows=len(table.rows), sheet=table.sheet, header_row=table.header_row)
     mapping, header_problems = columns.match_header(table.header)
-    errors = [RowError(table.file, table.sheet, 1, c, m) for c, m in header_problems]
+    errors = [RowError(table.file, table.sheet, table.header_row, c, m) for c, m in header_problems]
     area = geo.BBox.parse(settings.OUTFALL_AREA_BBOX)
     towns = {t.name: t for t in Town.objects.all()} | {t.code: t for t in Town.objects.all()}
     parsed, seen = [], {}

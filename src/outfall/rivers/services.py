@@ -10,6 +10,7 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.conf import settings
 from django.db import transaction
 
 from outfall.accounts import permissions
@@ -51,7 +52,7 @@ def import_rivers(source, *, actor, name: str | None = None, dry_run: bool = Fal
         reaches = reaches_from_geojson(source, name=name, crs=crs)
     else:
         name = name or Path(source).name
-        reaches = read_reaches(source, crs=crs)
+        reaches = read_reaches(source, crs=crs, limits=settings.OUTFALL_IMPORT_LIMITS)
     report = validate(reaches)
     result = RiverImportResult(file=name, reaches=len(reaches), outlets=report.outlets, report=report.as_dict())
     if not report.ok:

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from outfall.accounts import permissions
 from outfall.core.errors import OutfallError, PermissionDeniedError
+from outfall.core.limits import check_zip
 from outfall.core.network import validate
 from outfall.rivers.models import Reach, Snap
 from outfall.rivers.navigation import navigate_from
@@ -71,9 +72,13 @@ def upload(request):
 
             try:
                 with zipfile.ZipFile(path) as z:
+                    check_zip(z, name=f.name, limits=settings.OUTFALL_IMPORT_LIMITS)  # before a byte is inflated
                     z.extractall(tmp)
             except zipfile.BadZipFile:
                 messages.error(request, "ZIP 文件已损坏")
+                return redirect("rivers:network")
+            except OutfallError as exc:
+                messages.error(request, exc.user_message)
                 return redirect("rivers:network")
             shps = list(Path(tmp).rglob("*.shp"))
             if len(shps) != 1:

@@ -11,6 +11,10 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+from outfall.core.limits import ImportLimits
+
+_LIMITS = ImportLimits()
+
 __all__ = ["Setting", "SETTINGS", "get", "env_name", "secret_key_from_file", "ensure_data_dir"]
 
 
@@ -37,6 +41,18 @@ SETTINGS: list[Setting] = [
     Setting("CODE_GENERATOR", "outfall.ledger.codes.default_generator", str,
             "Dotted path of the function that makes internal outfall codes (county code + type letter + sequence)."),
     Setting("MAX_UPLOAD_MB", "20", int, "Largest accepted upload (photo or import file), in MiB."),
+    Setting("IMPORT_MAX_ROWS", str(_LIMITS.max_rows), int,
+            "Most rows an imported sheet or CSV may have (title and header rows included); checked while streaming."),
+    Setting("IMPORT_MAX_COLUMNS", str(_LIMITS.max_columns), int, "Most columns a row of an imported file may have."),
+    Setting("IMPORT_MAX_CELL_CHARS", str(_LIMITS.max_cell_chars), int,
+            "Most characters in one cell of an imported file (Excel's own limit is 32767)."),
+    Setting("IMPORT_MAX_UNCOMPRESSED_MB", str(_LIMITS.max_uncompressed_mb), int,
+            "Most MiB the members of an uploaded ZIP (.xlsx, zipped shapefile) may expand to; checked before reading."),
+    Setting("IMPORT_MAX_ZIP_RATIO", str(_LIMITS.max_zip_ratio), int,
+            "Largest uncompressed:compressed ratio of a ZIP member over 1 MiB (zip bombs are 1000:1 and more)."),
+    Setting("IMPORT_DUPLICATE_M", "30", int,
+            "A new outfall with the name and town of an existing one within this many metres is refused as a likely "
+            "duplicate unless the import allows duplicates."),
     Setting("TILE_URL", "", str, "Optional basemap tile URL template for the map (offline when empty)."),
     Setting("TILE_ATTRIBUTION", "", str, "Attribution text shown for TILE_URL."),
     Setting("TIME_ZONE", "Asia/Shanghai", str, "Time zone of naive times in imported files and of the UI."),

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import dj_database_url
 
+from outfall.core.limits import ImportLimits
 from outfall.site import config, security
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
@@ -112,6 +113,11 @@ MEDIA_ROOT = DATA_DIR / "media"
 MAX_UPLOAD_BYTES = config.get("MAX_UPLOAD_MB") * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_UPLOAD_BYTES
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+OUTFALL_IMPORT_LIMITS = ImportLimits(
+    max_rows=config.get("IMPORT_MAX_ROWS"), max_columns=config.get("IMPORT_MAX_COLUMNS"),
+    max_cell_chars=config.get("IMPORT_MAX_CELL_CHARS"), max_uncompressed_mb=config.get("IMPORT_MAX_UNCOMPRESSED_MB"),
+    max_zip_ratio=config.get("IMPORT_MAX_ZIP_RATIO"))
+OUTFALL_IMPORT_DUPLICATE_M = config.get("IMPORT_DUPLICATE_M")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import json
 import math
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from outfall.core.errors import FileFormatError, NetworkError
+from outfall.core.limits import ImportLimits, check_zip
 
 __all__ = ["ReachInput", "read_reaches", "reaches_from_geojson", "geodesic_length_m", "FIELD_ALIASES"]
 
@@ -166,11 +168,12 @@ def reaches_from_geojson(fc: dict, *, name: str = "rivers.geojson", crs=None) ->
     return reaches
 
 
-def read_reaches(path: str | Path, *, layer: str | None = None, crs=None) -> list[ReachInput]:
-    """Read a GeoJSON, GeoPackage or Shapefile of river lines into lon/lat reaches.
+def read_reaches(path: str | Path, *, layer: str | None = None, crs=None,
+                 limits: ImportLimits | None = None) -> list[ReachInput]:
+    """Read a GeoJSON, GeoPackage or Shapefile (or a .zip holding one) of river lines into lon/lat reaches.
 
     ``crs`` overrides the CRS the file declares (needed for a GeoJSON in projected metres without a
-    ``crs`` member).
+    ``crs`` member). A .zip is refused before it is read when it would expand beyond ``limits``.
     """
     path = Path(path)
     if path.suffix.lower() in (".geojson", ".json"):
@@ -182,6 +185,12 @@ def read_reaches(path: str | Path, *, layer: str | None = None, crs=None) -> lis
     import pyogrio
     import shapely
 
+    if path.suffix.lower() == ".zip":  # GDAL reads a zipped shapefile in place: check what it would inflate
+        try:
+            with zipfile.ZipFile(path) as z:
+                check_zip(z, name=path.name, limits=limits or ImportLimits())
+        except (zipfile.BadZipFile, OSError) as exc:
+            raise FileFormatError(f"{path}: {exc}", user_message=f"{path.name}: ZIP 文件已损坏 / damaged ZIP") from exc
     try:
         meta, _fids, geoms, fields = pyogrio.raw.read(path, layer=layer)
     except Exception as exc:  # pyogrio raises DataSourceError, DataLayerError and GDAL errors

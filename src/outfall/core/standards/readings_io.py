@@ -28,6 +28,7 @@ from zoneinfo import ZoneInfo
 
 from outfall.core.columns import Column, match_header
 from outfall.core.errors import RowError, RowErrors, ValueParseError
+from outfall.core.limits import ImportLimits
 from outfall.core.standards.parameters import canonical_unit, convert, lookup_parameter
 from outfall.core.standards.values import ParsedValue, parse_value
 from outfall.core.tabular import Table, normalise_header, read_table
@@ -121,7 +122,8 @@ def parse_source(cell) -> str:
     return src
 
 
-def read_readings(source: str | Path | bytes, *, name: str | None = None) -> list[ReadingRecord]:
+def read_readings(source: str | Path | bytes, *, name: str | None = None,
+                  limits: ImportLimits | None = None) -> list[ReadingRecord]:
     """Read a long readings file (CSV or XLSX; a path or its bytes) into records, in file order.
 
     Parameters
@@ -130,6 +132,8 @@ def read_readings(source: str | Path | bytes, *, name: str | None = None) -> lis
         The file.
     name : str, keyword-only, optional
         File name for error messages (default the path's name, or "upload").
+    limits : ImportLimits, keyword-only, optional
+        Rows, columns, cell size and ZIP expansion allowed (default ``ImportLimits()``).
 
     Returns
     -------
@@ -143,7 +147,8 @@ def read_readings(source: str | Path | bytes, *, name: str | None = None) -> lis
     RowErrors
         Every problem of every row.
     """
-    return parse_reading_table(read_table(source, name=name)[0])
+    known = {k for c in READING_COLUMNS for k in c.keys()}
+    return parse_reading_table(read_table(source, name=name, known_headers=known, limits=limits)[0])
 
 
 def read_reading_dicts(items: list[dict], *, name: str = "api") -> list[ReadingRecord]:
@@ -205,7 +210,7 @@ def parse_reading_table(table: Table) -> list[ReadingRecord]:
     """
     mapping, header_problems = match_header(table.header, READING_COLUMNS)
     if header_problems:
-        raise RowErrors([RowError(table.file, table.sheet, 1, c, m) for c, m in header_problems])
+        raise RowErrors([RowError(table.file, table.sheet, table.header_row, c, m) for c, m in header_problems])
     idx = {col.field: i for i, col in mapping.items()}
     width = max(idx.values()) + 1
     rows = [cells if len(cells) > width else list(cells) + [None] * (width + 1 - len(cells))
