@@ -74,6 +74,23 @@ class ApiAuthenticationTests(TestCase):
         self.client.force_login(self.users["viewer"])
         assert self.client.get("/api/outfalls/", HTTP_AUTHORIZATION="Basic x").status_code == 200
 
+    def test_a_token_writes_without_csrf(self):
+        """The middleware's authentication check must not turn a token user into a session user
+        (DRF's SessionAuthentication would then demand a CSRF cookie from a script)."""
+        from django.test import Client
+
+        from factories import make_outfall
+
+        admin = self.users["admin"]
+        from outfall.accounts.models import Town
+
+        outfall = make_outfall(Town.objects.first(), admin)
+        key = Token.objects.create(user=admin).key
+        client = Client(enforce_csrf_checks=True)
+        r = client.patch(f"/api/outfalls/{outfall.pk}/", data='{"notes": "token"}', content_type="application/json",
+                         HTTP_AUTHORIZATION=f"Token {key}")
+        assert r.status_code == 200, r.content[:300]
+
     def test_token_of_an_inactive_user_is_refused(self):
         user = self.users["inspector"]
         token = Token.objects.create(user=user)

@@ -75,6 +75,11 @@ PAGES = {
     ("mapui:layer", "GET"):                       (302, 200, 200, 200, 200, 200, 200),
     ("monitoring:section-list", "GET"):           (302, 200, 200, 200, 200, 200, 200),
     ("monitoring:section-detail", "GET"):         (302, 200, 200, 200, 200, 200, 200),
+    ("setup", "GET"):                             (404, 404, 404, 404, 404, 404, 404),
+    ("setup", "POST"):                            (404, 404, 404, 404, 404, 404, 404),
+    ("accounts:towns", "GET"):                    (302, 200, 200, 200, 200, 200, 200),
+    ("accounts:towns-upload", "GET"):             (302, 405, 405, 405, 405, 405, 405),
+    ("accounts:towns-upload", "POST"):            (302, 200, 200, 403, 403, 403, 403),
     ("rivers:network", "GET"):                    (302, 200, 200, 200, 200, 200, 200),
     ("rivers:upload", "GET"):                     (302, 405, 405, 405, 405, 405, 405),
     ("rivers:upload", "POST"):                    (302, 302, 302, 403, 403, 403, 403),
@@ -130,6 +135,7 @@ CLI = {
     "import readings":                            (0, 0, 0, 0, 2, 2, 2),
     "import rivers":                              (0, 0, 0, 2, 2, 2, 2),
     "import sections":                            (0, 0, 0, 2, 2, 2, 2),
+    "import towns":                               (0, 0, 0, 2, 2, 2, 2),
     "export ledger":                              (0, 0, 0, 0, 0, 0, 0),
 }
 
@@ -219,6 +225,7 @@ def files(w: World, folder: Path) -> dict[str, Path]:
            "import readings": ("readings.csv", "site_code,time,parameter,value,unit\n"
                                f"{w.outfall.code},2025-11-07 20:00,COD,30,mg/L\n"),
            "import rivers": ("rivers.geojson", json.dumps(rivers_geojson(), ensure_ascii=False)),
+           "import towns": ("towns.csv", f"code,name\n{w.town_a.code},{w.town_a.name}\n"),
            "export ledger": ("ledger.csv", None)}
     paths = {}
     for key, (name, text) in out.items():

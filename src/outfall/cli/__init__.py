@@ -24,6 +24,7 @@ COMMAND_MODULES = [
     "outfall.cli.classify",
     "outfall.cli.network",
     "outfall.cli.stations",
+    "outfall.cli.users",
 ]
 
 

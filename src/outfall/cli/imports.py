@@ -1,4 +1,4 @@
-"""``outfall import rivers|sections|outfalls|readings FILE [--dry-run]``.
+"""``outfall import towns|rivers|sections|outfalls|readings FILE [--dry-run]``.
 
 Each kind is a dotted path to ``handler(path, *, actor, dry_run, progress) -> result`` where the
 result has ``as_dict()``; the handler raises RowErrors (nothing written) on refused input.
@@ -17,6 +17,7 @@ IMPORTERS = {
     "sections": "outfall.monitoring.cli.import_sections_file",
     "readings": "outfall.monitoring.cli.import_readings_file",
     "rivers": "outfall.rivers.cli.import_rivers_file",
+    "towns": "outfall.accounts.cli.import_towns_file",
 }
 
 
@@ -31,6 +32,7 @@ def register(sub, add_common) -> None:
     p.add_argument("--allow-duplicates", action="store_true",
                    help="outfalls: also create rows with the name and town of an outfall at the same point "
                    "(refused by default as likely duplicates)")
+    p.add_argument("--crs", help="coordinate system of a towns/rivers file that declares none (e.g. EPSG:4549)")
     p.set_defaults(func=run)
 
 
@@ -40,8 +42,12 @@ def run(args) -> int:
     django_setup(args.db)
     from django.utils.module_loading import import_string
 
+    from outfall.accounts.services import NO_ADMIN_HINT
     from outfall.cli.common import ProgressBar, resolve_actor
+    from outfall.core.errors import PermissionDeniedError
 
+    if not args.file.is_file():
+        raise InputError(f"{args.file}: no such file", user_message=f"文件不存在 / no such file: {args.file}")
     handler = import_string(IMPORTERS[args.kind])
     options = {}
     if args.allow_duplicates:
@@ -49,8 +55,17 @@ def run(args) -> int:
             raise InputError("--allow-duplicates", user_message="--allow-duplicates 只用于 outfalls / only for outfalls")
         options["allow_duplicates"] = True
     actor = resolve_actor(args.user)
+    if actor is None:
+        raise PermissionDeniedError("no actor", user_message=NO_ADMIN_HINT)
+    extra = {}
+    if getattr(args, "crs", None):
+        import inspect
+
+        if "crs" not in inspect.signature(handler).parameters:
+            raise InputError("--crs", user_message=f"--crs 不适用于 {args.kind} / --crs is for towns and rivers")
+        extra["crs"] = args.crs
     with ProgressBar(desc=f"导入 {args.file.name}") as bar:
-        result = handler(args.file, actor=actor, dry_run=args.dry_run, progress=bar.update, **options)
+        result = handler(args.file, actor=actor, dry_run=args.dry_run, progress=bar.update, **options, **extra)
     data = result.as_dict()
     if args.format == "json":
         print(json.dumps(data, ensure_ascii=False, indent=1))
@@ -64,5 +79,5 @@ def run(args) -> int:
             if lists.get(k):
                 print(f"{k}:")
             for e in lists.get(k, []):
-                print(f"  {e['file']} [{e['sheet']}] 第{e['row']}行 列「{e['column']}」: {e['message']}")
+                print(f"  {'警告 / warning: ' if k == 'warnings' else ''}{e['file']} [{e['sheet']}] 第{e['row']}行 列「{e['column']}」: {e['message']}")
     return 2 if data.get("errors") else 0

@@ -125,6 +125,8 @@ def list_bindings(args) -> int:
     rows = [binding_snapshot(b) for b in qs]
     if args.format == "json":
         print(json.dumps(rows, ensure_ascii=False, indent=1))
+    elif not rows:
+        print("尚无站点授权 / no station bindings yet: outfall station bind ACCOUNT SITE... --create")
     else:
         for r in rows:
             print(f"{r['user']}\t{r['site_kind']}\t{r['site_code']}\t{r['note']}")

@@ -14,16 +14,16 @@ __all__ = ["ImportResult", "UpsertCounts"]
 class ImportResult:
     """``file``, the ``sheet`` and ``header_row`` (1-based) the header was found on, the number of
     ``rows`` read, every problem (``errors``), what the user should look at although it does not stop
-    the import (``warnings``), and, once written, the ``batch_id`` that groups the history of the import."""
+    the import (``warnings``, e.g. a town that disagrees with the point), and, once written, the ``batch_id`` that groups the history of the import."""
 
     file: str
     rows: int = 0
     errors: list[RowError] = field(default_factory=list)
+    warnings: list[RowError] = field(default_factory=list)
     batch_id: uuid.UUID | None = None
     committed: bool = False
     sheet: str = ""
     header_row: int = 0
-    warnings: list[RowError] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         out = {}

@@ -1,9 +1,13 @@
-"""Every page and API needs a login, except the login page, static files and the language switch."""
+"""Every page and API needs a login, except the login page, static files, the language switch and the
+one-time setup page (/setup/, which itself answers only while there is no user)."""
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import JsonResponse
+from django.shortcuts import redirect
 
+#: The one-time page that creates the first administrator (it answers 404 once a user exists).
+SETUP_PATH = "/setup/"
 _OPEN_PREFIXES = ("/accounts/login/", "/i18n/", "/" + settings.STATIC_URL.lstrip("/"))
 
 
@@ -13,7 +17,7 @@ class LoginRequiredMiddleware:
 
     def __call__(self, request):
         path = request.path
-        if request.user.is_authenticated or path.startswith(_OPEN_PREFIXES):
+        if request.user.is_authenticated or path.startswith(_OPEN_PREFIXES) or path == SETUP_PATH:
             return self.get_response(request)
         if path.startswith("/api/"):
             # Only a request that the API's own authentication classes accept goes on; the mere
@@ -22,6 +26,10 @@ class LoginRequiredMiddleware:
             if refused is None:
                 return self.get_response(request)
             return refused
+        from outfall.accounts.setup import setup_open
+
+        if setup_open():  # a new system: the first visit creates the first administrator
+            return redirect(SETUP_PATH)
         return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
 
 
@@ -33,10 +41,13 @@ def _api_refusal(request):
 
     authenticators = [cls() for cls in api_settings.DEFAULT_AUTHENTICATION_CLASSES]
     detail = "需要登录 / Authentication required"
-    try:
+    session_user = request.user  # DRF's Request sets request.user as a side effect: put it back, or
+    try:                          # the view's SessionAuthentication would take a token user for a session
         user = Request(request, authenticators=authenticators).user
     except AuthenticationFailed as exc:
         user, detail = None, str(exc.detail)
+    finally:
+        request.user = session_user
     if user is not None and user.is_authenticated:
         return None
     challenge = next((h for a in authenticators if (h := a.authenticate_header(request))), None)
