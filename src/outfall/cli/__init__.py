@@ -23,6 +23,8 @@ COMMAND_MODULES = [
     "outfall.cli.exports",
     "outfall.cli.classify",
     "outfall.cli.network",
+    "outfall.cli.worker",
+    "outfall.cli.backup",
 ]
 
 
