@@ -13,7 +13,7 @@ def register(sub, add_common) -> None:
 def run(args) -> int:
     from outfall.cli import django_setup
 
-    django_setup(args.db)
+    django_setup(args.db, migrate=False)  # the web server (or `outfall migrate`) migrates; never two at once
     from django.conf import settings
     from django.core.management import call_command
 
