@@ -70,8 +70,9 @@ def config_dict(*, log_format: str, level: str) -> dict:
         "filters": {"request": {"()": "outfall.site.logging_.RequestContextFilter"}},
         "formatters": {"json": {
             "()": "pythonjsonlogger.json.JsonFormatter",
-            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
-            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+            "fmt": "%(levelname)s %(name)s %(message)s",
+            "rename_fields": {"levelname": "level", "name": "logger"},
+            "timestamp": "time",  # ISO 8601 in UTC
             "json_ensure_ascii": False,
         }},
         "handlers": {"stdout": handler},

@@ -43,4 +43,4 @@ def heartbeat_at_start() -> None:
         beat()
     finally:
         close_old_connections()
-    log.info("worker started")
+    log.info("worker thread started")
