@@ -111,5 +111,10 @@ def run_checks() -> dict:
 @require_GET
 def healthz(request):
     report = run_checks()
-    return JsonResponse(report, status=200 if report["status"] == "up" else 503,
-                        json_dumps_params={"ensure_ascii": False})
+    response = JsonResponse(report, status=200 if report["status"] == "up" else 503,
+                            json_dumps_params={"ensure_ascii": False})
+    if report["status"] != "up":
+        down = [name for name, r in report["checks"].items() if r["status"] != "up"]
+        log.warning("health: down: %s", ", ".join(down), extra={"down": down})
+        response._has_been_logged = True  # this line says why; Django's generic 503 error line would not
+    return response
