@@ -194,15 +194,13 @@ def test_restore_refuses_a_truncated_archive(source, tmp_path):
 
 def test_restore_refuses_a_tampered_archive(source, tmp_path):
     """Rebuilt as a valid tar.gz with one changed row and the original manifest."""
-    tampered = tmp_path / "tampered.tar.gz"
-    with tarfile.open(source["archive"]) as src, tarfile.open(tampered, "w:gz") as out:
-        for m in src.getmembers():
-            data = src.extractfile(m).read()
-            if m.name == "db.jsonl":
-                assert b'"is_demo": true' in data
-                data = data.replace(b'"is_demo": true', b'"is_demo": false', 1)
-            m.size = len(data)
-            out.addfile(m, io.BytesIO(data))
+    def one_row_changed(name, data):
+        if name != "db.jsonl":
+            return data
+        assert b'"is_demo": true' in data
+        return data.replace(b'"is_demo": true', b'"is_demo": false', 1)
+
+    tampered = _rewrite(source["archive"], tmp_path / "tampered.tar.gz", one_row_changed)
     _refused(tampered, tmp_path, "成员「db.jsonl」校验和不符 / checksum mismatch")
 
 
@@ -229,3 +227,37 @@ def test_restore_refuses_a_file_that_is_not_a_backup(tmp_path):
 def test_backup_never_overwrites_a_file(source):
     r = run(["backup", str(source["archive"]), "--db", source["db"]], source["root"])
     assert r.returncode == 2 and "已存在" in r.stderr
+
+
+def _rewrite(archive: Path, out: Path, change) -> Path:
+    """A copy of ``archive`` with ``change(name, bytes) -> bytes`` applied to every member."""
+    with tarfile.open(archive) as src, tarfile.open(out, "w:gz") as dst:
+        for m in src.getmembers():
+            data = change(m.name, src.extractfile(m).read())
+            m.size = len(data)
+            dst.addfile(m, io.BytesIO(data))
+    return out
+
+
+def test_restore_refuses_a_backup_from_another_schema_version(source, tmp_path):
+    def newer(name, data):
+        if name != "manifest.json":
+            return data
+        manifest = json.loads(data)
+        manifest["migrations"]["ledger"].append("9999_from_the_future")
+        return json.dumps(manifest).encode()
+
+    _refused(_rewrite(source["archive"], tmp_path / "newer.tar.gz", newer), tmp_path,
+             "备份来自更新的版本")
+
+
+def test_restore_refuses_to_overwrite_a_different_media_file(source, tmp_path):
+    name = source["state"]["photos"][0][3]
+    clash = tmp_path / "media" / name
+    clash.parent.mkdir(parents=True)
+    clash.write_bytes(b"another photo")
+    target = tmp_path / "target.sqlite3"
+    r = run(["restore", str(source["archive"]), "--db", f"sqlite:///{target}"], tmp_path)
+    assert r.returncode == 2 and "已存在且内容不同" in r.stderr, r.stderr
+    assert _tables(target) == [] and clash.read_bytes() == b"another photo"
+    assert [p.name for p in (tmp_path / "media").rglob("*") if p.is_file()] == [clash.name]

@@ -53,7 +53,6 @@ EXCLUDED_MODELS = {"outfall_site.heartbeat"}
 #: Rows referred to by natural key: the target database makes its own (``migrate``), with other ids.
 NATURAL_KEY_MODELS = (ContentType, Permission)
 
-_CHUNK = 1024 * 1024
 
 
 def model_label(model) -> str:

@@ -31,7 +31,15 @@ from django.core.management.color import no_style
 from django.db import connection, transaction
 
 from outfall.core.errors import FileFormatError, InputError
-from outfall.site.backup import DB_MEMBER, FORMAT, FORMAT_VERSION, MANIFEST, MEDIA_PREFIX, backup_models, model_label
+from outfall.site.backup import (
+    DB_MEMBER,
+    FORMAT,
+    FORMAT_VERSION,
+    MANIFEST,
+    MEDIA_PREFIX,
+    backup_models,
+    model_label,
+)
 
 __all__ = ["read_archive", "check_migrations", "check_empty", "restore_backup"]
 
