@@ -54,7 +54,6 @@ EXCLUDED_MODELS = {"outfall_site.heartbeat"}
 NATURAL_KEY_MODELS = (ContentType, Permission)
 
 
-
 def model_label(model) -> str:
     return model._meta.label_lower
 
