@@ -37,6 +37,12 @@ for i, o in enumerate(Outfall.objects.order_by("code")[:3]):
     buf = io.BytesIO()
     Image.new("RGB", (16 + i, 12), (40 * i, 120, 200)).save(buf, "PNG")
     add_photo(o, SimpleUploadedFile(f"p{i}.png", buf.getvalue()), actor=actor, caption=f"照片{i}")
+from django.contrib.auth.models import Group, Permission
+from rest_framework.authtoken.models import Token
+group = Group.objects.create(name="巡查组")
+group.permissions.set(Permission.objects.filter(codename__in=["view_outfall", "change_outfall"]))
+actor.groups.add(group)
+Token.objects.create(user=actor)
 """
 
 #: Prints the photos (with the sha256 of their files) and the row count of every model backed up;
@@ -50,6 +56,11 @@ from outfall.site.backup import backup_models
 photos = [[p.outfall.code, p.kind, p.caption, p.image.name, p.size_bytes,
            hashlib.sha256(p.image.open("rb").read()).hexdigest()] for p in Photo.objects.order_by("pk")]
 counts = {m._meta.label_lower: m._base_manager.count() for m in backup_models()}
+from django.contrib.auth.models import Group
+from rest_framework.authtoken.models import Token
+auth = [[g.name, sorted(p.content_type.app_label + "." + p.codename for p in g.permissions.all()),
+         sorted(u.username for u in g.user_set.all())] for g in Group.objects.order_by("name")]
+auth.append(sorted([t.user.username, t.key] for t in Token.objects.all()))
 max_pk, new = max(Outfall.objects.values_list("pk", flat=True)), None
 if "--new" in sys.argv:
     from outfall.cli.common import resolve_actor
@@ -59,7 +70,7 @@ if "--new" in sys.argv:
                           "original_lon": o.lon, "original_lat": o.lat, "original_crs": "WGS84", "lon": o.lon,
                           "lat": o.lat, "town": o.town, "receiving_water": o.receiving_water, "status": "in_use",
                           "approval": "unknown", "parties": []}, actor=resolve_actor(None)).pk
-print(json.dumps({"photos": photos, "counts": counts, "max_pk": max_pk, "new_pk": new}))
+print(json.dumps({"photos": photos, "counts": counts, "auth": auth, "max_pk": max_pk, "new_pk": new}))
 """
 
 
@@ -110,6 +121,8 @@ def test_manifest_lists_every_member_with_its_checksum_and_every_count(source):
     assert {k: v["sha256"] for k, v in manifest["members"].items()} == digests
     assert manifest["counts"] == source["state"]["counts"]
     assert manifest["counts"]["ledger.outfall"] == 300 and manifest["counts"]["ledger.photo"] == 3
+    assert manifest["counts"]["auth.group"] == 1 and manifest["counts"]["authtoken.token"] == 1
+    assert source["state"]["auth"][0][1] == ["ledger.change_outfall", "ledger.view_outfall"]
     assert manifest["counts"]["monitoring.sectionreading"] > 1000 and manifest["counts"]["rivers.reach"] > 0
     photos = {"media/" + p[3] for p in source["state"]["photos"]}
     assert len(photos) == 3 and photos <= set(digests)

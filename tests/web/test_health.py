@@ -102,3 +102,12 @@ def test_heartbeat_task_is_scheduled_every_minute():
     for minute in (0, 1, 17, 59):
         due = [t.name for t in HUEY.read_periodic(dt.datetime(2026, 1, 1, 10, minute))]
         assert "heartbeat" in due, due
+
+
+class QueueTests(TestCase):
+    def test_an_enqueued_task_runs_through_the_queue(self):
+        """In tests the queue runs tasks at once (tests/conftest.py); the heartbeat goes through it."""
+        Heartbeat.objects.all().delete()
+        result = heartbeat()  # enqueue, as the scheduler does every minute
+        result.get()
+        self.assertEqual(Heartbeat.objects.get().name, "worker")
