@@ -112,3 +112,14 @@ def test_worker_alone_writes_the_heartbeat(tmp_path):
         proc.terminate()
         proc.wait(timeout=30)
     assert (tmp_path / "huey.sqlite3").exists()  # the embedded queue lives in DATA_DIR
+
+
+def test_queue_is_sqlite_in_data_dir_or_redis_when_asked(tmp_path):
+    probe = ("import django; django.setup(); from huey.contrib.djhuey import HUEY; s = HUEY.storage; "
+             "print(type(s).__name__, getattr(s, 'filename', None) or s.conn.connection_pool.connection_kwargs['db'])")
+    env = {**_env(tmp_path), "DJANGO_SETTINGS_MODULE": "outfall.site.settings"}
+    out = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["SqliteStorage", str(tmp_path / "huey.sqlite3")]
+    env["OUTFALL_REDIS_URL"] = "redis://127.0.0.1:6379/6"
+    out = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["RedisStorage", "6"]
