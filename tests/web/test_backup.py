@@ -274,3 +274,29 @@ def test_restore_refuses_to_overwrite_a_different_media_file(source, tmp_path):
     assert r.returncode == 2 and "已存在且内容不同" in r.stderr, r.stderr
     assert _tables(target) == [] and clash.read_bytes() == b"another photo"
     assert [p.name for p in (tmp_path / "media").rglob("*") if p.is_file()] == [clash.name]
+
+
+def test_restore_of_rows_that_refer_to_missing_rows_keeps_nothing(source, tmp_path):
+    """A consistent archive (checksums rewritten) whose dump lacks the towns: every row is rolled back."""
+    def without_towns(name, data):
+        if name == "db.jsonl":
+            return b"".join(line for line in data.splitlines(keepends=True)
+                            if not line.startswith(b'{"model": "accounts.town"'))
+        return data
+
+    broken = _rewrite(source["archive"], tmp_path / "step.tar.gz", without_towns)
+    with tarfile.open(broken) as tar:
+        members = {m.name: tar.extractfile(m).read() for m in tar.getmembers()}
+    manifest = json.loads(members["manifest.json"])
+    manifest["counts"]["accounts.town"] = 0
+    manifest["members"]["db.jsonl"] = {"sha256": hashlib.sha256(members["db.jsonl"]).hexdigest(),
+                                       "size": len(members["db.jsonl"])}
+    members["manifest.json"] = json.dumps(manifest).encode()
+    _rewrite(source["archive"], tmp_path / "broken.tar.gz", lambda name, data: members[name])
+    target = tmp_path / "target.sqlite3"
+    r = run(["restore", str(tmp_path / "broken.tar.gz"), "--db", f"sqlite:///{target}"], tmp_path)
+    assert r.returncode == 2 and "备份数据无法载入，已全部撤销" in r.stderr, r.stderr
+    with sqlite3.connect(target) as con:
+        assert con.execute("SELECT count(*) FROM ledger_outfall").fetchone() == (0,)
+        assert con.execute("SELECT count(*) FROM accounts_user").fetchone() == (0,)
+    assert not [p for p in (tmp_path / "media").rglob("*") if p.is_file()]

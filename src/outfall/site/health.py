@@ -65,7 +65,7 @@ def check_migrations() -> dict:
     executor = MigrationExecutor(connection)
     plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
     pending = [f"{m.app_label}.{m.name}" for m, _backwards in plan]
-    return _up(not pending, pending=pending) if pending else _up(True)
+    return _up(False, pending=pending) if pending else _up(True)
 
 
 def check_worker() -> dict:

@@ -28,7 +28,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.color import no_style
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 
 from outfall.core.errors import FileFormatError, InputError
 from outfall.site.backup import (
@@ -235,6 +235,8 @@ def _load(unpacked: Path, manifest: dict, plan: list[tuple[Path, Path]]) -> dict
                     raise InputError(f"{label}: {counts[label]} rows loaded, manifest says {expected}",
                                      user_message=f"{label} 载入 {counts[label]} 行，清单为 {expected} 行 / row count mismatch")
             models = [apps.get_model(label) for label in manifest["counts"]]
+            # Every reference points at a row (here, with a message, rather than at the commit).
+            connection.check_constraints(table_names=[m._meta.db_table for m in models])
             statements = connection.ops.sequence_reset_sql(no_style(), models)
             with connection.cursor() as cursor:
                 for sql in statements:
@@ -243,10 +245,13 @@ def _load(unpacked: Path, manifest: dict, plan: list[tuple[Path, Path]]) -> dict
                 dest.parent.mkdir(parents=True, exist_ok=True)
                 os.replace(src, dest)
                 moved.append(dest)
-    except BaseException:
+    except BaseException as exc:
         for dest in moved:
             with contextlib.suppress(OSError):
                 dest.unlink()
+        if isinstance(exc, DatabaseError):
+            raise InputError(f"restore failed: {exc}", user_message=f"备份数据无法载入，已全部撤销 / the rows cannot be "
+                                                                    f"loaded, nothing was kept: {exc}") from exc
         raise
     return counts
 
