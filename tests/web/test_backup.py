@@ -237,9 +237,12 @@ def test_restore_refuses_a_file_that_is_not_a_backup(tmp_path):
     _refused(other, tmp_path, "不应有的成员「../../etc/evil」")
 
 
-def test_backup_never_overwrites_a_file(source):
+def test_backup_never_overwrites_a_file_nor_writes_into_the_media_folder(source):
     r = run(["backup", str(source["archive"]), "--db", source["db"]], source["root"])
     assert r.returncode == 2 and "已存在" in r.stderr
+    r = run(["backup", str(source["root"] / "media" / "b.tar.gz"), "--db", source["db"]], source["root"])
+    assert r.returncode == 2 and "不能写在上传文件目录" in r.stderr
+    assert not (source["root"] / "media" / "b.tar.gz").exists()
 
 
 def _rewrite(archive: Path, out: Path, change) -> Path:

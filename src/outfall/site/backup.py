@@ -217,6 +217,9 @@ def write_backup(target: Path) -> dict:
         raise InputError(f"{target.parent} is not a folder", user_message=f"目录 {target.parent} 不存在 / folder does not exist")
     models = backup_models()
     media_root = Path(settings.MEDIA_ROOT)
+    if target.resolve().is_relative_to(media_root.resolve()):
+        raise InputError(f"{target} is inside MEDIA_ROOT",
+                         user_message=f"备份文件不能写在上传文件目录 {media_root} 里 / not inside the media folder")
     members: dict[str, dict] = {}
     fd, partial = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent)
     os.close(fd)
