@@ -28,6 +28,10 @@ def pytest_configure(config):
 
     # Fast password hashing for tests only (every fixture user has a password).
     django_settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Tasks run at once, in memory (huey's immediate mode): tests never fill the queue file in DATA_DIR.
+    from huey.contrib.djhuey import HUEY
+
+    HUEY.immediate = True
     if config.getoption("--require-postgres"):
         url = os.environ.get("OUTFALL_DATABASE_URL", "")
         if not url.startswith(("postgres://", "postgresql://")):

@@ -20,6 +20,7 @@ DATA = Path(__file__).resolve().parents[1] / "data"
 SKIP = {
     ("serve",): "blocks while serving; tests/web/test_serve.py starts it on a new database",
     ("demo",): "fills the database by design; tests/web/test_cli.py runs it on a new database",
+    ("worker",): "runs until stopped; tests/web/test_health.py starts it beside serve",
 }
 
 #: A real file for positional FILE arguments, by the command's words (else a file that does not exist).

@@ -75,6 +75,7 @@ PAGES = {
     ("mapui:layer", "GET"):                       (302, 200, 200, 200, 200, 200, 200),
     ("monitoring:section-list", "GET"):           (302, 200, 200, 200, 200, 200, 200),
     ("monitoring:section-detail", "GET"):         (302, 200, 200, 200, 200, 200, 200),
+    ("healthz", "GET"):                           (503, 503, 503, 503, 503, 503, 503),  # open; no worker here
     ("setup", "GET"):                             (404, 404, 404, 404, 404, 404, 404),
     ("setup", "POST"):                            (404, 404, 404, 404, 404, 404, 404),
     ("accounts:towns", "GET"):                    (302, 200, 200, 200, 200, 200, 200),

@@ -25,6 +25,8 @@ COMMAND_MODULES = [
     "outfall.cli.network",
     "outfall.cli.stations",
     "outfall.cli.users",
+    "outfall.cli.worker",
+    "outfall.cli.backup",
 ]
 
 

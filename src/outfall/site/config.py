@@ -72,6 +72,13 @@ SETTINGS: list[Setting] = [
     Setting("HSTS_PRELOAD", "true", bool, "With HTTPS: add includeSubDomains and preload to Strict-Transport-Security."),
     Setting("TRUSTED_PROXY", "", str, "Address of the reverse proxy in front of outfall serve whose X-Forwarded-For/-Proto are believed "
             "(client address, HTTPS). Empty: 127.0.0.1 when HTTPS is on, else none."),
+    Setting("LOG_FORMAT", "text", str, "Log format: text, or json (one JSON object a line on stdout, with request id, "
+            "user and path for requests)."),
+    Setting("REDIS_URL", "", str, "Redis URL of the task queue, e.g. redis://127.0.0.1:6379/0. "
+            "Empty: the embedded SQLite queue file huey.sqlite3 in DATA_DIR."),
+    Setting("WORKER_MAX_AGE", "180", int, "Seconds since the worker's last heartbeat (written every minute) after which "
+            "/healthz reports the worker down."),
+    Setting("HEALTH_MIN_FREE_MB", "500", int, "Free space in DATA_DIR, in MiB, below which /healthz reports the disk down."),
 ]
 
 _BY_NAME = {s.name: s for s in SETTINGS}

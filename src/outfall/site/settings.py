@@ -7,7 +7,7 @@ from pathlib import Path
 import dj_database_url
 
 from outfall.core.limits import ImportLimits
-from outfall.site import config, security
+from outfall.site import config, logging_, security
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(config.get("DATA_DIR")).resolve()
@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "huey.contrib.djhuey",
     "outfall.accounts",
     "outfall.history",
     "outfall.ledger",
@@ -42,6 +43,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "outfall.site.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -170,9 +172,17 @@ LEAFLET_CONFIG = {
     "NO_GLOBALS": False,
 }
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "loggers": {"outfall": {"handlers": ["console"], "level": config.get("LOG_LEVEL")}},
+LOGGING = logging_.config_dict(log_format=config.get("LOG_FORMAT"), level=config.get("LOG_LEVEL"))
+
+# The task queue (huey): the embedded SQLite queue in DATA_DIR, or Redis when OUTFALL_REDIS_URL is set.
+# `outfall worker` runs the consumer; tasks live in each app's tasks.py (autodiscovered).
+_redis_url = config.get("REDIS_URL")
+HUEY = {
+    "name": "outfall",
+    "immediate": False,
+    "huey_class": "huey.RedisHuey" if _redis_url else "huey.SqliteHuey",
+    **({"url": _redis_url} if _redis_url else {"filename": str(DATA_DIR / "huey.sqlite3")}),
+    "consumer": {"workers": 2, "worker_type": "thread", "periodic": True, "check_worker_health": True},
 }
+OUTFALL_WORKER_MAX_AGE = config.get("WORKER_MAX_AGE")
+OUTFALL_HEALTH_MIN_FREE_MB = config.get("HEALTH_MIN_FREE_MB")
