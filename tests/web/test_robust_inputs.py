@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 
+import pytest
 from django.test import TestCase
 from rest_framework.authtoken.models import Token
 
@@ -69,3 +70,94 @@ class NonFiniteReadingTests(TestCase):
         body = self.client.get("/api/sections/").json()
         text = str(body)
         assert "inf" not in text.lower() and "nan" not in text.lower()
+
+
+class TooLongTextTests(TestCase):
+    """Text longer than its column is a row error (or a 400), never a DataError on PostgreSQL."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.town_a, cls.town_b = make_towns()
+        cls.users = make_users(cls.town_a, cls.town_b)
+        cls.token = Token.objects.create(user=cls.users["admin"]).key
+
+    def test_long_party_fields_in_a_ledger_file_are_row_errors(self):
+        from outfall.core.errors import RowErrors
+        from outfall.ledger.excel import import_outfalls
+        from outfall.ledger.models import Outfall
+
+        header = "排污口名称,一级类型,二级类型,经度,纬度,所属镇街,受纳水体,责任主体,所属行业,联系人及电话\n"
+        rows = ["甲,工业排污口,工矿企业排污口,120.5,36.9,水集街道,大沽河,{},化工,张三".format("厂" * 201),
+                "乙,工业排污口,工矿企业排污口,120.5,36.9,水集街道,大沽河,乙厂,{},张三".format("业" * 101),
+                "丙,工业排污口,工矿企业排污口,120.5,36.9,水集街道,大沽河,丙厂；丁厂,化工；化工,李四；{}".format("1" * 101),
+                "{},工业排污口,工矿企业排污口,120.5,36.9,水集街道,{},戊厂,,".format("名" * 201, "河" * 101)]
+        with pytest.raises(RowErrors) as exc:
+            import_outfalls((header + "\n".join(rows)).encode(), actor=self.users["admin"], name="long.csv")
+        got = {(e.row, e.column) for e in exc.value.errors}
+        assert {(2, "责任主体"), (3, "所属行业"), (4, "联系人及电话"), (5, "排污口名称"), (5, "受纳水体")} <= got, got
+        assert all("超过" in e.message for e in exc.value.errors)
+        assert not Outfall.objects.exists()
+
+    def test_long_texts_through_the_api_are_400(self):
+        base = {"name": "甲", "category": "工业排污口", "subtype": "工矿企业排污口", "lon": 120.5, "lat": 36.9,
+                "town": "水集街道", "receiving_water": "大沽河"}
+        for over in ({"responsible_parties": [{"name": "厂" * 201}]},
+                     {"responsible_parties": [{"name": "厂", "industry": "业" * 101}]},
+                     {"name": "名" * 201}, {"receiving_water": "河" * 101}, {"address": "址" * 301},
+                     {"subtype3": "三" * 61}, {"approval_number": "号" * 101}, {"crs": "C" * 11}):
+            r = self.client.post("/api/outfalls/", {**base, **over}, content_type="application/json",
+                                 HTTP_AUTHORIZATION=f"Token {self.token}")
+            assert r.status_code == 400, (over.keys(), r.status_code, r.content[:300])
+
+    def test_long_section_texts_are_row_errors(self):
+        from outfall.core.errors import RowErrors
+
+        data = ("断面编码,断面名称,经度,纬度,所在河流,坐标系\n"
+                f"{'S' * 41},甲,120.42,37.12,大沽河,WGS84\n"
+                f"S2,{'名' * 101},120.42,37.12,{'河' * 101},WGS84\n").encode()
+        with pytest.raises(RowErrors) as exc:
+            import_sections(data, actor=self.users["admin"], name="s.csv")
+        assert {(2, "断面编码"), (3, "断面名称"), (3, "所在河流")} <= {(e.row, e.column) for e in exc.value.errors}
+
+    def test_long_river_names_and_ids_are_refused(self):
+        from outfall.core.errors import NetworkError
+        from outfall.rivers.models import Reach
+        from outfall.rivers.services import import_rivers
+
+        def line(i, **props):
+            return {"type": "Feature", "properties": {"id": f"r{i}", **props},
+                    "geometry": {"type": "LineString", "coordinates": [[120.40, 36.80 + i * 0.01],
+                                                                       [120.40, 36.81 + i * 0.01]]}}
+        fc = {"type": "FeatureCollection", "features": [
+            line(0, name="河" * 101, to_id="r1"), line(1, name="大沽河"),
+        ]}
+        fc["features"][1]["properties"]["id"] = "r1"
+        with pytest.raises(NetworkError) as exc:
+            import_rivers(fc, actor=self.users["admin"], name="long.geojson")
+        assert "100" in exc.value.user_message
+        fc2 = {"type": "FeatureCollection", "features": [line(0, name="大沽河")]}
+        fc2["features"][0]["properties"]["id"] = "x" * 65
+        with pytest.raises(NetworkError):
+            import_rivers(fc2, actor=self.users["admin"], name="long.geojson")
+        assert not Reach.objects.exists()
+
+
+def test_every_text_column_is_bounded_by_its_model_field():
+    """A free-text column fed from files or the API checks the same max_length as its database column
+    (a coordinate system or a class is checked by its value)."""
+    from django.db import models
+
+    from outfall.ledger.columns import COLUMNS
+    from outfall.ledger.models import Outfall
+    from outfall.monitoring.columns import SECTION_COLUMNS
+
+    for model, cols in ((Outfall, COLUMNS), (Section, SECTION_COLUMNS)):
+        for col in cols:
+            if col.kind != "str":
+                continue
+            try:
+                field = model._meta.get_field(col.field)
+            except Exception:  # noqa: BLE001 - a column that is not a model field (town, crs)
+                continue
+            if isinstance(field, models.CharField) and not field.choices and col.field != "original_crs":
+                assert col.max_length == field.max_length, (model.__name__, col.field, col.max_length)
