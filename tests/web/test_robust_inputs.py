@@ -161,3 +161,38 @@ def test_every_text_column_is_bounded_by_its_model_field():
                 continue
             if isinstance(field, models.CharField) and not field.choices and col.field != "original_crs":
                 assert col.max_length == field.max_length, (model.__name__, col.field, col.max_length)
+
+
+class CommitTwiceTests(TestCase):
+    """A dry-run file is imported once: committing it again says so instead of importing it twice or
+    failing on the file the first commit removed (the race itself is tested on PostgreSQL in
+    test_concurrency.py)."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.town_a, cls.town_b = make_towns()
+        cls.users = make_users(cls.town_a, cls.town_b)
+
+    def test_second_commit_is_refused_cleanly(self):
+        import tempfile
+
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from outfall.ledger import importing
+        from outfall.ledger.models import Outfall
+
+        data = "排污口名称,一级类型,二级类型,经度,纬度,所属镇街,受纳水体\n甲,工业排污口,工矿企业排污口,120.5,36.9,水集街道,大沽河\n"
+        with tempfile.TemporaryDirectory() as media, self.settings(MEDIA_ROOT=media):
+            self.client.force_login(self.users["bureau"])
+            token = self.client.post("/ledger/import/", {"file": SimpleUploadedFile("l.csv", data.encode())}
+                                     ).context["token"]
+            pending = importing._pending_path(self.users["bureau"], token)
+            claimed = importing._claim(pending)  # another request is importing it right now
+            r = self.client.post("/ledger/import/", {"token": token})
+            assert r.status_code == 200 and "正在导入" in r.content.decode()
+            claimed.rename(pending)
+            r = self.client.post("/ledger/import/", {"token": token})
+            assert r.status_code == 200 and r.context.get("committed")
+            r = self.client.post("/ledger/import/", {"token": token})
+            assert r.status_code == 200 and "已导入" in r.content.decode()
+        assert Outfall.objects.count() == 1
