@@ -77,3 +77,11 @@ def test_time_bounds_edges():
     assert check_time_bounds(dt.datetime(1970, 1, 1, 8, tzinfo=tz8), now=now)
     with pytest.raises(ValueError):
         check_time_bounds(dt.datetime(1970, 1, 1, 7, 59, tzinfo=tz8), now=now)
+
+
+def test_an_empty_network_validates_without_error():
+    """The network report of a database with no reaches (found by the API schema fuzz test)."""
+    from outfall.core.network import validate
+
+    report = validate([]).as_dict()
+    assert report["reaches"] == 0 and report["issues"] == []

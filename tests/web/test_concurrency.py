@@ -34,8 +34,8 @@ pytestmark = [
                               "the in-memory test database cannot show it"),
 ]
 
-#: Seconds the mixed-load test runs (CI sets 30).
-DURATION_S = float(os.environ.get("OUTFALL_TEST_CONCURRENCY_S", "5"))
+#: Seconds the mixed-load test runs: CONCURRENCY_TEST_S, else 30 in CI (CI=true) and 5 locally.
+DURATION_S = float(os.environ.get("CONCURRENCY_TEST_S") or (30 if os.environ.get("CI") else 5))
 
 SECTIONS = ("断面编码,断面名称,经度,纬度,水质目标,所在河流\n"
             "370285S01,马连庄,120.4235,37.12,Ⅱ,大沽河\n"
