@@ -17,8 +17,7 @@ def _pv(value, qualifier, dl, raw) -> ParsedValue:
     """A stored row as a ParsedValue; a row no parser would accept today (an infinite or NaN value
     or limit, or a measured value of NULL, which is how SQLite keeps a NaN) reads as missing, so
     pages and the API show it as no data instead of failing on it."""
-    if (qualifier == "" and (value is None or not math.isfinite(value))) or (
-            dl is not None and not math.isfinite(dl)) or (value is not None and not math.isfinite(value)):
+    if (qualifier == "" and value is None) or any(x is not None and not math.isfinite(x) for x in (value, dl)):
         return ParsedValue(None, "missing", None, raw)
     return ParsedValue(value, qualifier, dl, raw)
 
