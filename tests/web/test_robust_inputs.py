@@ -196,3 +196,24 @@ class CommitTwiceTests(TestCase):
             r = self.client.post("/ledger/import/", {"token": token})
             assert r.status_code == 200 and "已导入" in r.content.decode()
         assert Outfall.objects.count() == 1
+
+
+class ApiNotFoundTests(TestCase):
+    def test_an_api_path_no_route_matches_answers_json(self):
+        town_a, town_b = make_towns()
+        self.client.force_login(make_users(town_a, town_b)["viewer"])
+        for url in ("/api/outfalls/2.5e-94/", "/api/nothing-here/"):
+            r = self.client.get(url)
+            assert r.status_code == 404 and r["Content-Type"] == "application/json", url
+            assert r.json()["detail"]
+        r = self.client.get("/ledger/nothing-here/")
+        assert r.status_code == 404 and r["Content-Type"].startswith("text/html")
+
+
+def test_error_answers_are_in_the_schema():
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    push = schema["paths"]["/api/readings/"]["post"]["responses"]
+    assert {"201", "400", "401", "403", "404"} <= set(push)
+    assert push["400"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Error"}

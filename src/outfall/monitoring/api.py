@@ -45,7 +45,20 @@ class PushSerializer(serializers.Serializer):
     readings = serializers.ListField(child=serializers.DictField(), allow_empty=False, max_length=100_000)
 
 
-@extend_schema(request=PushSerializer, examples=[OpenApiExample("station push", value={
+class PushResultSerializer(serializers.Serializer):
+    """What a push answers (201): the batch and its counts; refused rows come back as a 400 instead."""
+
+    file = serializers.CharField()
+    rows = serializers.IntegerField()
+    errors = serializers.ListField(child=serializers.DictField())
+    batch_id = serializers.UUIDField(allow_null=True)
+    committed = serializers.BooleanField()
+    section_rows = serializers.IntegerField()
+    outfall_rows = serializers.IntegerField()
+    skipped = serializers.IntegerField()
+
+
+@extend_schema(request=PushSerializer, responses={201: PushResultSerializer}, examples=[OpenApiExample("station push", value={
     "source": "automatic", "readings": [{"site_code": "370285S01", "time": "2025-11-06T20:00:00+08:00",
                                          "parameter": "NH3N", "value": "0.12", "unit": "mg/L"}]})])
 @api_view(["POST"])
