@@ -2,11 +2,18 @@
 
 A generator is ``f(type_l1: str, sequence: int, *, county_code: str) -> str``; the service finds
 the next free sequence number for the type and asks the generator for the code.
+
+Allocation is race-free: :meth:`CodeAllocator.locked` first takes a transaction-scoped lock that
+every writer generating codes takes (PostgreSQL ``pg_advisory_xact_lock``; on SQLite the
+``IMMEDIATE`` transaction mode already lets one writer in at a time), then reads the codes taken.
+The lock is released at commit, so the next writer reads the codes just committed. One lock for
+all types, because a configured generator may give two types the same prefix.
 """
 
 from __future__ import annotations
 
 from django.conf import settings
+from django.db import connection
 from django.utils.module_loading import import_string
 
 from outfall.core.coding import default_outfall_code
@@ -41,6 +48,12 @@ class CodeAllocator:
                 return code
 
     @classmethod
+    def locked(cls) -> CodeAllocator:
+        """:meth:`from_db` after taking the code-allocation lock; call inside the writing transaction."""
+        lock_code_allocation()
+        return cls.from_db()
+
+    @classmethod
     def from_db(cls) -> CodeAllocator:
         from django.db.models import Count
 
@@ -51,3 +64,20 @@ class CodeAllocator:
         from outfall.accounts.area import area_code
 
         return cls(taken, counts, county_code=area_code())
+
+
+#: First key of the advisory lock (second: the lock's name hashed), "outfall" in hex speak.
+_LOCK_NAMESPACE = 0x0F7FA11
+
+
+def lock_code_allocation() -> None:
+    """Hold the code-allocation lock until the current transaction ends (PostgreSQL advisory lock).
+
+    On SQLite a write transaction is already exclusive (``transaction_mode=IMMEDIATE``), so nothing
+    is needed. Raises RuntimeError outside a transaction, where the lock would end at once.
+    """
+    if not connection.in_atomic_block:
+        raise RuntimeError("lock_code_allocation() must run inside transaction.atomic()")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [_LOCK_NAMESPACE, "outfall-codes"])

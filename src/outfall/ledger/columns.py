@@ -14,6 +14,7 @@ from outfall.core.columns import match_header as _match_header
 from outfall.core.enums import ApprovalState, DischargeNature, DischargeRegularity, EntryMode, OutfallStatus
 from outfall.core.errors import CodeError, CoordinateError
 from outfall.core.outfall_types import validate_type
+from outfall.ledger.models import ResponsibleParty
 
 PARTY_SEP = LIST_SEP
 
@@ -91,6 +92,13 @@ def clean_parties(data: dict) -> tuple[list[dict], list[tuple[str, str]]]:
     for col, lst in (("统一社会信用代码", usccs), ("所属行业", inds), ("联系人及电话", contacts)):
         if len(lst) > len(names):
             problems.append((col, f"有 {len(lst)} 项，但责任主体只有 {len(names)} 个 (多个用「；」分隔，一一对应)"))
+    for col, fname, lst in (("责任主体", "name", names), ("所属行业", "industry", inds),
+                            ("联系人及电话", "contact", contacts)):
+        limit = ResponsibleParty._meta.get_field(fname).max_length
+        for i, text in enumerate(lst):
+            if len(text) > limit:
+                problems.append((col, f"第 {i + 1} 项长度 {len(text)} 超过 {limit} / item {i + 1} is longer than "
+                                      f"{limit} characters"))
     parties = []
     for i, name in enumerate(names):
         uscc = usccs[i] if i < len(usccs) else ""

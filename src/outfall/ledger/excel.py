@@ -194,7 +194,8 @@ def import_outfalls(source, *, actor, name: str | None = None, dry_run: bool = F
 
 @transaction.atomic
 def _write(changes, existing: dict[str, Outfall], *, actor, batch_id, progress=None) -> None:
-    allocator = CodeAllocator.from_db()
+    allocator = CodeAllocator.locked() if any(b is None and not r.data.get("code") for r, b, _ in changes) \
+        else CodeAllocator.from_db()
     new, updated, parties_of = [], [], {}
     for r, before, parties in changes:
         data = {k: v for k, v in r.data.items() if k in DATA_FIELDS}

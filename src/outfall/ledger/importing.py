@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 import uuid
 from pathlib import Path
@@ -38,8 +39,24 @@ def _pending_path(user, token: str) -> Path | None:
         uuid.UUID(token)
     except ValueError:
         return None
-    matches = list(_pending_dir().glob(f"{user.pk}-{token}.*"))
+    matches = [p for p in _pending_dir().glob(f"{user.pk}-{token}.*") if p.suffix in _ALLOWED]
     return matches[0] if matches else None
+
+
+def _claim(path: Path) -> Path | None:
+    """Take the pending file for this request by renaming it (atomic): of two commits of one file at
+    once, exactly one gets it; the other gets None."""
+    claimed = path.with_name(path.name + _CLAIMED)
+    try:
+        os.rename(path, claimed)
+    except FileNotFoundError:
+        return None
+    return claimed
+
+
+#: Suffix of a pending file while its commit runs.
+_CLAIMED = ".importing"
+_ALREADY = "该文件已导入或正在导入，未重复导入 / this file has been or is being imported; it was not imported again"
 
 
 def dry_run_upload(request, upload) -> dict:
@@ -64,20 +81,32 @@ def dry_run_upload(request, upload) -> dict:
 
 
 def commit_pending(request, token: str, *, allow_duplicates: bool = False) -> dict:
-    """Import the file kept under ``token``; likely duplicates are created only when the user ticked
-    「允许疑似重复」(``allow_duplicates``), else refused again with the confirm form kept."""
+    """Import the dry-run file of ``token`` once: a second commit of the same file, at the same time
+    or later, is told so and changes nothing; a refused import leaves the file for another try.
+    Likely duplicates are created only when the user ticked 「允许疑似重复」(``allow_duplicates``),
+    else refused again with the confirm form kept."""
     path = _pending_path(request.user, token)
+    known = f"import-{token}" in request.session
     if path is None:
-        return {"fatal": "待导入文件已失效，请重新上传"}
+        return {"fatal": _ALREADY if known else "待导入文件已失效，请重新上传"}
+    claimed = _claim(path)
+    if claimed is None:
+        return {"fatal": _ALREADY}
     try:
-        result = import_outfalls(path.read_bytes(), actor=request.user, name=request.session.get(f"import-{token}", path.name),
+        result = import_outfalls(claimed.read_bytes(), actor=request.user,
+                                 name=request.session.get(f"import-{token}", path.name),
                                  allow_duplicates=allow_duplicates)
     except RowErrors as exc:
+        os.rename(claimed, path)
         ctx = {"fatal": exc.user_message, "errors": exc.errors}
         if all(is_duplicate(e) for e in exc.errors):
             ctx.update(token=token, confirm_duplicates=True)
         return ctx
     except OutfallError as exc:
+        os.rename(claimed, path)
         return {"fatal": exc.user_message}
-    path.unlink(missing_ok=True)
+    except BaseException:
+        os.rename(claimed, path)
+        raise
+    claimed.unlink(missing_ok=True)
     return {"result": result, "committed": True}

@@ -8,7 +8,7 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from outfall.accounts import permissions
 from outfall.core.enums import OutfallStatus
@@ -199,15 +199,26 @@ def create_outfall(data: dict, *, actor, batch_id: uuid.UUID | None = None) -> O
     town = data.pop("town")
     _check_may_edit(actor, town.pk)
     if not data.get("code"):
-        data["code"] = CodeAllocator.from_db().allocate(data["type_l1"])
+        data["code"] = CodeAllocator.locked().allocate(data["type_l1"])
     _check_unique(data)
     outfall = Outfall(town=town, **{k: v for k, v in data.items() if k in DATA_FIELDS})
-    outfall.save()
+    _save_unique(outfall)
     _set_parties(outfall, parties, actor=actor, batch_id=batch_id)
     snap_site(outfall)
     record_change(outfall, action="create", actor=actor, before=None, after=snapshot(outfall, parties),
                   batch_id=batch_id)
     return outfall
+
+
+def _save_unique(outfall: Outfall) -> None:
+    """Save; a code or national code taken meanwhile by a concurrent writer is an InputError, not a 500."""
+    try:
+        with transaction.atomic():
+            outfall.save()
+    except IntegrityError as exc:
+        raise InputError(f"concurrent duplicate code {outfall.code}: {exc}",
+                         user_message=f"排污口编码「{outfall.code}」或国家平台编码刚被其他操作占用，请重试 / "
+                                      "the code was just taken by another request, please retry") from None
 
 
 def _check_unique(data: dict, *, exclude_pk: int | None = None) -> None:
@@ -236,7 +247,7 @@ def update_outfall(outfall: Outfall, data: dict, *, actor, batch_id: uuid.UUID |
     for k, v in data.items():
         if k in DATA_FIELDS:
             setattr(outfall, k, v)
-    outfall.save()
+    _save_unique(outfall)
     if parties is not None:
         _set_parties(outfall, parties, actor=actor, batch_id=batch_id)
     if (before["lon"], before["lat"]) != (outfall.lon, outfall.lat):

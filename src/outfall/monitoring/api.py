@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import api_view, permission_classes
@@ -46,7 +45,20 @@ class PushSerializer(serializers.Serializer):
     readings = serializers.ListField(child=serializers.DictField(), allow_empty=False, max_length=100_000)
 
 
-@extend_schema(request=PushSerializer, responses={201: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT}, examples=[OpenApiExample("station push", value={
+class PushResultSerializer(serializers.Serializer):
+    """What a push answers (201): the batch and its counts; refused rows come back as a 400 instead."""
+
+    file = serializers.CharField()
+    rows = serializers.IntegerField()
+    errors = serializers.ListField(child=serializers.DictField())
+    batch_id = serializers.UUIDField(allow_null=True)
+    committed = serializers.BooleanField()
+    section_rows = serializers.IntegerField()
+    outfall_rows = serializers.IntegerField()
+    skipped = serializers.IntegerField()
+
+
+@extend_schema(request=PushSerializer, responses={201: PushResultSerializer}, examples=[OpenApiExample("station push", value={
     "source": "automatic", "readings": [{"site_code": "370285S01", "time": "2025-11-06T20:00:00+08:00",
                                          "parameter": "NH3N", "value": "0.12", "unit": "mg/L"}]})])
 @api_view(["POST"])

@@ -11,7 +11,6 @@ import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
 
 from outfall.core.errors import PermissionDeniedError, RowError, RowErrors
 from outfall.core.results import ImportResult
@@ -22,7 +21,7 @@ from outfall.history.services import record_change
 from outfall.ledger.models import Outfall
 from outfall.monitoring.models import ReadingBatch, Section
 from outfall.monitoring.permissions import REFUSED_MESSAGE, may_write_readings, refused_site_codes
-from outfall.monitoring.store import upsert_readings
+from outfall.monitoring.store import atomic_with_deadlock_retry, upsert_readings
 
 
 @dataclass
@@ -74,7 +73,7 @@ def _write(records: list[ReadingRecord], *, file: str, kind: str, actor, dry_run
     result.section_rows, result.outfall_rows = len(sec_rows), len(out_rows)
     if dry_run:
         return result
-    with transaction.atomic():
+    def write():
         batch = ReadingBatch.objects.create(id=batch_id, file=file[:200], kind=kind, rows=len(records),
                                             section_rows=len(sec_rows), outfall_rows=len(out_rows), skipped=skipped)
         upsert_readings("section", sec_rows)
@@ -82,6 +81,8 @@ def _write(records: list[ReadingRecord], *, file: str, kind: str, actor, dry_run
         record_change(batch, action="import", actor=actor, before=None, batch_id=batch_id,
                       after={"file": file, "rows": len(records), "section_rows": len(sec_rows),
                              "outfall_rows": len(out_rows), "skipped": skipped})
+
+    atomic_with_deadlock_retry(write)
     result.batch_id, result.committed = batch_id, True
     return result
 

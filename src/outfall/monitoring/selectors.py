@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections import defaultdict
 
 from django.utils import timezone
@@ -13,6 +14,11 @@ from outfall.monitoring.models import Section, SectionReading
 
 
 def _pv(value, qualifier, dl, raw) -> ParsedValue:
+    """A stored row as a ParsedValue; a row no parser would accept today (an infinite or NaN value
+    or limit, or a measured value of NULL, which is how SQLite keeps a NaN) reads as missing, so
+    pages and the API show it as no data instead of failing on it."""
+    if (qualifier == "" and value is None) or any(x is not None and not math.isfinite(x) for x in (value, dl)):
+        return ParsedValue(None, "missing", None, raw)
     return ParsedValue(value, qualifier, dl, raw)
 
 
@@ -25,6 +31,17 @@ def samples(section: Section, *, since: dt.datetime | None = None) -> dict[dt.da
     for t, p, v, q, dl, raw in qs.order_by("time").values_list("time", "parameter", "value", "qualifier",
                                                                 "detection_limit", "raw"):
         out[t][p] = _pv(v, q, dl, raw)
+    return out
+
+
+def series(section: Section) -> dict[str, list[tuple[dt.datetime, float]]]:
+    """parameter → [(time, value)] of a section's measured values in time order, for its charts;
+    values that are not finite numbers (stored before the parser refused them) are left out."""
+    out: dict[str, list] = defaultdict(list)
+    for when, p, v in (SectionReading.objects.filter(section=section).exclude(value=None).order_by("time")
+                       .values_list("time", "parameter", "value")):
+        if math.isfinite(v):
+            out[p].append((when, v))
     return out
 
 

@@ -4,7 +4,6 @@ page with charts (class bands, target line) and monthly / yearly assessments."""
 from __future__ import annotations
 
 import json
-from collections import defaultdict
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.shortcuts import get_object_or_404, render
@@ -13,7 +12,7 @@ from outfall.core.enums import WaterClass
 from outfall.core.standards.parameters import registry
 from outfall.monitoring import selectors
 from outfall.monitoring.charts import series_figure
-from outfall.monitoring.models import Section, SectionReading
+from outfall.monitoring.models import Section
 
 CHART_ORDER = ("NH3N", "TP", "CODMN", "DO", "COD", "BOD5", "PH", "TN", "WT")
 
@@ -30,10 +29,7 @@ def section_list(request):
 def section_detail(request, pk: int):
     s = get_object_or_404(Section.objects.visible_to(request.user), pk=pk)
     t, ev = selectors.latest_evaluation(s)
-    series = defaultdict(list)
-    for when, p, v in (SectionReading.objects.filter(section=s).exclude(value=None).order_by("time")
-                       .values_list("time", "parameter", "value")):
-        series[p].append((when, v))
+    series = selectors.series(s)
     codes = [c for c in CHART_ORDER if c in series] + sorted(c for c in series if c not in CHART_ORDER)
     charts = [{"id": f"chart-{c}", "code": c, "figure": series_figure(s, c, series[c])} for c in codes]
     reg = registry()

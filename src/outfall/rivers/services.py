@@ -55,8 +55,9 @@ def import_rivers(source, *, actor, name: str | None = None, dry_run: bool = Fal
         reaches = read_reaches(source, crs=crs, limits=settings.OUTFALL_IMPORT_LIMITS)
     report = validate(reaches)
     result = RiverImportResult(file=name, reaches=len(reaches), outlets=report.outlets, report=report.as_dict())
-    if not report.ok:
-        result.errors = [i["message"] for i in result.report["issues"] if i["severity"] == "error"]
+    too_long = _too_long(reaches)
+    if not report.ok or too_long:
+        result.errors = [i["message"] for i in result.report["issues"] if i["severity"] == "error"] + too_long
         if dry_run:
             return result
         raise NetworkError("; ".join(result.errors), user_message="河网有误，未导入: " + "；".join(result.errors))
@@ -85,6 +86,22 @@ def import_rivers(source, *, actor, name: str | None = None, dry_run: bool = Fal
         result.snapped, result.far = _snap_all(actor=actor, batch_id=batch)
     result.batch_id, result.committed = batch, True
     return result
+
+
+def _too_long(reaches) -> list[str]:
+    """A message per reach attribute longer than its column (Reach/River max_length), first 20."""
+    limits = {f: Reach._meta.get_field(f).max_length for f in ("name", "to_id", "from_node", "to_node",
+                                                                "level_path")}
+    limits["id"] = Reach._meta.get_field("reach_id").max_length
+    limits["name"] = min(limits["name"], River._meta.get_field("name").max_length)
+    out = []
+    for r in reaches:
+        for f, limit in limits.items():
+            text = getattr(r, f) or ""
+            if len(text) > limit:
+                out.append(f"河段「{r.id[:40]}」的 {f} 长度 {len(text)} 超过 {limit} / reach {r.id[:40]!r}: "
+                           f"{f} is longer than {limit} characters")
+    return out[:20] + ([f"…共 {len(out)} 处"] if len(out) > 20 else [])
 
 
 def _snap_rows(kind: str, rows: list[tuple[int, float, float]], net, reach_pk: dict[str, int]) -> list[Snap]:

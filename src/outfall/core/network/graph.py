@@ -57,7 +57,7 @@ def downstream_lists(reaches: list[ReachInput], *, tolerance_m: float = 5.0) -> 
         for i, r in enumerate(reaches):
             if r.to_node:
                 down[i] = [j for j in by_from.get(r.to_node, []) if j != i]
-    else:
+    elif reaches:  # topology from shared end points (none to find in an empty network)
         from pyproj import Transformer
         from scipy.spatial import cKDTree
 

@@ -20,6 +20,7 @@ another unit of the same dimension and :func:`convert` brings it there.
 from __future__ import annotations
 
 import csv
+import math
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
@@ -27,7 +28,8 @@ from importlib import resources
 
 from outfall.core.errors import ValueParseError
 
-__all__ = ["Parameter", "registry", "lookup_parameter", "canonical_unit", "convert", "UNIT_ALIASES"]
+__all__ = ["Parameter", "registry", "lookup_parameter", "canonical_unit", "convert", "UNIT_ALIASES",
+           "plausible_range", "check_plausible"]
 
 
 @dataclass(frozen=True)
@@ -207,3 +209,72 @@ def convert(value: float, from_unit: str, to_unit: str) -> float:
         raise ValueParseError(f"cannot convert {a} to {b}", user_message=f"单位「{from_unit}」不能换算为「{to_unit}」")
     # In decimal, so that 25 µg/L is exactly the double nearest 0.025 mg/L (rounding ties stay ties).
     return float(Decimal(repr(float(value))) * Decimal(fa) / Decimal(fb))
+
+
+#: Generous physical bounds per registry unit (a value outside is a typing or instrument error, not
+#: water): concentrations up to 100 g/L (100,000 mg/L, above any raw industrial wastewater), counts
+#: up to 10¹³ per litre, conductivity up to 200,000 µS/cm (four times sea water), turbidity up to
+#: 100,000 NTU, lengths up to 100 m.
+_RANGE_BY_UNIT = {"mg/L": (0.0, 100_000.0), "个/L": (0.0, 1e13), "cells/L": (0.0, 1e13), "µS/cm": (0.0, 200_000.0),
+                  "NTU": (0.0, 100_000.0), "m": (0.0, 100.0), "m3/s": (0.0, 300_000.0)}
+#: Bounds set by the quantity itself: pH 0–14; dissolved oxygen 0–25 mg/L (about 2.5 times
+#: saturation at 0 ℃, beyond any supersaturated algal bloom); water temperature −5–50 ℃.
+_RANGE_BY_CODE = {"PH": (0.0, 14.0), "DO": (0.0, 25.0), "WT": (-5.0, 50.0)}
+
+
+def plausible_range(parameter: str | Parameter) -> tuple[float, float]:
+    """(low, high), both inclusive, in the registry unit: the values a reading of ``parameter`` may take.
+
+    Parameters
+    ----------
+    parameter : str or Parameter
+        A registry code (``"PH"``) or a :class:`Parameter`.
+
+    Returns
+    -------
+    tuple of float
+        pH 0–14 (dimensionless); DO 0–25 mg/L; water temperature −5–50 ℃; other concentrations
+        0–100,000 mg/L; counts 0–10¹³ per litre; conductivity 0–200,000 µS/cm; turbidity
+        0–100,000 NTU; transparency 0–100 m; flow 0–300,000 m³/s.
+
+    Examples
+    --------
+    >>> plausible_range("PH"), plausible_range("DO"), plausible_range("WT"), plausible_range("NH3N")
+    ((0.0, 14.0), (0.0, 25.0), (-5.0, 50.0), (0.0, 100000.0))
+    """
+    p = parameter if isinstance(parameter, Parameter) else registry()[parameter]
+    return _RANGE_BY_CODE.get(p.code) or _RANGE_BY_UNIT.get(p.unit, (0.0, math.inf))
+
+
+def check_plausible(parameter: str | Parameter, value: float | None, *,
+                    detection_limit: float | None = None) -> None:
+    """Refuse a value (or a detection limit) outside :func:`plausible_range` of its parameter.
+
+    Both are in the registry unit of the parameter (after :func:`convert`); None passes.
+
+    Raises
+    ------
+    ValueParseError
+        With a Chinese and English message naming the parameter, the value and the range.
+
+    Examples
+    --------
+    >>> check_plausible("PH", 7.2), check_plausible("TP", None, detection_limit=0.01)
+    (None, None)
+    >>> check_plausible("PH", 15)
+    Traceback (most recent call last):
+    ...
+    outfall.core.errors.ValueParseError: PH value 15 outside plausible range 0.0..14.0
+    """
+    p = parameter if isinstance(parameter, Parameter) else registry()[parameter]
+    lo, hi = plausible_range(p)
+    for what, v in (("监测值", value), ("检出限", detection_limit)):
+        if v is None:
+            continue
+        if not math.isfinite(v) or not lo <= v <= hi:
+            unit = "" if p.unit == "dimensionless" else f" {p.unit}"
+            raise ValueParseError(
+                f"{p.code} {'value' if what == '监测值' else 'detection limit'} {v:g} outside plausible range "
+                f"{lo}..{hi}",
+                user_message=f"{p.name_zh}{what} {v:g}{unit} 超出合理范围 {lo:g}–{hi:g}{unit} / "
+                             f"{p.name_en} {v:g}{unit} is outside the plausible range {lo:g}–{hi:g}{unit}")

@@ -6,10 +6,12 @@ Columns, Chinese or English headers: ``site_code`` (站点编码/断面编码), 
 ``water_type`` (水体类型: river 河流 / lake 湖库).
 
 - ``time``: ISO 8601 (``2025-11-06 20:00``, ``2025-11-06T20:00+08:00``; ``/`` accepted for ``-``) or
-  a spreadsheet date-time; a naive time is Asia/Shanghai; a time without a date is refused.
+  a spreadsheet date-time; a naive time is Asia/Shanghai; a time without a date is refused, and so
+  is one before 1970 or more than a day after now (``outfall.core.times``).
 - ``parameter``: a registry code, a Chinese or English name, an HJ 212 code or an alias.
 - ``value``: a number, ``0.02L``/``<0.01`` (below detection), ``ND``/``未检出``, or ``*``/``--``/empty
-  (missing, kept as such); negative values only for water temperature.
+  (missing, kept as such); negative values only for water temperature; a value outside the
+  parameter's plausible range (``parameters.plausible_range``: pH 0–14, DO 0–25 mg/L …) is refused.
 - ``unit``: converted to the parameter's registry unit (µg/L → mg/L …); an empty unit means the
   registry unit; a unit of another dimension is refused.
 - The same site, time, parameter and source twice with two different values is refused; the same
@@ -29,9 +31,10 @@ from zoneinfo import ZoneInfo
 from outfall.core.columns import Column, match_header
 from outfall.core.errors import RowError, RowErrors, ValueParseError
 from outfall.core.limits import ImportLimits
-from outfall.core.standards.parameters import canonical_unit, convert, lookup_parameter
+from outfall.core.standards.parameters import canonical_unit, check_plausible, convert, lookup_parameter
 from outfall.core.standards.values import ParsedValue, parse_value
 from outfall.core.tabular import Table, normalise_header, read_table
+from outfall.core.times import check_time_bounds
 
 __all__ = ["ReadingRecord", "READING_COLUMNS", "SOURCES", "read_readings", "read_reading_dicts", "parse_reading_table",
            "parse_time", "parse_source", "parse_water_type"]
@@ -104,7 +107,7 @@ def parse_time(cell) -> dt.datetime:
             t = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
         except ValueError:
             raise ValueError(f"「{text}」不是 ISO 8601 时间 (如 2025-11-06 20:00)") from None
-    return t if t.tzinfo else t.replace(tzinfo=TZ)
+    return check_time_bounds(t if t.tzinfo else t.replace(tzinfo=TZ))
 
 
 def parse_source(cell) -> str:
@@ -265,6 +268,23 @@ def parse_reading_table(table: Table) -> list[ReadingRecord]:
         unit, to = unit_keys[k]
         return ParsedValue(None if pv.value is None else convert(pv.value, unit, to), pv.qualifier,
                            None if pv.detection_limit is None else convert(pv.detection_limit, unit, to), pv.raw)
+
+    # A value outside its parameter's plausible range (pH 15, DO 40 mg/L), checked in the registry
+    # unit once per distinct (value, unit, parameter).
+    checked: dict = {}
+    for k in range(len(rows)):
+        if k in problems or params[k] is None:
+            continue
+        memo = (value_keys[k], unit_keys[k], params[k].code)
+        if memo not in checked:
+            pv = _converted(k)
+            try:
+                check_plausible(params[k], pv.value, detection_limit=pv.detection_limit)
+                checked[memo] = None
+            except ValueParseError as exc:
+                checked[memo] = exc.user_message
+        if checked[memo]:
+            problems.setdefault(k, []).append(("监测值", checked[memo]))
 
     out: list[ReadingRecord] = []
     keys = [(s_, t, p.code if p is not None else None, src) for s_, t, p, src in zip(sites, times, params, sources,

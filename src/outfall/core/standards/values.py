@@ -8,7 +8,9 @@ Marks (HJ 630-2011 reporting practice, and what the national automatic-station r
   value such as ``当天质控不合格`` (QC failed that day) or ``极值过滤`` (extreme value filtered):
   missing (``qualifier="missing"``), never 0. The note is kept in ``raw``.
 - Anything else that is not a plain decimal number is refused (:class:`ValueParseError`), and so
-  is a negative number unless the caller allows it (water temperature).
+  is a negative number unless the caller allows it (water temperature), and a number too large for
+  a double (``9`` written 400 times reads as infinity). Whether a finite value is plausible for its
+  parameter (pH 0–14 …) is :func:`outfall.core.standards.parameters.check_plausible`.
 
 How a below-detection value is used in a class or a mean is decided in evaluation.py.
 
@@ -91,14 +93,24 @@ def _number(text: str) -> float:
     if not _NUMBER.fullmatch(text):
         raise ValueError(text)
     f = float(text)
-    if math.isinf(f):
-        raise ValueError(text)
+    if not math.isfinite(f):
+        raise _NonFinite(text)
     return f
+
+
+class _NonFinite(ValueError):
+    """A number too large for a float (it reads as infinity)."""
 
 
 def _refuse(text: str) -> ValueParseError:
     return ValueParseError(f"not a value: {text!r}",
                            user_message=f"「{text}」不是数值，也不是已知标记 (如 0.02L、<0.01、ND、未检出、*、--)")
+
+
+def _refuse_non_finite(text: str) -> ValueParseError:
+    shown = text if len(text) <= 24 else f"{text[:12]}…{text[-6:]} ({len(text)} 个字符)"
+    return ValueParseError(f"not a finite number: {text[:40]!r}",
+                           user_message=f"「{shown}」超出数值范围 (不是有限数) / not a finite number")
 
 
 def parse_value(cell, *, allow_negative: bool = False) -> ParsedValue:
@@ -114,7 +126,8 @@ def parse_value(cell, *, allow_negative: bool = False) -> ParsedValue:
     Raises
     ------
     ValueParseError
-        Not a number and not a known mark, or a refused negative number (Chinese message).
+        Not a number and not a known mark, a number too large for a double (infinity), or a refused
+        negative number (Chinese message).
 
     Examples
     --------
@@ -126,6 +139,10 @@ def parse_value(cell, *, allow_negative: bool = False) -> ParsedValue:
     (1.25, 3.0, True)
     >>> parse_value("当天质控不合格").note
     '当天质控不合格'
+    >>> parse_value("9" * 400)
+    Traceback (most recent call last):
+    ...
+    outfall.core.errors.ValueParseError: not a finite number: '9999999999999999999999999999999999999999'
     """
     if cell is None:
         return ParsedValue(None, "missing", None, "")
@@ -133,12 +150,17 @@ def parse_value(cell, *, allow_negative: bool = False) -> ParsedValue:
         raise ValueParseError(f"bool value {cell}", user_message=f"「{cell}」不是监测值")
     if isinstance(cell, float) and math.isnan(cell):
         return ParsedValue(None, "missing", None, "")
+    if isinstance(cell, float) and math.isinf(cell):
+        raise _refuse_non_finite(repr(cell))
     if isinstance(cell, (int, float)):
         text = repr(float(cell)) if isinstance(cell, float) else str(cell)
     else:
         text = str(cell).strip()
         if _PLAIN.fullmatch(text):
-            return ParsedValue(float(text), "", None, text)
+            f = float(text)
+            if f != math.inf:  # 400 nines read as +inf: refused below like any non-finite number
+                return ParsedValue(f, "", None, text)
+            raise _refuse_non_finite(text)
     up = text.upper()
     if up in MISSING_MARKS or text in NOTE_MARKS:
         return ParsedValue(None, "missing", None, text)
@@ -150,6 +172,8 @@ def parse_value(cell, *, allow_negative: bool = False) -> ParsedValue:
             dl = _number(m.group(m.lastgroup))
             return _checked(ParsedValue(None, "<", dl, text), dl, allow_negative)
         v = _number(up)
+    except _NonFinite:
+        raise _refuse_non_finite(text) from None
     except ValueError:
         raise _refuse(text) from None
     return _checked(ParsedValue(v, "", None, text), v, allow_negative)

@@ -11,7 +11,8 @@ register = template.Library()
 
 @register.filter
 def class_badge(cls):
-    if cls is None or cls == "":  # "": the template's value for a missing evaluation (no readings yet)
+    """The badge of a class; None, or '' (what a template passes when ``ev`` itself is None), is 无数据."""
+    if cls is None or cls == "":
         return format_html('<span class="badge" style="background:#999">{}</span>', "无数据")
     cls = cls if isinstance(cls, WaterClass) else WaterClass.parse(cls)
     fg = "#222" if cls in (WaterClass.IV,) else "#fff"
