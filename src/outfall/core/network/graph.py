@@ -126,6 +126,47 @@ class Network:
             downs[a].append(int(b))
         return downs
 
+    @cached_property
+    def main_down_list(self) -> list[int]:
+        return self.main_down.tolist()
+
+    # --- navigation arrays (derived from the index; stored with it, see ``index_arrays``) ---------
+    @cached_property
+    def D_pre(self) -> np.ndarray:
+        """D_km in pre-order: the labels of a subtree are one contiguous slice."""
+        return self.D_km[self.order]
+
+    @cached_property
+    def T_pre(self) -> np.ndarray:
+        return self.T_h[self.order]
+
+    @cached_property
+    def by_D(self) -> np.ndarray:
+        """Reach indices ordered by (D_km, index): the global distance order."""
+        return np.argsort(self.D_km, kind="stable").astype(np.int32)
+
+    @cached_property
+    def rank_pre(self) -> np.ndarray:
+        """Rank of each reach in ``by_D``, in pre-order: sorting a slice of it orders a subtree by distance."""
+        rank = np.empty(self.n, dtype=np.int32)
+        rank[self.by_D] = np.arange(self.n, dtype=np.int32)
+        return rank[self.order]
+
+    @cached_property
+    def minor_down_pre(self) -> np.ndarray:
+        """Sorted pre-order positions of the lower ends of the minor paths."""
+        return np.sort(self.pre[self.minor[:, 1]]) if len(self.minor) else np.zeros(0, dtype=np.int64)
+
+    @cached_property
+    def longest_up_km(self) -> np.ndarray:
+        """km of the longest path from each reach's downstream end to a source (on the main-path tree)."""
+        L = self.length_m / 1000.0
+        out = L.copy()
+        parent = self.main_down.astype(np.int64)
+        for lv in reversed(_levels(self.n, self.roots, *self.up_main)[1:]):
+            np.maximum.at(out, parent[lv], out[lv] + L[parent[lv]])
+        return out
+
     @property
     def roots(self) -> np.ndarray:
         return np.flatnonzero(self.main_down < 0)
@@ -245,6 +286,8 @@ def _index(net: Network) -> None:
     order = np.empty(n, dtype=np.int64)
     order[pre] = np.arange(n)
     net.pre, net.size, net.order, net.T_h, net.D_km = pre, size, order, T, D
+    for name in ("D_pre", "T_pre", "by_D", "rank_pre", "longest_up_km", "minor_down_pre"):
+        net.__dict__.pop(name, None)
     net.__dict__["arbolate_km"] = arb
 
 
