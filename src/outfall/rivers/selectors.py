@@ -1,4 +1,7 @@
-"""The current network, rebuilt from the Reach rows and cached until the rows change."""
+"""The current network: the Reach rows plus the navigation index stored when they were imported
+(``NetworkVersion``), cached in the process under the version's key, so the index is built once per
+import and never per request or per process. Rows written by other means (no matching version)
+are built once per process from the rows."""
 
 from __future__ import annotations
 
@@ -8,7 +11,8 @@ from django.db.models import Count, Max
 
 from outfall.core.errors import NotFoundError
 from outfall.core.network import Network, ReachInput, build_network
-from outfall.rivers.models import Reach
+from outfall.core.network.store import network_from_index
+from outfall.rivers.models import NetworkVersion, Reach
 
 _lock = threading.Lock()
 _cache: dict = {}
@@ -21,15 +25,35 @@ def reach_inputs(qs=None) -> list[ReachInput]:
                        velocity_m_s=r.velocity_m_s, flow_m3_s=r.flow_m3_s, kind=r.kind) for r in rows]
 
 
+def network_key() -> tuple:
+    """(latest NetworkVersion pk and reach count, Reach count, Reach max pk): changes with every import."""
+    version = NetworkVersion.objects.order_by("-pk").values_list("pk", "reaches").first()
+    agg = Reach.objects.aggregate(n=Count("pk"), m=Max("pk"))
+    return version, agg["n"], agg["m"]
+
+
+def _load(key) -> Network:
+    version, n, _m = key
+    if version is not None and version[1] == n:
+        rows = list(Reach.objects.order_by("pk").values_list("reach_id", "name", "kind", "coords", "level_path"))
+        data = NetworkVersion.objects.values_list("index", flat=True).get(pk=version[0])
+        net = network_from_index(data, ids=[r[0] for r in rows], names=[r[1] for r in rows],
+                                 kinds=[r[2] for r in rows], coords=[[tuple(c) for c in r[3]] for r in rows],
+                                 level_path=[r[4] or None for r in rows])
+        if net is not None:
+            return net
+    return build_network(reach_inputs())
+
+
 def current_network() -> Network:
     """The stored network (NotFoundError when no rivers were imported)."""
-    key = tuple(Reach.objects.aggregate(n=Count("pk"), m=Max("pk")).values())
+    key = network_key()
     with _lock:
         if _cache.get("key") == key:
             return _cache["net"]
-    if not key[0]:
+    if not key[1]:
         raise NotFoundError("no rivers", user_message="尚未导入河网 (outfall import rivers FILE)")
-    net = build_network(reach_inputs())
+    net = _load(key)
     with _lock:
         _cache.update(key=key, net=net)
     return net
