@@ -17,8 +17,8 @@ from outfall.accounts import permissions
 from outfall.core.errors import NetworkError, PermissionDeniedError
 from outfall.core.network import build_network, reaches_from_geojson, read_reaches, snap_points, validate
 from outfall.core.network.snapping import DEFAULT_MAX_DISTANCE_M
-from outfall.history.services import build_change, record_changes
 from outfall.core.network.store import ids_digest, index_bytes
+from outfall.history.services import build_change, record_changes
 from outfall.rivers.models import NetworkVersion, Reach, River, Snap
 from outfall.rivers.selectors import current_network
 
