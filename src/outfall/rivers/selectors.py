@@ -1,7 +1,8 @@
 """The current network: the Reach rows plus the navigation index stored when they were imported
 (``NetworkVersion``), cached in the process under the version's key, so the index is built once per
-import and never per request or per process. Rows written by other means (no matching version)
-are built once per process from the rows."""
+import and never per request or per process; a request pays one indexed query to check the key.
+Rows only change through ``rivers.services.import_rivers`` (which writes a new version); rows
+written by other means with no version are built once per process from the rows."""
 
 from __future__ import annotations
 
@@ -26,17 +27,21 @@ def reach_inputs(qs=None) -> list[ReachInput]:
 
 
 def network_key() -> tuple:
-    """(latest NetworkVersion pk and reach count, Reach count, Reach max pk): changes with every import."""
+    """The current network's version, one indexed query: ("version", pk, reaches) of the latest
+    NetworkVersion (every import writes one), else ("rows", count, max pk) of the Reach rows."""
     version = NetworkVersion.objects.order_by("-pk").values_list("pk", "reaches").first()
+    if version is not None:
+        return ("version", *version)
     agg = Reach.objects.aggregate(n=Count("pk"), m=Max("pk"))
-    return version, agg["n"], agg["m"]
+    return "rows", agg["n"], agg["m"]
 
 
 def _load(key) -> Network:
-    version, n, _m = key
-    if version is not None and version[1] == n:
+    if key[0] == "version":
         rows = list(Reach.objects.order_by("pk").values_list("reach_id", "name", "kind", "coords", "level_path"))
-        data = NetworkVersion.objects.values_list("index", flat=True).get(pk=version[0])
+        if not rows:
+            raise NotFoundError("no reaches", user_message="尚未导入河网 (outfall import rivers FILE)")
+        data = NetworkVersion.objects.values_list("index", flat=True).get(pk=key[1])
         net = network_from_index(data, ids=[r[0] for r in rows], names=[r[1] for r in rows],
                                  kinds=[r[2] for r in rows], coords=[[tuple(c) for c in r[3]] for r in rows],
                                  level_path=[r[4] or None for r in rows])

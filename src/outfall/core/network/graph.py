@@ -102,6 +102,10 @@ class Network:
         return len(self.ids)
 
     @cached_property
+    def length_km(self) -> np.ndarray:
+        return self.length_m / 1000.0
+
+    @cached_property
     def travel_h(self) -> np.ndarray:
         """Travel time through each reach, hours: L / u."""
         return self.length_m / self.velocity_m_s / 3600.0
@@ -329,6 +333,7 @@ def build_network(reaches: list[ReachInput], *, tolerance_m: float = 5.0) -> Net
     v, q, defaulted = fill_hydraulics(vel, flow, kinds, net.__dict__["arbolate_km"])
     net.velocity_m_s, net.flow_m3_s, net.defaulted = v, q, defaulted
     net.__dict__.pop("travel_h", None)
+    net.__dict__.pop("length_km", None)
     _index(net)
     return net
 

@@ -115,17 +115,20 @@ def _better(a: tuple, b: tuple | None) -> bool:
 
 def _ut(net: Network, s: int, m: float, max_km, max_hours):
     """(index, km, h) of every reach upstream of point (s, m), s excluded, ordered."""
-    L, tt, D, T = net.length_m / 1000.0, net.travel_h, net.D_km, net.T_h
+    L, tt, D, T = net.length_km, net.travel_h, net.D_km, net.T_h
     pd, pt = D[s] + (1.0 - m) * L[s], T[s] + (1.0 - m) * tt[s]
     intervals = net.upstream_intervals(s)
     lo, hi = int(net.pre[s]), int(net.pre[s] + net.size[s])
     md = net.minor_down_pre
     if intervals == [(lo, hi)] and np.searchsorted(md, lo) == np.searchsorted(md, hi):
         # no divergence ends in the set: one entry (the start), the global D order
-        dp, tp = net.D_pre[lo + 1:hi] - pd, net.T_pre[lo + 1:hi] - pt
-        keep = _within(dp, tp, max_km, max_hours)
         ranks = net.rank_pre[lo + 1:hi]
         if max_km is not None or max_hours is not None:
+            keep = np.ones(hi - lo - 1, bool)
+            if max_km is not None:
+                keep &= net.D_pre[lo + 1:hi] < pd + max_km
+            if max_hours is not None:
+                keep &= net.T_pre[lo + 1:hi] < pt + max_hours
             ranks = ranks[keep]
         idx = net.by_D[np.sort(ranks)]
         return idx, D[idx] - pd, T[idx] - pt
@@ -177,8 +180,7 @@ def _chain(net: Network, e: int) -> list[int]:
 
 def _dd(net: Network, s: int, m: float, max_km, max_hours, *, main_only: bool):
     """(index, km, h) of the reaches downstream of point (s, m), s excluded, ordered."""
-    L, tt, D, T = net.length_m / 1000.0, net.travel_h, net.D_km, net.T_h
-    up_end_d, up_end_t = D + L, T + tt  # labels at each reach's upstream end
+    L, tt, D, T = net.length_km, net.travel_h, net.D_km, net.T_h
     # entry e: x on chain(e) is at  off − up_end[x]  from the start
     entries: dict[int, tuple[float, float]] = {s: (D[s] + (1.0 - m) * L[s], T[s] + (1.0 - m) * tt[s])}
     pre, size = net.pre, net.size
@@ -190,7 +192,7 @@ def _dd(net: Network, s: int, m: float, max_km, max_hours, *, main_only: bool):
             for e, (de, te) in entries.items():
                 if pre[a] <= pre[e] < pre[a] + size[a]:  # a is on chain(e)
                     far_d, far_t = de - D[a], te - T[a]  # at a's downstream end
-                    cand = (far_d + up_end_d[c], far_t + up_end_t[c])
+                    cand = (far_d + D[c] + L[c], far_t + T[c] + tt[c])  # + labels at c's upstream end
                     if _better(cand, best):
                         best = cand
             if best is not None and c != s and _better(best, entries.get(c)):
@@ -199,7 +201,7 @@ def _dd(net: Network, s: int, m: float, max_km, max_hours, *, main_only: bool):
     parts = []
     for e, (de, te) in entries.items():
         ch = np.array(_chain(net, e)[1:] if e == s else _chain(net, e), dtype=np.int64)
-        parts.append((ch, de - up_end_d[ch], te - up_end_t[ch]))
+        parts.append((ch, de - (D[ch] + L[ch]), te - (T[ch] + tt[ch])))
     idx = np.concatenate([p[0] for p in parts])
     dist = np.concatenate([p[1] for p in parts])
     time = np.concatenate([p[2] for p in parts])
@@ -219,7 +221,7 @@ def _dd(net: Network, s: int, m: float, max_km, max_hours, *, main_only: bool):
 
 def _um(net: Network, s: int, m: float, max_km, max_hours):
     """The upstream main stem: the same level path, else the longest upstream path (ties: lower index)."""
-    L, tt = net.length_m / 1000.0, net.travel_h
+    L, tt = net.length_km, net.travel_h
     chain, i = [], s
     d, t = m * L[s], m * tt[s]
     while True:
@@ -247,7 +249,7 @@ def navigate_arrays(net: Network, start: str | int | tuple, *, mode: str = "UT",
     s = int(rid) if isinstance(rid, (int, np.integer)) else net.reach(str(rid))
     upstream = mode in ("UT", "UM")
     m = (1.0 if upstream else 0.0) if measure is None else float(measure)
-    L, tt = net.length_m / 1000.0, net.travel_h
+    L, tt = net.length_km, net.travel_h
     part = m if upstream else (1.0 - m)
     f0 = part if part > 0 else 0.0
     if max_km is not None or max_hours is not None:
