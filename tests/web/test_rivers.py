@@ -86,6 +86,15 @@ class RiverTests(TestCase):
             r = self.client.get("/rivers/", {"start": start, "mode": "UT"})
             assert r.status_code == 200 and "起点坐标" in r.content.decode(), start
 
+    def test_page_lists_the_nearest_rows_of_a_large_result(self):
+        from unittest import mock
+
+        self.client.force_login(self.users["viewer"])
+        with mock.patch("outfall.rivers.views.PAGE_ROWS", 3):
+            body = self.client.get("/rivers/", {"start": "DGH-05", "mode": "UT"}).content.decode()
+        assert "下表列出最近的 3 个" in body and "/api/network/navigate/?start=DGH-05" in body
+        assert body.split('id="nav-result"')[1].split("</table>")[0].count("<tr>") == 1 + 3
+
     def test_navigation_uses_the_index_stored_on_import(self):
         """Another process (an empty cache) loads the stored index: no rebuild, same answer; a new
         import of another network of the same size is seen at once."""

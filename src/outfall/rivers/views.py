@@ -21,6 +21,10 @@ from outfall.rivers.selectors import reach_inputs
 from outfall.rivers.services import import_rivers
 
 
+#: Navigation rows listed on the page (nearest first); the API returns them all.
+PAGE_ROWS = 1000
+
+
 class NavigateForm(forms.Form):
     start = forms.CharField(label="起点 (断面/排污口编码、河段编号或 经度,纬度)", max_length=100)
     mode = forms.ChoiceField(label="方式", choices=[("UT", "上游全部 UT"), ("UM", "上游干流 UM"),
@@ -44,6 +48,8 @@ def network_page(request):
         try:
             _net, ctx["start_desc"], ctx["steps"] = navigate_from(cd["start"], mode=cd["mode"], max_km=cd["max_km"],
                                                                   max_hours=cd["max_hours"])
+            ctx["steps_shown"] = ctx["steps"][:PAGE_ROWS]  # the nearest; a whole basin is for the API
+            ctx["steps_cut"] = len(ctx["steps"]) > PAGE_ROWS
         except OutfallError as exc:
             ctx["form"].add_error("start", exc.user_message)
     ctx["snaps"] = Snap.objects.select_related("reach", "outfall", "section").order_by("-distance_m")[:50]
