@@ -11,6 +11,7 @@ import datetime as dt
 import io
 import json
 import re
+import shutil
 import zipfile
 from xml.sax.saxutils import escape
 
@@ -85,10 +86,13 @@ def _reproducible_zip(data: bytes) -> bytes:
             zi = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
             zi.compress_type = zipfile.ZIP_DEFLATED
             zi.external_attr = info.external_attr
-            body = src.read(info.filename)
             if info.filename == "docProps/core.xml":  # openpyxl stamps the save time here
-                body = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(<)", rb"\g<1>2000-01-01T00:00:00Z\g<2>", body)
-            dst.writestr(zi, body)
+                body = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(<)", rb"\g<1>2000-01-01T00:00:00Z\g<2>",
+                              src.read(info.filename))
+                dst.writestr(zi, body)
+                continue
+            with src.open(info) as fin, dst.open(zi, "w") as fout:  # the sheet: copied in chunks
+                shutil.copyfileobj(fin, fout, 1 << 20)
     return out.getvalue()
 
 
