@@ -20,7 +20,6 @@ from outfall.rivers.navigation import navigate_from
 from outfall.rivers.selectors import reach_inputs
 from outfall.rivers.services import import_rivers
 
-
 #: Navigation rows listed on the page (nearest first); the API returns them all.
 PAGE_ROWS = 1000
 
