@@ -111,3 +111,19 @@ def test_nhdplus_networks_equal_the_walk(name):
     starts = sorted(set(rng.integers(0, net.n, 25).tolist()) | set(net.roots.tolist()[:2])
                     | {int(d) for _s, d in net.minor[:5]})
     check_all(net, starts, limits=((None, None), (5.0, None), (None, 12.0)), measures=(None, 0.4))
+
+
+def test_stored_index_round_trip_and_refusals():
+    from outfall.core.network.store import index_bytes, network_from_index
+
+    net = build_network(read_reaches(shared_data("nhdplus", "walker.gpkg")))
+    data = index_bytes(net)
+    fields = {"names": net.names, "kinds": net.kinds, "coords": net.coords, "level_path": net.level_path}
+    back = network_from_index(data, ids=net.ids, **fields)
+    for s in range(0, net.n, 7):
+        for mode in ("UT", "UM", "DM", "DD"):
+            a, b = navigate(net, (s, 0.3), mode=mode, max_km=8.0), navigate(back, (s, 0.3), mode=mode, max_km=8.0)
+            assert a.reaches == b.reaches and np.array_equal(a.distance_km, b.distance_km)
+    assert network_from_index(data, ids=net.ids[::-1], **fields) is None  # built for other reaches
+    assert network_from_index(b"not an npz", ids=net.ids, **fields) is None
+    assert network_from_index(data[: len(data) // 2], ids=net.ids, **fields) is None

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import zipfile
 
 import numpy as np
 
@@ -49,7 +50,7 @@ def network_from_index(data: bytes, *, ids: list[str], names: list[str], kinds: 
         if int(z["format"]) != FORMAT or str(z["ids_digest"]) != ids_digest(ids):
             return None
         a = {name: z[name] for name in STORED_ARRAYS}
-    except (OSError, ValueError, KeyError):
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
         return None
     if a["pre"].shape != (len(ids),):
         return None
