@@ -86,6 +86,19 @@ class RiverTests(TestCase):
             r = self.client.get("/rivers/", {"start": start, "mode": "UT"})
             assert r.status_code == 200 and "起点坐标" in r.content.decode(), start
 
+    def test_report_stored_at_import_serves_page_and_api(self):
+        from unittest import mock
+
+        from outfall.core.network import validate
+        from outfall.rivers import selectors
+
+        expected = validate(selectors.reach_inputs()).as_dict()
+        self.client.force_login(self.users["viewer"])
+        with mock.patch.object(selectors, "validate", side_effect=AssertionError("validated per request")):
+            assert self.client.get("/api/network/report/").json() == expected
+            body = self.client.get("/rivers/").content.decode()
+        assert f"河段 {expected['reaches']} 个" in body and "未发现问题" in body
+
     def test_page_lists_the_nearest_rows_of_a_large_result(self):
         from unittest import mock
 

@@ -8,9 +8,8 @@ from rest_framework.decorators import api_view
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from outfall.core.network import validate
 from outfall.rivers.navigation import navigate_from, steps_geojson
-from outfall.rivers.selectors import reach_inputs
+from outfall.rivers.selectors import current_report
 
 
 def _float(request, name):
@@ -50,4 +49,4 @@ def navigate_view(request):
 @api_view(["GET"])
 def report_view(request):
     """The validation report of the stored network."""
-    return Response(validate(reach_inputs()).as_dict())
+    return Response(current_report())

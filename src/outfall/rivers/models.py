@@ -87,14 +87,15 @@ class Snap(models.Model):
 
 class NetworkVersion(models.Model):
     """One imported network: written with its reaches by ``rivers.services.import_rivers``, it holds
-    the navigation index (``outfall.core.network.store``) so no process rebuilds it. The latest row
-    whose reach count matches the Reach table is the current network."""
+    the navigation index (``outfall.core.network.store``) and the validation report, so no process
+    or page rebuilds them. The latest row is the current network."""
 
     created = models.DateTimeField("导入时间", auto_now_add=True)
     batch_id = models.UUIDField("批次", null=True, blank=True)
     reaches = models.PositiveIntegerField("河段数")
     ids_digest = models.CharField("河段编号摘要", max_length=64, help_text="SHA-256 of the reach ids in pk order")
     index = models.BinaryField("导航索引", help_text="uncompressed .npz of the index arrays")
+    report = models.JSONField("检查报告", default=dict, blank=True, help_text="the validation report at import")
 
     class Meta:
         ordering = ["-pk"]

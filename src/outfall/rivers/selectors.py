@@ -11,7 +11,7 @@ import threading
 from django.db.models import Count, Max
 
 from outfall.core.errors import NotFoundError
-from outfall.core.network import Network, ReachInput, build_network
+from outfall.core.network import Network, ReachInput, build_network, validate
 from outfall.core.network.store import network_from_index
 from outfall.rivers.models import NetworkVersion, Reach
 
@@ -62,3 +62,10 @@ def current_network() -> Network:
     with _lock:
         _cache.update(key=key, net=net)
     return net
+
+
+def current_report() -> dict:
+    """The validation report of the stored network (``ValidationReport.as_dict``): the one stored
+    at import, else computed from the rows."""
+    report = NetworkVersion.objects.order_by("-pk").values_list("report", flat=True).first()
+    return report if report else validate(reach_inputs()).as_dict()

@@ -81,7 +81,7 @@ def import_rivers(source, *, actor, name: str | None = None, dry_run: bool = Fal
         Reach.objects.bulk_create(objs, batch_size=1000)
         NetworkVersion.objects.all().delete()
         NetworkVersion.objects.create(batch_id=batch, reaches=len(objs), ids_digest=ids_digest(net.ids),
-                                      index=index_bytes(net))
+                                      index=index_bytes(net), report=result.report)
         saved = list(Reach.objects.order_by("pk"))
         record_changes(build_change(o, action="import", actor=actor, before=None, batch_id=batch,
                                     after={"reach_id": o.reach_id, "name": o.name, "to_id": o.to_id,

@@ -14,10 +14,9 @@ from django.views.decorators.http import require_POST
 
 from outfall.accounts import permissions
 from outfall.core.errors import OutfallError, PermissionDeniedError
-from outfall.core.network import validate
 from outfall.rivers.models import Reach, Snap
 from outfall.rivers.navigation import navigate_from
-from outfall.rivers.selectors import reach_inputs
+from outfall.rivers.selectors import current_report
 from outfall.rivers.services import import_rivers
 
 #: Navigation rows listed on the page (nearest first); the API returns them all.
@@ -41,7 +40,7 @@ def network_page(request):
     ctx = {"reaches": Reach.objects.count(), "form": NavigateForm(request.GET or None), "upload": RiverFileForm(),
            "can_import": permissions.editable_town_ids(request.user) is None}
     if ctx["reaches"]:
-        ctx["report"] = validate(reach_inputs())
+        ctx["report"] = current_report()
     if request.GET and ctx["form"].is_valid():
         cd = ctx["form"].cleaned_data
         try:
