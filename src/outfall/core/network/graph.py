@@ -157,9 +157,18 @@ class Network:
         return rank[self.order]
 
     @cached_property
-    def minor_down_pre(self) -> np.ndarray:
-        """Sorted pre-order positions of the lower ends of the minor paths."""
-        return np.sort(self.pre[self.minor[:, 1]]) if len(self.minor) else np.zeros(0, dtype=np.int64)
+    def minor_rows(self) -> tuple[list[tuple], np.ndarray]:
+        """The minor paths as (from, to, D + L of to, T + travel of to) ordered by the pre-order
+        position of their lower end, and those positions: the minor paths ending in a subtree are
+        one searchsorted range."""
+        if not len(self.minor):
+            return [], np.zeros(0, dtype=np.int64)
+        p = self.pre[self.minor[:, 1]]
+        o = np.argsort(p, kind="stable")
+        a, d = self.minor[o, 0], self.minor[o, 1]
+        rows = list(zip(a.tolist(), d.tolist(), (self.D_km[d] + self.length_km[d]).tolist(),
+                        (self.T_h[d] + self.travel_h[d]).tolist(), strict=True))
+        return rows, p[o]
 
     @cached_property
     def longest_up_km(self) -> np.ndarray:
@@ -290,7 +299,7 @@ def _index(net: Network) -> None:
     order = np.empty(n, dtype=np.int64)
     order[pre] = np.arange(n)
     net.pre, net.size, net.order, net.T_h, net.D_km = pre, size, order, T, D
-    for name in ("D_pre", "T_pre", "by_D", "rank_pre", "longest_up_km", "minor_down_pre"):
+    for name in ("D_pre", "T_pre", "by_D", "rank_pre", "longest_up_km", "minor_rows"):
         net.__dict__.pop(name, None)
     net.__dict__["arbolate_km"] = arb
 

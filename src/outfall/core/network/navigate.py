@@ -19,6 +19,7 @@ Downstream, the main path is the chain of ``main_down``; each minor path adds a 
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -119,7 +120,7 @@ def _ut(net: Network, s: int, m: float, max_km, max_hours):
     pd, pt = D[s] + (1.0 - m) * L[s], T[s] + (1.0 - m) * tt[s]
     intervals = net.upstream_intervals(s)
     lo, hi = int(net.pre[s]), int(net.pre[s] + net.size[s])
-    md = net.minor_down_pre
+    md = net.minor_rows[1]
     if intervals == [(lo, hi)] and np.searchsorted(md, lo) == np.searchsorted(md, hi):
         # no divergence ends in the set: one entry (the start), the global D order
         ranks = net.rank_pre[lo + 1:hi]
@@ -133,20 +134,27 @@ def _ut(net: Network, s: int, m: float, max_km, max_hours):
         idx = net.by_D[np.sort(ranks)]
         return idx, D[idx] - pd, T[idx] - pt
     # entries: reach → (distance, time) at its downstream end; x in subtree(e): D[x] − D[e] + that
-    entries: dict[int, tuple[float, float]] = {s: (-(1.0 - m) * L[s], -(1.0 - m) * tt[s])}
-    changed = True
-    while changed:
-        changed = False
-        for a, d in net.minor.tolist():
-            best = None
-            for e, (de, te) in entries.items():
-                if net.pre[e] <= net.pre[d] < net.pre[e] + net.size[e] and d != s or d == e == s:
-                    cand = (de + D[d] - D[e] + L[d], te + T[d] - T[e] + tt[d])
-                    if _better(cand, best):
-                        best = cand
-            if best is not None and _better(best, entries.get(a)):
-                entries[a] = best
-                changed = True
+    # Dijkstra over the entries (the start and the upper reaches of minor paths), by the distance at
+    # their downstream end; a minor path a → d is found from an entry e whose subtree holds d
+    entries: dict[int, tuple[float, float]] = {}
+    first = (float(-(1.0 - m) * L[s]), float(-(1.0 - m) * tt[s]))
+    heap, seen = [(*first, s)], {s: first}
+    rows, md_pre = net.minor_rows
+    while heap:
+        de, te, e = heapq.heappop(heap)
+        if e in entries:
+            continue
+        entries[e] = (de, te)
+        pe = int(net.pre[e])
+        k0, k1 = np.searchsorted(md_pre, [pe, pe + int(net.size[e])]).tolist()
+        base_d, base_t = de - float(D[e]), te - float(T[e])  # Python floats: a fast inner loop
+        for a, d, d_up_km, d_up_h in rows[k0:k1]:  # minor path a → d, d's upstream-end labels
+            if a in entries or (d == s and e != s):
+                continue
+            cand = (base_d + d_up_km, base_t + d_up_h)
+            if _better(cand, seen.get(a)):
+                seen[a] = cand
+                heapq.heappush(heap, (*cand, a))
     pos = np.concatenate([np.arange(a, b) for a, b in intervals])
     starts = np.cumsum([0] + [b - a for a, b in intervals])
     dist = np.full(pos.size, np.inf)
