@@ -85,6 +85,11 @@ class RiverTests(TestCase):
             assert "起点坐标" in r.json()["detail"], start
             r = self.client.get("/rivers/", {"start": start, "mode": "UT"})
             assert r.status_code == 200 and "起点坐标" in r.content.decode(), start
+        for limit in ["nan", "inf", "-inf"]:
+            r = self.client.get("/api/network/navigate/", {"start": "S9", "max_km": limit})
+            assert r.status_code == 400 and "max_km" in r.json(), limit
+            r = self.client.get("/api/network/navigate/", {"start": "S9", "max_hours": limit})
+            assert r.status_code == 400 and "max_hours" in r.json(), limit
 
     def test_report_stored_at_import_serves_page_and_api(self):
         from unittest import mock

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.decorators import api_view
@@ -20,6 +22,8 @@ def _float(request, name):
         f = float(v)
     except ValueError:
         raise ValidationError({name: f"「{v}」不是数字"}) from None
+    if not math.isfinite(f):
+        raise ValidationError({name: f"「{v}」不是有限的数 (must be a finite number)"})
     if f < 0:
         raise ValidationError({name: "不能为负"})
     return f
