@@ -39,16 +39,17 @@ def _xlsx_normal_mode(rows) -> bytes:
     return _reproducible_zip(buf.getvalue())
 
 
-def _measure(fn) -> tuple[float, float, object]:
-    """(seconds, peak Python heap MiB, result): timed without tracing, then traced once more."""
-    t0 = time.perf_counter()
+def _measure(fn) -> tuple[float, float, float, object]:
+    """(wall seconds, CPU seconds of this process, peak Python heap MiB, result): timed without
+    tracing, then traced once more. CPU time is what an idle machine would take, about."""
+    t0, c0 = time.perf_counter(), time.process_time()
     out = fn()
-    t = time.perf_counter() - t0
+    t, c = time.perf_counter() - t0, time.process_time() - c0
     tracemalloc.start()
     fn()
     peak = tracemalloc.get_traced_memory()[1] / 2**20
     tracemalloc.stop()
-    return t, peak, out
+    return t, c, peak, out
 
 
 def main(quick: bool = False) -> None:
@@ -90,18 +91,22 @@ def main(quick: bool = False) -> None:
         size = len(first) + sum(len(c) for c in it)
         return ttfb, size
 
-    t_x, m_x, data = _measure(lambda: export_ledger(qs, "xlsx"))
-    t_xo, m_xo, _ = _measure(lambda: _xlsx_normal_mode(ledger_rows(qs)))
-    t_c, m_c, (ttfb, csv_size) = _measure(view_csv)
-    t_co, m_co, _ = _measure(lambda: write_csv(ledger_rows(qs)))
-    flag = "" if t_x <= 2.0 else "  MISSED (target ≤ 2 s)"
-    rows = [["XLSX, ours: write-only, rows read 2,000 at a time", f"{t_x:.2f}{flag}", f"{m_x:.0f}",
+    t_x, c_x, m_x, data = _measure(lambda: export_ledger(qs, "xlsx"))
+    t_xo, c_xo, m_xo, _ = _measure(lambda: _xlsx_normal_mode(ledger_rows(qs)))
+    t_c, c_c, m_c, (ttfb, csv_size) = _measure(view_csv)
+    t_co, c_co, m_co, _ = _measure(lambda: write_csv(ledger_rows(qs)))
+    flag = "" if quick or t_x <= 2.0 else "  MISSED (target ≤ 2 s)"
+    rows = [["XLSX, ours: write-only, rows read 2,000 at a time", f"{t_x:.2f}{flag}", f"{c_x:.2f}", f"{m_x:.0f}",
              f"{len(data) / 2**20:.1f}"],
-            ["XLSX, before: normal openpyxl workbook, all rows in memory", f"{t_xo:.2f}", f"{m_xo:.0f}", ""],
-            [f"CSV, ours: streamed by the view (first bytes after {ttfb * 1e3:.0f} ms)", f"{t_c:.2f}", f"{m_c:.0f}",
-             f"{csv_size / 2**20:.1f}"],
-            ["CSV, before: whole file built in memory", f"{t_co:.2f}", f"{m_co:.0f}", ""]]
+            ["XLSX, before: normal openpyxl workbook, all rows in memory", f"{t_xo:.2f}", f"{c_xo:.2f}",
+             f"{m_xo:.0f}", ""],
+            [f"CSV, ours: streamed by the view (first bytes after {ttfb * 1e3:.0f} ms)", f"{t_c:.2f}", f"{c_c:.2f}",
+             f"{m_c:.0f}", f"{csv_size / 2**20:.1f}"],
+            ["CSV, before: whole file built in memory", f"{t_co:.2f}", f"{c_co:.2f}", f"{m_co:.0f}", ""]]
     print(f"{total:,} outfalls in SQLite (loaded by a committed import in {t_setup:.0f} s); "
           "target: XLSX export ≤ 2 s\n")
-    print_table(["export", "seconds", "peak Python heap MiB", "file MiB"], rows)
-    print("MISSED: XLSX export over 2 s" if flag else "All targets met.")
+    print_table(["export", "seconds", "CPU seconds", "peak Python heap MiB", "file MiB"], rows)
+    if quick:
+        print("Quick run (2,000 outfalls): the target is for 20,000, not judged.")
+    else:
+        print("MISSED: XLSX export over 2 s" if flag else "All targets met.")
