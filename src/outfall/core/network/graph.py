@@ -150,6 +150,15 @@ class Network:
         return np.argsort(self.D_km, kind="stable").astype(np.int32)
 
     @cached_property
+    def D_byD(self) -> np.ndarray:
+        """D_km in ``by_D`` order (ascending)."""
+        return self.D_km[self.by_D]
+
+    @cached_property
+    def T_byD(self) -> np.ndarray:
+        return self.T_h[self.by_D]
+
+    @cached_property
     def rank_pre(self) -> np.ndarray:
         """Rank of each reach in ``by_D``, in pre-order: sorting a slice of it orders a subtree by distance."""
         rank = np.empty(self.n, dtype=np.int32)
@@ -299,7 +308,7 @@ def _index(net: Network) -> None:
     order = np.empty(n, dtype=np.int64)
     order[pre] = np.arange(n)
     net.pre, net.size, net.order, net.T_h, net.D_km = pre, size, order, T, D
-    for name in ("D_pre", "T_pre", "by_D", "rank_pre", "longest_up_km", "minor_rows"):
+    for name in ("D_pre", "T_pre", "by_D", "D_byD", "T_byD", "rank_pre", "longest_up_km", "minor_rows"):
         net.__dict__.pop(name, None)
     net.__dict__["arbolate_km"] = arb
 

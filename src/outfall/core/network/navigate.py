@@ -131,8 +131,8 @@ def _ut(net: Network, s: int, m: float, max_km, max_hours):
             if max_hours is not None:
                 keep &= net.T_pre[lo + 1:hi] < pt + max_hours
             ranks = ranks[keep]
-        idx = net.by_D[np.sort(ranks)]
-        return idx, D[idx] - pd, T[idx] - pt
+        ranks = np.sort(ranks)  # ascending: the gathers below read memory in order
+        return net.by_D[ranks], net.D_byD[ranks] - pd, net.T_byD[ranks] - pt
     # entries: reach → (distance, time) at its downstream end; x in subtree(e): D[x] − D[e] + that
     # Dijkstra over the entries (the start and the upper reaches of minor paths), by the distance at
     # their downstream end; a minor path a → d is found from an entry e whose subtree holds d
