@@ -116,9 +116,9 @@ def main(quick: bool = False) -> None:
     t0 = time.perf_counter()
     blob = index_bytes(net)
     t_store = time.perf_counter() - t0
-    NetworkVersion.objects.create(reaches=n, ids_digest=ids_digest(net.ids), index=blob)
+    version = NetworkVersion.objects.create(reaches=n, ids_digest=ids_digest(net.ids), index=blob)
     t0 = time.perf_counter()
-    assert network_from_index(NetworkVersion.objects.values_list("index", flat=True).get(), ids=net.ids,
+    assert network_from_index(NetworkVersion.objects.values_list("index", flat=True).get(pk=version.pk), ids=net.ids,
                               names=net.names, kinds=net.kinds, coords=net.coords, level_path=net.level_path)
     t_load = time.perf_counter() - t0
 
