@@ -166,6 +166,14 @@ class Network:
         return rank[self.order]
 
     @cached_property
+    def minor_from(self) -> dict[int, list[int]]:
+        """Lower reaches of the minor paths leaving each reach (reaches without one are absent)."""
+        out: dict[int, list[int]] = {}
+        for a, d in self.minor.tolist():
+            out.setdefault(a, []).append(d)
+        return out
+
+    @cached_property
     def minor_rows(self) -> tuple[list[tuple], np.ndarray]:
         """The minor paths as (from, to, D + L of to, T + travel of to) ordered by the pre-order
         position of their lower end, and those positions: the minor paths ending in a subtree are

@@ -189,23 +189,27 @@ def _chain(net: Network, e: int) -> list[int]:
 def _dd(net: Network, s: int, m: float, max_km, max_hours, *, main_only: bool):
     """(index, km, h) of the reaches downstream of point (s, m), s excluded, ordered."""
     L, tt, D, T = net.length_km, net.travel_h, net.D_km, net.T_h
-    # entry e: x on chain(e) is at  off − up_end[x]  from the start
-    entries: dict[int, tuple[float, float]] = {s: (D[s] + (1.0 - m) * L[s], T[s] + (1.0 - m) * tt[s])}
-    pre, size = net.pre, net.size
-    changed = not main_only
-    while changed:
-        changed = False
-        for a, c in net.minor.tolist():
-            best = None
-            for e, (de, te) in entries.items():
-                if pre[a] <= pre[e] < pre[a] + size[a]:  # a is on chain(e)
-                    far_d, far_t = de - D[a], te - T[a]  # at a's downstream end
-                    cand = (far_d + D[c] + L[c], far_t + T[c] + tt[c])  # + labels at c's upstream end
-                    if _better(cand, best):
-                        best = cand
-            if best is not None and c != s and _better(best, entries.get(c)):
-                entries[c] = best
-                changed = True
+    # entry e: x on chain(e) is at  off − (D + L)[x]  from the start. Dijkstra over the entries (the
+    # start and the lower reaches of minor paths leaving a chain), by distance to their upper end.
+    first = (float(D[s] + (1.0 - m) * L[s]), float(T[s] + (1.0 - m) * tt[s]))
+    entries: dict[int, tuple[float, float]] = {}
+    heap, seen = [(0.0, 0.0, s, first)], {s: (0.0, 0.0)}
+    minor_from = net.minor_from if not main_only else {}
+    while heap:
+        _d, _t, e, (de, te) = heapq.heappop(heap)
+        if e in entries:
+            continue
+        entries[e] = (de, te)
+        if not minor_from:
+            continue
+        for x in _chain(net, e):
+            for c in minor_from.get(x, ()):
+                if c in entries or c == s:
+                    continue
+                far = (de - float(D[x]), te - float(T[x]))  # at x's downstream end = c's upper end
+                if _better(far, seen.get(c)):
+                    seen[c] = far
+                    heapq.heappush(heap, (*far, c, (far[0] + float(D[c] + L[c]), far[1] + float(T[c] + tt[c]))))
     parts = []
     for e, (de, te) in entries.items():
         ch = np.array(_chain(net, e)[1:] if e == s else _chain(net, e), dtype=np.int64)
