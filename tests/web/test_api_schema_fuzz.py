@@ -75,5 +75,7 @@ def tokens(db, _keep_connection):
 def test_api_conforms_to_its_schema_for_every_role(case, tokens):
     for role in ROLES:
         r = case.call_and_validate(app=application, base_url="http://localhost", checks=CHECKS,
-                                   headers={"Authorization": f"Token {tokens[role]}"})
+                                   # identity: the in-process WSGI client does not undo gzip (tested elsewhere)
+                                   headers={"Authorization": f"Token {tokens[role]}",
+                                            "Accept-Encoding": "identity"})
         assert r.status_code != 401, (role, "the token was not accepted")

@@ -131,9 +131,9 @@ class PageTests(TestCase):
     def test_export_from_the_page_follows_filters(self):
         self.client.force_login(self.users["viewer"])
         r = self.client.get("/ledger/export/", {"format": "csv", "town": self.town_b.pk})
-        assert r.status_code == 200 and self.o.code not in r.content.decode("utf-8-sig")
+        assert r.status_code == 200 and self.o.code not in b"".join(r.streaming_content).decode("utf-8-sig")
         r = self.client.get("/ledger/export/", {"format": "csv"})
-        assert self.o.code in r.content.decode("utf-8-sig")
+        assert self.o.code in b"".join(r.streaming_content).decode("utf-8-sig")
         assert self.client.get("/ledger/export/", {"format": "exe"}).status_code == 400
 
     def test_api_bad_input_is_400_with_every_problem(self):

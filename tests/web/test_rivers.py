@@ -77,6 +77,68 @@ class RiverTests(TestCase):
         assert self.client.get("/api/network/navigate/", {"start": "zzz"}).status_code == 404
         assert self.client.get("/api/network/report/").json()["ok"] is True
 
+    def test_non_finite_or_out_of_range_start_is_refused_cleanly(self):
+        self.client.force_login(self.users["viewer"])
+        for start in ["nan,nan", "inf,inf", "-inf,36.8", "120.4,nan", "200,36.8", "120.4,95", "1e400,1e400"]:
+            r = self.client.get("/api/network/navigate/", {"start": start, "mode": "UT"})
+            assert r.status_code == 400, (start, r.status_code)
+            assert "起点坐标" in r.json()["detail"], start
+            r = self.client.get("/rivers/", {"start": start, "mode": "UT"})
+            assert r.status_code == 200 and "起点坐标" in r.content.decode(), start
+        for limit in ["nan", "inf", "-inf"]:
+            r = self.client.get("/api/network/navigate/", {"start": "S9", "max_km": limit})
+            assert r.status_code == 400 and "max_km" in r.json(), limit
+            r = self.client.get("/api/network/navigate/", {"start": "S9", "max_hours": limit})
+            assert r.status_code == 400 and "max_hours" in r.json(), limit
+
+    def test_report_stored_at_import_serves_page_and_api(self):
+        from unittest import mock
+
+        from outfall.core.network import validate
+        from outfall.rivers import selectors
+
+        expected = validate(selectors.reach_inputs()).as_dict()
+        self.client.force_login(self.users["viewer"])
+        with mock.patch.object(selectors, "validate", side_effect=AssertionError("validated per request")):
+            assert self.client.get("/api/network/report/").json() == expected
+            body = self.client.get("/rivers/").content.decode()
+        assert f"河段 {expected['reaches']} 个" in body and "未发现问题" in body
+
+    def test_page_lists_the_nearest_rows_of_a_large_result(self):
+        from unittest import mock
+
+        self.client.force_login(self.users["viewer"])
+        with mock.patch("outfall.rivers.views.PAGE_ROWS", 3):
+            body = self.client.get("/rivers/", {"start": "DGH-05", "mode": "UT"}).content.decode()
+        assert "下表列出最近的 3 个" in body and "/api/network/navigate/?start=DGH-05" in body
+        assert body.split('id="nav-result"')[1].split("</table>")[0].count("<tr>") == 1 + 3
+
+    def test_navigation_uses_the_index_stored_on_import(self):
+        """Another process (an empty cache) loads the stored index: no rebuild, same answer; a new
+        import of another network of the same size is seen at once."""
+        from unittest import mock
+
+        from outfall.rivers import selectors
+        from outfall.rivers.models import NetworkVersion
+        from outfall.rivers.navigation import navigate_from
+
+        v = NetworkVersion.objects.get()
+        assert v.reaches == 10 and len(v.ids_digest) == 64
+        _net, _d, before = navigate_from("S9", mode="UT")
+        selectors._cache.clear()
+        with mock.patch.object(selectors, "build_network", side_effect=AssertionError("rebuilt")):
+            net, _d, steps = navigate_from("S9", mode="UT")
+            assert steps.reaches == before.reaches and (steps.distance_km == before.distance_km).all()
+            assert navigate_from("S9", mode="UT")[0] is net  # cached in the process under the version key
+        fc = copy.deepcopy(rivers_geojson())
+        for f in fc["features"]:
+            f["properties"]["id"] = "X" + f["properties"]["id"]
+            if f["properties"].get("to_id"):
+                f["properties"]["to_id"] = "X" + f["properties"]["to_id"]
+        import_rivers(fc, actor=self.admin)
+        assert NetworkVersion.objects.count() == 1
+        assert navigate_from("S9", mode="UT")[2].reaches[0] == "XDGH-03"
+
     def test_map_layers(self):
         self.client.force_login(self.users["viewer"])
         assert len(self.client.get("/map/layers/rivers.geojson").json()["features"]) == 10

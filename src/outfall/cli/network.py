@@ -54,7 +54,7 @@ def nav(args) -> int:
 
     _net, desc, steps = navigate_from(args.start, mode=args.mode, max_km=args.max_km, max_hours=args.max_hours)
     if args.format == "json":
-        print(json.dumps([s.as_dict() for s in steps], ensure_ascii=False, indent=1))
+        print(json.dumps(steps.as_dicts(), ensure_ascii=False, indent=1))
     else:
         print(f"{desc} {args.mode}: {len(steps)} 个河段")
         for s in steps:

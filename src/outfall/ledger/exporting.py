@@ -17,6 +17,7 @@ import datetime as dt
 import io
 import json
 import re
+import shutil
 import zipfile
 from xml.sax.saxutils import escape
 
@@ -31,7 +32,19 @@ FORMATS = ("xlsx", "csv", "geojson", "kml")
 
 def ledger_rows(queryset) -> list[dict]:
     """One dict per outfall, keyed by column field, with export-formatted cells."""
-    outfalls = list(queryset.select_related("town").order_by("code"))
+    return list(iter_ledger_rows(queryset))
+
+
+def iter_ledger_rows(queryset, *, chunk: int = 2000):
+    """The rows of :func:`ledger_rows` ordered by code, read ``chunk`` outfalls at a time (memory
+    stays flat however large the ledger)."""
+    pks = list(queryset.order_by("code").values_list("pk", flat=True))
+    for k in range(0, len(pks), chunk):
+        part = queryset.model.objects.filter(pk__in=pks[k:k + chunk])
+        yield from _rows(list(part.select_related("town").order_by("code")))
+
+
+def _rows(outfalls) -> list[dict]:
     parties = parties_by_outfall([o.pk for o in outfalls])
     rows = []
     for o in outfalls:
@@ -43,21 +56,27 @@ def ledger_rows(queryset) -> list[dict]:
     return rows
 
 
-def write_xlsx(rows: list[dict]) -> bytes:
+def write_xlsx(rows) -> bytes:
+    """The rows (an iterable of dicts) as an XLSX workbook, written in openpyxl's write-only mode:
+    each row goes straight to the sheet's XML stream, none is kept as cell objects."""
     import openpyxl
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
-    wb = openpyxl.Workbook(write_only=False)
-    ws = wb.active
-    ws.title = "入河排污口台账"
-    ws.append([c.zh for c in columns.COLUMNS])
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    for r in rows:
-        ws.append([xlsx_value(ws, r[c.field]) for c in columns.COLUMNS])
+    wb = openpyxl.Workbook(write_only=True)
+    ws = wb.create_sheet("入河排污口台账")
     ws.freeze_panes = "A2"
     for i, c in enumerate(columns.COLUMNS, start=1):
         ws.column_dimensions[openpyxl.utils.get_column_letter(i)].width = max(10, min(40, len(c.zh) * 2 + 4))
+    bold = Font(bold=True)
+    header = []
+    for c in columns.COLUMNS:
+        cell = WriteOnlyCell(ws, value=c.zh)
+        cell.font = bold
+        header.append(cell)
+    ws.append(header)
+    for r in rows:
+        ws.append([xlsx_value(ws, r[c.field]) for c in columns.COLUMNS])
     wb.properties.created = wb.properties.modified = _FIXED_TIME
     wb.properties.creator = "outfall"
     buf = io.BytesIO()
@@ -98,20 +117,37 @@ def _reproducible_zip(data: bytes) -> bytes:
             zi = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
             zi.compress_type = zipfile.ZIP_DEFLATED
             zi.external_attr = info.external_attr
-            body = src.read(info.filename)
             if info.filename == "docProps/core.xml":  # openpyxl stamps the save time here
-                body = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(<)", rb"\g<1>2000-01-01T00:00:00Z\g<2>", body)
-            dst.writestr(zi, body)
+                body = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(<)", rb"\g<1>2000-01-01T00:00:00Z\g<2>",
+                              src.read(info.filename))
+                dst.writestr(zi, body)
+                continue
+            with src.open(info) as fin, dst.open(zi, "w") as fout:  # the sheet: copied in chunks
+                shutil.copyfileobj(fin, fout, 1 << 20)
     return out.getvalue()
 
 
-def write_csv(rows: list[dict]) -> bytes:
+def iter_csv(rows, *, batch: int = 500):
+    """The CSV (UTF-8 with BOM, CRLF) of an iterable of rows, as byte chunks of ``batch`` rows: what
+    a StreamingHttpResponse sends."""
     buf = io.StringIO(newline="")
     w = csv.writer(buf, lineterminator="\r\n")
     w.writerow([c.zh for c in columns.COLUMNS])
-    for r in rows:
+    yield buf.getvalue().encode("utf-8-sig")
+    buf.seek(0)
+    buf.truncate()
+    for k, r in enumerate(rows, start=1):
         w.writerow([csv_value(r[c.field]) for c in columns.COLUMNS])
-    return buf.getvalue().encode("utf-8-sig")
+        if k % batch == 0:
+            yield buf.getvalue().encode("utf-8")
+            buf.seek(0)
+            buf.truncate()
+    if buf.tell():
+        yield buf.getvalue().encode("utf-8")
+
+
+def write_csv(rows) -> bytes:
+    return b"".join(iter_csv(rows))
 
 
 def write_geojson(rows: list[dict]) -> bytes:
@@ -146,4 +182,14 @@ CONTENT_TYPES = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsh
 
 def export_ledger(queryset, fmt: str) -> bytes:
     """The ledger of ``queryset`` in ``fmt`` (xlsx, csv, geojson or kml)."""
+    if fmt in ("xlsx", "csv"):
+        return WRITERS[fmt](iter_ledger_rows(queryset))
     return WRITERS[fmt](ledger_rows(queryset))
+
+
+def stream_ledger(queryset, fmt: str):
+    """Byte chunks of the export: CSV row batches as they are written (read 2,000 outfalls at a
+    time); the other formats in one chunk (a ZIP or a JSON document is complete only at its end)."""
+    if fmt == "csv":
+        return iter_csv(iter_ledger_rows(queryset))
+    return iter([export_ledger(queryset, fmt)])

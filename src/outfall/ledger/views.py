@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -137,7 +137,10 @@ def export(request):
     if fmt not in exporting.FORMATS:
         raise InputError(f"format {fmt}", user_message=f"不支持的导出格式「{fmt}」")
     qs = OutfallFilter(request.GET, queryset=Outfall.objects.visible_to(request.user)).qs
-    response = HttpResponse(exporting.export_ledger(qs, fmt), content_type=exporting.CONTENT_TYPES[fmt])
+    if fmt == "csv":
+        response = StreamingHttpResponse(exporting.stream_ledger(qs, fmt), content_type=exporting.CONTENT_TYPES[fmt])
+    else:
+        response = HttpResponse(exporting.export_ledger(qs, fmt), content_type=exporting.CONTENT_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="outfalls.{fmt}"'
     return response
 

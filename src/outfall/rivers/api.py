@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import math
+
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.decorators import api_view
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from outfall.core.network import validate
 from outfall.rivers.navigation import navigate_from, steps_geojson
-from outfall.rivers.selectors import reach_inputs
+from outfall.rivers.selectors import current_report
 
 
 def _float(request, name):
@@ -21,6 +22,8 @@ def _float(request, name):
         f = float(v)
     except ValueError:
         raise ValidationError({name: f"「{v}」不是数字"}) from None
+    if not math.isfinite(f):
+        raise ValidationError({name: f"「{v}」不是有限的数 (must be a finite number)"})
     if f < 0:
         raise ValidationError({name: "不能为负"})
     return f
@@ -50,4 +53,4 @@ def navigate_view(request):
 @api_view(["GET"])
 def report_view(request):
     """The validation report of the stored network."""
-    return Response(validate(reach_inputs()).as_dict())
+    return Response(current_report())

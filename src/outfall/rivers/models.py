@@ -83,3 +83,24 @@ class Snap(models.Model):
 
     def __str__(self) -> str:
         return f"{self.outfall or self.section} → {self.reach.reach_id} @ {self.measure:.3f}"
+
+
+class NetworkVersion(models.Model):
+    """One imported network: written with its reaches by ``rivers.services.import_rivers``, it holds
+    the navigation index (``outfall.core.network.store``) and the validation report, so no process
+    or page rebuilds them. The latest row is the current network."""
+
+    created = models.DateTimeField("导入时间", auto_now_add=True)
+    batch_id = models.UUIDField("批次", null=True, blank=True)
+    reaches = models.PositiveIntegerField("河段数")
+    ids_digest = models.CharField("河段编号摘要", max_length=64, help_text="SHA-256 of the reach ids in pk order")
+    index = models.BinaryField("导航索引", help_text="uncompressed .npz of the index arrays")
+    report = models.JSONField("检查报告", default=dict, blank=True, help_text="the validation report at import")
+
+    class Meta:
+        ordering = ["-pk"]
+        verbose_name = "河网版本"
+        verbose_name_plural = "河网版本"
+
+    def __str__(self) -> str:
+        return f"{self.created:%Y-%m-%d %H:%M} ({self.reaches} 河段)"

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from outfall.core.errors import NotFoundError
+import math
+
+from outfall.core.errors import CoordinateError, NotFoundError
 from outfall.core.network import navigate, snap_points
 from outfall.rivers.models import Snap
 from outfall.rivers.selectors import current_network
@@ -24,13 +26,18 @@ def resolve_start(net, start: str) -> tuple[int, float, str]:
         except ValueError:
             pass
         else:
+            if not (math.isfinite(lon) and math.isfinite(lat) and -180 <= lon <= 180 and -90 <= lat <= 90):
+                raise CoordinateError(f"start {start}: not a finite lon,lat in range",
+                                      user_message=f"起点坐标「{start}」无效: 经度须在 -180～180、纬度须在 -90～90 之间"
+                                                   " (invalid lon,lat: must be finite, lon -180..180, lat -90..90)")
             r = snap_points(net, [lon], [lat])
             return int(r.reach[0]), float(r.measure[0]), f"点 {lon},{lat} (距河 {r.distance_m[0]:.0f} 米)"
     raise NotFoundError(f"start {start}", user_message=f"「{start}」不是河段编号、断面或排污口编码，也不是 经度,纬度")
 
 
 def navigate_from(start: str, *, mode: str = "UT", max_km=None, max_hours=None):
-    """(network, description, steps) for a navigation asked in the user's terms."""
+    """(network, description, steps) for a navigation asked in the user's terms; ``steps`` is the
+    core's NavResult (arrays, a sequence of NavStep), answered from the stored interval index."""
     net = current_network()
     reach, measure, desc = resolve_start(net, start)
     steps = navigate(net, (reach, measure) if measure is not None else reach, mode=mode, max_km=max_km,
@@ -40,8 +47,11 @@ def navigate_from(start: str, *, mode: str = "UT", max_km=None, max_hours=None):
 
 def steps_geojson(net, steps) -> dict:
     """Ordered GeoJSON features of a navigation result, each with distance and travel time."""
+    ids, names, coords = net.ids, net.names, net.coords
     return {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "geometry": {"type": "LineString", "coordinates": [list(c) for c in net.coords[s.index]]},
-         "properties": {"order": k, "reach": s.reach, "name": net.names[s.index], "distance_km": round(s.distance_km, 4),
-                        "travel_time_h": round(s.travel_time_h, 4), "fraction": round(s.fraction, 4)}}
-        for k, s in enumerate(steps)]}
+        {"type": "Feature", "geometry": {"type": "LineString", "coordinates": [list(c) for c in coords[i]]},
+         "properties": {"order": k, "reach": ids[i], "name": names[i], "distance_km": d, "travel_time_h": t,
+                        "fraction": f}}
+        for k, (i, d, t, f) in enumerate(zip(steps.index.tolist(), steps.distance_km.round(4).tolist(),
+                                             steps.travel_time_h.round(4).tolist(), steps.fraction.round(4).tolist(),
+                                             strict=True))]}

@@ -1,7 +1,8 @@
 """Every state change of the river network: importing it, and snapping sites onto it.
 
 An import replaces the network whole (all reaches in one transaction) after the file was read,
-validated and built without error; then every outfall and section is snapped again.
+validated and built without error, and stores the navigation index built then (NetworkVersion);
+then every outfall and section is snapped again.
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ from outfall.accounts import permissions
 from outfall.core.errors import NetworkError, PermissionDeniedError
 from outfall.core.network import build_network, reaches_from_geojson, read_reaches, snap_points, validate
 from outfall.core.network.snapping import DEFAULT_MAX_DISTANCE_M
+from outfall.core.network.store import ids_digest, index_bytes
 from outfall.history.services import build_change, record_changes
-from outfall.rivers.models import Reach, River, Snap
+from outfall.rivers.models import NetworkVersion, Reach, River, Snap
 from outfall.rivers.selectors import current_network
 
 
@@ -79,6 +81,9 @@ def import_rivers(source, *, actor, name: str | None = None, dry_run: bool = Fal
                       coords=[list(c) for c in r.coords], properties=r.properties, is_demo=is_demo)
                 for i, r in enumerate(reaches)]
         Reach.objects.bulk_create(objs, batch_size=1000)
+        NetworkVersion.objects.all().delete()
+        NetworkVersion.objects.create(batch_id=batch, reaches=len(objs), ids_digest=ids_digest(net.ids),
+                                      index=index_bytes(net), report=result.report)
         saved = list(Reach.objects.order_by("pk"))
         record_changes(build_change(o, action="import", actor=actor, before=None, batch_id=batch,
                                     after={"reach_id": o.reach_id, "name": o.name, "to_id": o.to_id,

@@ -15,11 +15,13 @@ from django.views.decorators.http import require_POST
 from outfall.accounts import permissions
 from outfall.core.errors import OutfallError, PermissionDeniedError
 from outfall.core.limits import check_zip
-from outfall.core.network import validate
 from outfall.rivers.models import Reach, Snap
 from outfall.rivers.navigation import navigate_from
-from outfall.rivers.selectors import reach_inputs
+from outfall.rivers.selectors import current_report
 from outfall.rivers.services import import_rivers
+
+#: Navigation rows listed on the page (nearest first); the API returns them all.
+PAGE_ROWS = 1000
 
 
 class NavigateForm(forms.Form):
@@ -39,12 +41,14 @@ def network_page(request):
     ctx = {"reaches": Reach.objects.count(), "form": NavigateForm(request.GET or None), "upload": RiverFileForm(),
            "can_import": permissions.editable_town_ids(request.user) is None}
     if ctx["reaches"]:
-        ctx["report"] = validate(reach_inputs())
+        ctx["report"] = current_report()
     if request.GET and ctx["form"].is_valid():
         cd = ctx["form"].cleaned_data
         try:
             _net, ctx["start_desc"], ctx["steps"] = navigate_from(cd["start"], mode=cd["mode"], max_km=cd["max_km"],
                                                                   max_hours=cd["max_hours"])
+            ctx["steps_shown"] = ctx["steps"][:PAGE_ROWS]  # the nearest; a whole basin is for the API
+            ctx["steps_cut"] = len(ctx["steps"]) > PAGE_ROWS
         except OutfallError as exc:
             ctx["form"].add_error("start", exc.user_message)
     ctx["snaps"] = Snap.objects.select_related("reach", "outfall", "section").order_by("-distance_m")[:50]

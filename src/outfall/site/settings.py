@@ -45,6 +45,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "outfall.site.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "outfall.site.compression.DataGZipMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "outfall.site.middleware.ChineseFirstMiddleware",

@@ -13,13 +13,16 @@ navigation (UT, UM, DM, DD) with distance and travel-time limits, and snapping o
 
 Divergences (a reach with two downstream reaches) keep one main downstream in the tree; the minor
 ones are an exception list that ``upstream_intervals`` adds exactly (a few extra intervals).
+Navigation (``navigate``) reads distances and times off the labels D and T and orders a subtree by
+a precomputed global order of D; ``store`` keeps the index as bytes so it is built once per import.
 """
 
 from outfall.core.network.graph import Network, build_network
 from outfall.core.network.io import ReachInput, reaches_from_geojson, read_reaches
-from outfall.core.network.navigate import NavStep, navigate
+from outfall.core.network.navigate import NavResult, NavStep, navigate, navigate_arrays
 from outfall.core.network.snapping import SnapResult, snap_points
 from outfall.core.network.validate import Issue, ValidationReport, validate
 
-__all__ = ["Issue", "NavStep", "Network", "ReachInput", "SnapResult", "ValidationReport", "build_network",
-           "navigate", "reaches_from_geojson", "read_reaches", "snap_points", "validate"]
+__all__ = ["Issue", "NavResult", "NavStep", "Network", "ReachInput", "SnapResult", "ValidationReport",
+           "build_network", "navigate", "navigate_arrays", "reaches_from_geojson", "read_reaches", "snap_points",
+           "validate"]

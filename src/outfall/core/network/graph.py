@@ -102,6 +102,10 @@ class Network:
         return len(self.ids)
 
     @cached_property
+    def length_km(self) -> np.ndarray:
+        return self.length_m / 1000.0
+
+    @cached_property
     def travel_h(self) -> np.ndarray:
         """Travel time through each reach, hours: L / u."""
         return self.length_m / self.velocity_m_s / 3600.0
@@ -125,6 +129,73 @@ class Network:
         for a, b in self.minor:
             downs[a].append(int(b))
         return downs
+
+    @cached_property
+    def main_down_list(self) -> list[int]:
+        return self.main_down.tolist()
+
+    # --- navigation arrays (derived from the index; stored with it, see ``index_arrays``) ---------
+    @cached_property
+    def D_pre(self) -> np.ndarray:
+        """D_km in pre-order: the labels of a subtree are one contiguous slice."""
+        return self.D_km[self.order]
+
+    @cached_property
+    def T_pre(self) -> np.ndarray:
+        return self.T_h[self.order]
+
+    @cached_property
+    def by_D(self) -> np.ndarray:
+        """Reach indices ordered by (D_km, index): the global distance order."""
+        return np.argsort(self.D_km, kind="stable").astype(np.int32)
+
+    @cached_property
+    def D_byD(self) -> np.ndarray:
+        """D_km in ``by_D`` order (ascending)."""
+        return self.D_km[self.by_D]
+
+    @cached_property
+    def T_byD(self) -> np.ndarray:
+        return self.T_h[self.by_D]
+
+    @cached_property
+    def rank_pre(self) -> np.ndarray:
+        """Rank of each reach in ``by_D``, in pre-order: sorting a slice of it orders a subtree by distance."""
+        rank = np.empty(self.n, dtype=np.int32)
+        rank[self.by_D] = np.arange(self.n, dtype=np.int32)
+        return rank[self.order]
+
+    @cached_property
+    def minor_from(self) -> dict[int, list[int]]:
+        """Lower reaches of the minor paths leaving each reach (reaches without one are absent)."""
+        out: dict[int, list[int]] = {}
+        for a, d in self.minor.tolist():
+            out.setdefault(a, []).append(d)
+        return out
+
+    @cached_property
+    def minor_rows(self) -> tuple[list[tuple], np.ndarray]:
+        """The minor paths as (from, to, D + L of to, T + travel of to) ordered by the pre-order
+        position of their lower end, and those positions: the minor paths ending in a subtree are
+        one searchsorted range."""
+        if not len(self.minor):
+            return [], np.zeros(0, dtype=np.int64)
+        p = self.pre[self.minor[:, 1]]
+        o = np.argsort(p, kind="stable")
+        a, d = self.minor[o, 0], self.minor[o, 1]
+        rows = list(zip(a.tolist(), d.tolist(), (self.D_km[d] + self.length_km[d]).tolist(),
+                        (self.T_h[d] + self.travel_h[d]).tolist(), strict=True))
+        return rows, p[o]
+
+    @cached_property
+    def longest_up_km(self) -> np.ndarray:
+        """km of the longest path from each reach's downstream end to a source (on the main-path tree)."""
+        L = self.length_m / 1000.0
+        out = L.copy()
+        parent = self.main_down.astype(np.int64)
+        for lv in reversed(_levels(self.n, self.roots, *self.up_main)[1:]):
+            np.maximum.at(out, parent[lv], out[lv] + L[parent[lv]])
+        return out
 
     @property
     def roots(self) -> np.ndarray:
@@ -245,6 +316,8 @@ def _index(net: Network) -> None:
     order = np.empty(n, dtype=np.int64)
     order[pre] = np.arange(n)
     net.pre, net.size, net.order, net.T_h, net.D_km = pre, size, order, T, D
+    for name in ("D_pre", "T_pre", "by_D", "D_byD", "T_byD", "rank_pre", "longest_up_km", "minor_rows"):
+        net.__dict__.pop(name, None)
     net.__dict__["arbolate_km"] = arb
 
 
@@ -286,6 +359,7 @@ def build_network(reaches: list[ReachInput], *, tolerance_m: float = 5.0) -> Net
     v, q, defaulted = fill_hydraulics(vel, flow, kinds, net.__dict__["arbolate_km"])
     net.velocity_m_s, net.flow_m3_s, net.defaulted = v, q, defaulted
     net.__dict__.pop("travel_h", None)
+    net.__dict__.pop("length_km", None)
     _index(net)
     return net
 
