@@ -1,4 +1,4 @@
-# outfall — two commands: `make run` (install, migrate, load the Laixi demo, serve) and `make test`.
+# outfall — two commands: `make run` (install, migrate, load the Laixi demo, serve with the worker) and `make test`.
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -21,7 +21,7 @@ run: install
 	$(OUTFALL) migrate --noinput
 	$(OUTFALL) demo
 	@echo "outfall: http://$(HOST):$(PORT)/  (logins above; Ctrl-C stops)"
-	$(OUTFALL) serve --host $(HOST) --port $(PORT)
+	$(OUTFALL) serve --host $(HOST) --port $(PORT) --with-worker
 
 test: install
 	$(PY) -m pytest -q -p no:cacheprovider

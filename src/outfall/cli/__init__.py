@@ -24,6 +24,9 @@ COMMAND_MODULES = [
     "outfall.cli.classify",
     "outfall.cli.network",
     "outfall.cli.stations",
+    "outfall.cli.worker",
+    "outfall.cli.backup",
+    "outfall.cli.alerts",
 ]
 
 

@@ -19,6 +19,7 @@ from outfall.core.standards.parameters import registry
 from outfall.core.standards.readings_io import ReadingRecord, read_reading_dicts, read_readings
 from outfall.history.services import record_change
 from outfall.ledger.models import Outfall
+from outfall.monitoring import hooks
 from outfall.monitoring.models import ReadingBatch, Section
 from outfall.monitoring.permissions import REFUSED_MESSAGE, may_write_readings, refused_site_codes
 from outfall.monitoring.store import upsert_readings
@@ -78,6 +79,8 @@ def _write(records: list[ReadingRecord], *, file: str, kind: str, actor, dry_run
         record_change(batch, action="import", actor=actor, before=None, batch_id=batch_id,
                       after={"file": file, "rows": len(records), "section_rows": len(sec_rows),
                              "outfall_rows": len(out_rows), "skipped": skipped})
+        transaction.on_commit(lambda: hooks.fire_readings_written(
+            {r[0] for r in sec_rows}, {r[0] for r in out_rows}, min((r.time for r in records), default=None), actor))
     result.batch_id, result.committed = batch_id, True
     return result
 

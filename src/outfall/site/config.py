@@ -42,6 +42,17 @@ SETTINGS: list[Setting] = [
     Setting("TIME_ZONE", "Asia/Shanghai", str, "Time zone of naive times in imported files and of the UI."),
     Setting("LANGUAGE", "zh-hans", str, "Default UI language: zh-hans or en."),
     Setting("LOG_LEVEL", "INFO", str, "Log level of the outfall loggers."),
+    Setting("LOG_FORMAT", "text", str, "Log format: text, or json (one JSON object a line on stdout, with request id, "
+            "user and path for requests)."),
+    Setting("REDIS_URL", "", str, "Redis URL of the task queue, e.g. redis://127.0.0.1:6379/0. "
+            "Empty: the embedded SQLite queue file huey.sqlite3 in DATA_DIR."),
+    Setting("WORKER_MAX_AGE", "180", int, "Seconds since the worker's last heartbeat (written every minute) after which "
+            "/healthz reports the worker down."),
+    Setting("ALERT_RULES", "", str, "Early-warning thresholds as a JSON object of RuleSet fields, e.g. "
+            '{"version": 2, "repeat_k": 2}; unknown keys or impossible values refuse to start. Empty: the defaults.'),
+    Setting("ALERT_ADMIN_EMAILS", "", str, "Comma-separated e-mail addresses told when an alert is escalated "
+            "(besides the e-mail of every active admin and bureau user)."),
+    Setting("HEALTH_MIN_FREE_MB", "500", int, "Free space in DATA_DIR, in MiB, below which /healthz reports the disk down."),
 ]
 
 _BY_NAME = {s.name: s for s in SETTINGS}

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from outfall.site import config
+from outfall.site import config, logging_
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(config.get("DATA_DIR")).resolve()
@@ -30,16 +30,19 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "huey.contrib.djhuey",
     "outfall.accounts",
     "outfall.history",
     "outfall.ledger",
     "outfall.rivers",
     "outfall.monitoring",
+    "outfall.alerts",
     "outfall.mapui",
     "outfall.site.apps.SiteConfig",
 ]
 
 MIDDLEWARE = [
+    "outfall.site.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -161,9 +164,25 @@ LEAFLET_CONFIG = {
     "NO_GLOBALS": False,
 }
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "loggers": {"outfall": {"handlers": ["console"], "level": config.get("LOG_LEVEL")}},
+LOGGING = logging_.config_dict(log_format=config.get("LOG_FORMAT"), level=config.get("LOG_LEVEL"))
+
+# The task queue (huey): the embedded SQLite queue in DATA_DIR, or Redis when OUTFALL_REDIS_URL is set.
+# `outfall worker` runs the consumer; tasks live in each app's tasks.py (autodiscovered).
+_redis_url = config.get("REDIS_URL")
+HUEY = {
+    "name": "outfall",
+    "immediate": False,
+    "huey_class": "huey.RedisHuey" if _redis_url else "huey.SqliteHuey",
+    **({"url": _redis_url} if _redis_url else {"filename": str(DATA_DIR / "huey.sqlite3")}),
+    "consumer": {"workers": 2, "worker_type": "thread", "periodic": True, "check_worker_health": True},
 }
+OUTFALL_WORKER_MAX_AGE = config.get("WORKER_MAX_AGE")
+OUTFALL_HEALTH_MIN_FREE_MB = config.get("HEALTH_MIN_FREE_MB")
+
+# Early warning: thresholds (JSON, checked here so a bad value stops the start) and escalation e-mails.
+OUTFALL_ALERT_RULES = config.get("ALERT_RULES")
+OUTFALL_ALERT_ADMIN_EMAILS = [e.strip() for e in config.get("ALERT_ADMIN_EMAILS").split(",") if e.strip()]
+if OUTFALL_ALERT_RULES:
+    from outfall.alerts.rules import parse_rules as _parse_rules
+
+    _parse_rules(OUTFALL_ALERT_RULES)
