@@ -24,7 +24,7 @@ from factories import make_towns, make_users
 from outfall.alerts import channels as channel_module
 from outfall.alerts import services
 from outfall.alerts.models import Alert, Delivery
-from outfall.core.errors import InputError
+from outfall.core.errors import InputError, PermissionDeniedError
 
 SECRET = "SEC" + "0123456789abcdef" * 4
 VALUES = [0.5] * 13 + [2.6, 0.5]  # one reading over 2.6 times the III limit (high severity)
@@ -165,5 +165,5 @@ class NotifyTest(TestCase):
             with self.subTest(data=data), self.assertRaises(InputError) as cm:
                 services.add_channel(data, actor=self.admin)
             self.assertTrue(cm.exception.user_message)
-        with self.assertRaises(Exception):
+        with self.assertRaises(PermissionDeniedError):
             services.add_channel({"name": "e", "kind": "webhook", "url": f"{self.base}/e"}, actor=self.users["town_a"])

@@ -31,6 +31,7 @@ from outfall.alerts.models import Alert, AlertStep, OutfallLimit
 from outfall.alerts.receptors import downstream_receptors
 from outfall.alerts.rules import current_rules
 from outfall.core.enums import AlertRule, WaterClass
+from outfall.core.standards.parameters import registry
 from outfall.core.warning import (
     DischargeLimit,
     Facts,
@@ -44,9 +45,7 @@ from outfall.core.warning import (
     section_limit,
     severity_of,
 )
-from outfall.core.standards.parameters import registry
 from outfall.history.services import actor_name, record_change
-from outfall.ledger.models import Outfall
 from outfall.monitoring.models import OutfallReading, Section, SectionReading
 
 log = logging.getLogger("outfall.alerts")
