@@ -162,3 +162,33 @@ class HookTest(TransactionTestCase):
             hooks.readings_written.remove(broken)
         self.assertEqual(SectionReading.objects.filter(section=s).count(), 1)
         self.assertTrue(Alert.objects.filter(section=s).exists())  # the next hook still ran
+
+
+class RaceTest(TestCase):
+    """Two checks of one series at once: the second one's insert hits the one-open-episode
+    constraint, and it merges into the alert the first one stored (no duplicate)."""
+
+    def test_integrity_error_merges(self):
+        from unittest import mock
+
+        from outfall.alerts import checking
+
+        town, other = make_towns()
+        s = make_section(town=town)
+        add_readings(s, VALUES[:15])  # the episode is still open at the last reading
+        (first,) = check_alerts(sections=[s.pk], which=["exceedance"])
+        self.assertTrue(first.alert.episode_open)
+        add_readings(s, [1.7], start=T0 + dt.timedelta(hours=4 * 15))
+        real = checking._existing
+        calls = []
+
+        def racing(*args):  # the first look misses the other check's alert (not yet visible to it)
+            calls.append(args)
+            return None if len(calls) == 1 else real(*args)
+
+        with mock.patch.object(checking, "_existing", side_effect=racing):
+            (second,) = check_alerts(sections=[s.pk], which=["exceedance"])
+        self.assertEqual(len(calls), 2)
+        self.assertEqual((second.alert.pk, second.new), (first.alert.pk, False))
+        self.assertEqual(Alert.objects.filter(section=s).count(), 1)
+        self.assertEqual(Alert.objects.get(section=s).value, 1.7)

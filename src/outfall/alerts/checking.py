@@ -220,12 +220,17 @@ def _snap(a: Alert) -> dict:
             for k in ("state", "opened_at", *_COMPARED)}
 
 
+def _existing(key: dict, opened_at, last_time) -> Alert | None:
+    """The stored alert this episode belongs to: same series and rule, overlapping it, or still open."""
+    return (Alert.objects.filter(**key, opened_at__lte=last_time)
+            .filter(Q(last_time__gte=opened_at) | Q(episode_open=True)).order_by("opened_at").first())
+
+
 def _store(ser: _Series, rule: AlertRule, opened_at, fields: dict, *, actor, batch) -> Touched | None:
     key = {"site_kind": ser.kind, "site_code": ser.site.code, "parameter": ser.parameter, "rule": rule.value,
            "basis": ser.basis}
     for attempt in range(3):
-        existing = (Alert.objects.filter(**key, opened_at__lte=fields["last_time"])
-                    .filter(Q(last_time__gte=opened_at) | Q(episode_open=True)).order_by("opened_at").first())
+        existing = _existing(key, opened_at, fields["last_time"])
         if existing is not None:
             before = _snap(existing)
             if existing.opened_at < opened_at:  # the window began inside a stored episode: keep its count
