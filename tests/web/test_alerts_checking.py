@@ -192,3 +192,38 @@ class RaceTest(TestCase):
         self.assertEqual((second.alert.pk, second.new), (first.alert.pk, False))
         self.assertEqual(Alert.objects.filter(section=s).count(), 1)
         self.assertEqual(Alert.objects.get(section=s).value, 1.7)
+
+
+class ConcurrentChecksTest(TransactionTestCase):
+    """Two real concurrent checks on PostgreSQL (SQLite serialises writers): one alert."""
+
+    def test_two_threads_one_alert(self):
+        import threading
+
+        import pytest
+        from django.db import connection, connections
+
+        if connection.vendor != "postgresql":
+            pytest.skip("needs PostgreSQL (OUTFALL_DATABASE_URL=postgresql://…)")
+        town, other = make_towns()
+        s = make_section(town=town)
+        add_readings(s, VALUES[:15])
+        barrier, results, errors = threading.Barrier(4), [], []
+
+        def run():
+            try:
+                barrier.wait()
+                results.extend(check_alerts(sections=[s.pk], which=["exceedance"]))
+            except Exception as exc:  # noqa: BLE001 — reported by the assertion below
+                errors.append(exc)
+            finally:
+                connections.close_all()
+
+        threads = [threading.Thread(target=run) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        self.assertEqual(errors, [])
+        self.assertEqual(Alert.objects.filter(section=s).count(), 1)
+        self.assertEqual(sum(t.new for t in results), 1)
