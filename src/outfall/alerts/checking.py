@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import math
+import uuid
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -27,6 +28,7 @@ import numpy as np
 from django.db import IntegrityError, transaction
 from django.db.models import Min, Q
 
+from outfall.alerts.gaps import ALL_PARAMETERS, gap_fields, gap_findings
 from outfall.alerts.models import Alert, AlertStep, OutfallLimit
 from outfall.alerts.receptors import downstream_receptors
 from outfall.alerts.rules import current_rules
@@ -276,7 +278,9 @@ def check_alerts(*, sections=None, outfalls=None, since: dt.datetime | None = No
         Only episodes with a reading (or their recovery) at or after this time are stored and reported.
         Earlier readings are still loaded for the rules' windows. None: every reading.
     now : datetime, optional
-        Unused by the per-reading rules; kept for the station-offline rule's clock.
+        The clock of the station-offline rule (:mod:`outfall.alerts.gaps`): with it, automatic
+        stations silent too long at ``now`` get a ``gap`` alert and those reporting again have it
+        closed. None: that rule is not run (a replay of old readings).
     actor : User, optional
         Who ran the check (the pushing account for a hook), written to history.
     rules : RuleSet, optional
@@ -289,10 +293,6 @@ def check_alerts(*, sections=None, outfalls=None, since: dt.datetime | None = No
     list of Touched
         Every alert created or updated (``new`` for created), in the order found.
     """
-    import uuid
-
-    from outfall.alerts.notify import schedule_notifications
-
     rules = rules or current_rules()
     sec_ids = list(Section.objects.values_list("pk", flat=True)) if sections is None else list(sections)
     out_ids = (list(OutfallLimit.objects.values_list("outfall_id", flat=True).distinct())
@@ -300,16 +300,20 @@ def check_alerts(*, sections=None, outfalls=None, since: dt.datetime | None = No
     series, arrays = _section_series(sec_ids, since, rules) if sec_ids else ([], [])
     s2, a2 = _outfall_series(out_ids, since, rules) if out_ids else ([], [])
     series, arrays = series + s2, arrays + a2
+    batch = uuid.uuid4()
+    only = None if which is None else {AlertRule(w) for w in which}
+    gaps = now is not None and sec_ids and (only is None or AlertRule.GAP in only)
+    touched = _check_gaps(sec_ids, now, rules, actor=actor, batch=batch) if gaps else []
     if not series:
-        return []
+        _finish(touched, 0, 0, actor)
+        return touched
     idx = np.concatenate([np.full(len(ts), k, dtype=np.int64) for k, (ts, _v) in enumerate(arrays)])
     r = Readings.from_arrays(idx, np.concatenate([np.asarray(ts, dtype=np.int64) for ts, _ in arrays]),
                              np.concatenate([np.asarray(vs, dtype=float) for _, vs in arrays]))
     steps = [10.0 ** -(registry()[s.parameter].decimals) if s.parameter in registry() else 0.0 for s in series]
     f = evaluate(r, SeriesSpec.from_limits([s.limit for s in series], steps=steps), rules)
     since_s = None if since is None else int(since.timestamp())
-    batch, touched, receptor_cache = uuid.uuid4(), [], {}
-    only = None if which is None else {AlertRule(w) for w in which}
+    receptor_cache = {}
     for rule_set, kind in ((SECTION_RULES, "section"), (OUTFALL_RULES, "outfall")):
         for rule in rule_set:
             if only is not None and rule not in only:
@@ -331,14 +335,42 @@ def check_alerts(*, sections=None, outfalls=None, since: dt.datetime | None = No
                 t = _store(ser, rule, _utc(r.time[ep.first]), fields, actor=actor, batch=batch)
                 if t is not None:
                     touched.append(t)
+    _finish(touched, len(series), len(r), actor)
+    return touched
+
+
+def _finish(touched: list[Touched], n_series: int, n_readings: int, actor) -> None:
+    from outfall.alerts.notify import schedule_notifications
+
     new_ids = [t.alert.pk for t in touched if t.new]
     if new_ids:
         schedule_notifications(new_ids, event="new")
-    log.info("check_alerts: %d series, %d readings, %d alerts touched (%d new) by %s", len(series), len(r),
+    log.info("check_alerts: %d series, %d readings, %d alerts touched (%d new) by %s", n_series, n_readings,
              len(touched), len(new_ids), actor_name(actor))
+
+
+def _check_gaps(section_ids, now, rules, *, actor, batch) -> list[Touched]:
+    """Open an alert for every silent automatic station, close the open ones that report again."""
+    touched = []
+    for f in gap_findings(section_ids, now, rules):
+        ser = _Series("section", f["section"], ALL_PARAMETERS, "sample", None)
+        if f["silent"]:
+            touched.append(_store(ser, AlertRule.GAP, f["last"], gap_fields(f, rules), actor=actor, batch=batch))
+            continue
+        for alert in Alert.objects.filter(section=f["section"], rule=AlertRule.GAP.value, episode_open=True):
+            before = _snap(alert)
+            back = (SectionReading.objects.filter(section=f["section"], time__gt=alert.last_time)
+                    .order_by("time").values_list("time", flat=True).first())
+            alert.episode_open, alert.recovered_at = False, back
+            alert.save(update_fields=["episode_open", "recovered_at", "updated_at"])
+            record_change(alert, action="update", actor=actor, before=before, after=_snap(alert), batch_id=batch)
+            touched.append(Touched(alert, False))
     return touched
 
 
 def on_readings_written(section_ids, outfall_ids, earliest_time, actor) -> None:
-    """The monitoring hook: check the sites a batch wrote, from its earliest reading on."""
-    check_alerts(sections=section_ids, outfalls=outfall_ids, since=earliest_time, actor=actor)
+    """The monitoring hook: check the sites a batch wrote, from its earliest reading on (a station
+    that reports again has its offline alert closed)."""
+    from django.utils import timezone
+
+    check_alerts(sections=section_ids, outfalls=outfall_ids, since=earliest_time, actor=actor, now=timezone.now())

@@ -57,7 +57,9 @@ def check(args) -> int:
     from outfall.alerts.services import check_alerts
     from outfall.cli.common import resolve_actor
 
-    touched = check_alerts(since=_since(args.since), actor=resolve_actor(args.user))
+    from django.utils import timezone
+
+    touched = check_alerts(since=_since(args.since), actor=resolve_actor(args.user), now=timezone.now())
     rows = [alert_dict(t.alert, t.new) for t in touched]
     if args.format == "json":
         print(json.dumps(rows, ensure_ascii=False, indent=1))
