@@ -54,10 +54,10 @@ def check(args) -> int:
     from outfall.cli import django_setup
 
     django_setup(args.db)
+    from django.utils import timezone
+
     from outfall.alerts.services import check_alerts
     from outfall.cli.common import resolve_actor
-
-    from django.utils import timezone
 
     touched = check_alerts(since=_since(args.since), actor=resolve_actor(args.user), now=timezone.now())
     rows = [alert_dict(t.alert, t.new) for t in touched]
