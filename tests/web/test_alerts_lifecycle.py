@@ -115,9 +115,46 @@ class LifecycleTest(TestCase):
         self.users["bureau"].email = "bureau@example.org"
         self.users["bureau"].save()
         self.assertEqual(lifecycle.escalate_overdue_alerts(dt.datetime.now(dt.UTC)), [])
-        with self.captureOnCommitCallbacks(execute=False):
+        from django.core import mail
+        from huey.contrib.djhuey import HUEY
+
+        HUEY.immediate = True
+        self.addCleanup(setattr, HUEY, "immediate", False)
+        with self.captureOnCommitCallbacks(execute=True):
             due = lifecycle.escalate_overdue_alerts(dt.datetime.now(dt.UTC) + dt.timedelta(hours=3))
         self.assertEqual([a.pk for a in due], [self.alert.pk])
+        self.assertEqual(len(mail.outbox), 1)
+        self.assertIn("bureau@example.org", mail.outbox[0].to)
+        self.assertIn("氨氮超标", mail.outbox[0].body)
+        self.assertIn("升级", self.alert.steps.last().note)
         self.assertIsNotNone(Alert.objects.get(pk=self.alert.pk).escalated_at)
         self.assertEqual(lifecycle.escalate_overdue_alerts(dt.datetime.now(dt.UTC) + dt.timedelta(hours=4)), [])
         self.assertIn("bureau@example.org", lifecycle.escalation_recipients())
+
+
+class ListFilterTest(TestCase):
+    def test_filters_page_and_api(self):
+        a, b = make_towns()
+        users = make_users(a, b)
+        s1 = make_section("370285S11", town=a, river="大沽河")
+        s2 = make_section("370285S12", town=b, river="小沽河")
+        x = make_alert(s1, a)
+        y = make_alert(s2, b)
+        Alert.objects.filter(pk=y.pk).update(state="tracing", rule="jump", severity="low")
+        self.client.force_login(users["viewer"])
+        token = Token.objects.create(user=users["viewer"])
+
+        def ids(query):
+            page = self.client.get(f"/alerts/?{query}").content.decode()
+            api = self.client.get(f"/api/alerts/?{query}", HTTP_AUTHORIZATION=f"Token {token.key}").json()
+            rows = api["results"] if isinstance(api, dict) else api
+            got = {r["id"] for r in rows}
+            self.assertEqual({p for p in (x.pk, y.pk) if f'href="/alerts/{p}/"' in page}, got)
+            return got
+
+        self.assertEqual(ids(""), {x.pk, y.pk})
+        self.assertEqual(ids("state=tracing"), {y.pk})
+        self.assertEqual(ids(f"town={a.pk}"), {x.pk})
+        self.assertEqual(ids("river=小沽河"), {y.pk})
+        self.assertEqual(ids("rule=exceedance"), {x.pk})
+        self.assertEqual(ids("severity=low"), {y.pk})

@@ -28,12 +28,13 @@ def rivers() -> list[str]:
     return sorted(set(Section.objects.exclude(river="").values_list("river", flat=True)))
 
 
-def readings_around(alert, *, hours):
-    """(time, value) of the alert's series from ``hours`` before it opened to ``hours`` after its last reading."""
+def readings_around(alert, *, margin):
+    """(time, value) of the alert's series from ``margin`` (a timedelta) before it opened to ``margin``
+    after its last reading."""
     model, fk = (SectionReading, "section_id") if alert.site_kind == "section" else (OutfallReading, "outfall_id")
     site_id = alert.section_id if alert.site_kind == "section" else alert.outfall_id
     return list(model.objects.filter(**{fk: site_id}, parameter=alert.parameter,
-                                     time__gte=alert.opened_at - hours, time__lte=alert.last_time + hours)
+                                     time__gte=alert.opened_at - margin, time__lte=alert.last_time + margin)
                 .exclude(value=None).order_by("time").values_list("time", "value"))
 
 

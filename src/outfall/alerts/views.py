@@ -33,7 +33,7 @@ def alert_list(request):
 def alert_detail(request, pk: int):
     alert = get_object_or_404(permissions.visible(Alert.objects.select_related("town", "assignee"), request.user),
                               pk=pk)
-    points = selectors.readings_around(alert, hours=dt.timedelta(days=3))
+    points = selectors.readings_around(alert, margin=dt.timedelta(days=3))
     return render(request, "alerts/alert_detail.html", {
         "a": alert, "can_act": permissions.can_act(request.user, alert), "next_states": lifecycle.allowed_next(alert),
         "steps": alert.steps.select_related("actor", "assignee"), "deliveries": alert.deliveries.select_related("channel"),
