@@ -131,3 +131,31 @@ class LimitsTest(TestCase):
         (t,) = check_alerts(outfalls=[self.oa.pk], which=["discharge"])
         self.assertEqual(t.alert.value, 6.0)
         self.assertEqual(Alert.objects.count(), 1)
+
+
+class LimitsCliTest(TestCase):
+    def test_cli_import_limits(self):
+        import contextlib
+        import tempfile
+        from pathlib import Path
+
+        from outfall.cli import main
+
+        a, b = make_towns()
+        users = make_users(a, b)
+        o = make_outfall(a, users["admin"])
+        with tempfile.TemporaryDirectory() as d:
+            bad = Path(d) / "bad.csv"
+            bad.write_text(f"排污口编码,指标,限值,单位\n{o.code},COD,fifty,mg/L\n", encoding="utf-8")
+            out, err = io.StringIO(), io.StringIO()
+            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+                code = main(["import", "limits", str(bad)])
+            self.assertEqual(code, 2)
+            self.assertIn("bad.csv", out.getvalue() + err.getvalue())
+            self.assertIn("限值", out.getvalue() + err.getvalue())
+            self.assertFalse(OutfallLimit.objects.exists())
+            good = Path(d) / "good.csv"
+            good.write_text(f"outfall_code,parameter,limit,unit\n{o.code},COD,50,mg/L\n", encoding="utf-8")
+            with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+                self.assertEqual(main(["import", "limits", str(good)]), 0)
+        self.assertEqual(OutfallLimit.objects.get().limit, 50.0)
