@@ -88,7 +88,8 @@ class LifecycleTest(TestCase):
                 page = self.client.get(f"/alerts/{alert.pk}/")
                 self.assertEqual(page.status_code, 200)
                 self.assertEqual('name="to" value="acknowledged"' in page.content.decode(), allowed)
-                self.client.post(f"/alerts/{alert.pk}/act/", {"to": "acknowledged", "note": "x"})
+                r = self.client.post(f"/alerts/{alert.pk}/act/", {"to": "acknowledged", "note": "x"})
+                self.assertEqual(r.status_code, 302 if allowed else 403)
                 self.assertEqual(Alert.objects.get(pk=alert.pk).state, "acknowledged" if allowed else "new")
                 token = Token.objects.get_or_create(user=self.users[role])[0]
                 auth = {"HTTP_AUTHORIZATION": f"Token {token.key}"}
@@ -96,6 +97,9 @@ class LifecycleTest(TestCase):
                 r = self.client.post(f"/api/alerts/{alert.pk}/trace/", {"note": "查"}, content_type="application/json",
                                      **auth)
                 self.assertEqual(r.status_code, 200 if allowed else 403, r.content)
+                r = self.client.post(f"/api/alerts/{alert.pk}/not-genuine/", {}, content_type="application/json",
+                                     **auth)  # no reason: 400 for who may act, 403 before that for the others
+                self.assertEqual(r.status_code, 400 if allowed else 403, r.content)
                 self.client.logout()
 
     def test_api_illegal_step_is_400(self):

@@ -167,3 +167,24 @@ class NotifyTest(TestCase):
             self.assertTrue(cm.exception.user_message)
         with self.assertRaises(PermissionDeniedError):
             services.add_channel({"name": "e", "kind": "webhook", "url": f"{self.base}/e"}, actor=self.users["town_a"])
+
+
+class ChannelAdminTest(TestCase):
+    def test_admin_checks_channel_and_keeps_history(self):
+        from outfall.alerts.models import Channel
+        from outfall.history.models import ChangeRecord
+
+        a, b = make_towns()
+        self.client.force_login(make_users(a, b)["admin"])
+        r = self.client.post("/admin/alerts/channel/add/", {"name": "钉钉", "kind": "dingtalk",
+                                                            "url": "ftp://x", "secret": "bad", "active": "on"})
+        self.assertEqual(r.status_code, 200)
+        self.assertIn("http(s)", r.content.decode())
+        self.assertFalse(Channel.objects.exists())
+        r = self.client.post("/admin/alerts/channel/add/", {"name": "钉钉", "kind": "dingtalk", "active": "on",
+                                                            "url": "https://oapi.dingtalk.com/robot/send?access_token=t",
+                                                            "secret": SECRET})
+        self.assertEqual(r.status_code, 302)
+        ch = Channel.objects.get()
+        self.assertTrue(ChangeRecord.objects.filter(target_id=str(ch.pk), action="create").exists())
+        self.assertNotIn(SECRET, str(ChangeRecord.objects.get(target_id=str(ch.pk)).after))

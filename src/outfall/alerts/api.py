@@ -10,7 +10,7 @@ from rest_framework.response import Response
 
 from outfall.alerts import lifecycle, permissions, selectors
 from outfall.alerts.models import Alert, AlertStep, Delivery
-from outfall.core.errors import InputError
+from outfall.core.errors import InputError, PermissionDeniedError
 
 
 class AlertStepSerializer(serializers.ModelSerializer):
@@ -54,10 +54,19 @@ class AlertViewSet(viewsets.ReadOnlyModelViewSet):
         qs = permissions.visible(Alert.objects.prefetch_related("steps", "deliveries__channel"), self.request.user)
         return selectors.filtered(qs, self.request.query_params)
 
+    def _actable(self, request) -> Alert:
+        """The alert, or 403 before any input is looked at when the user may not act on it."""
+        alert = self.get_object()
+        if not permissions.can_act(request.user, alert):
+            raise PermissionDeniedError(f"{request.user} may not act on alert {alert.pk}",
+                                        user_message="无权处置此预警 / not allowed to act on this alert")
+        return alert
+
     def _act(self, request, func, *, extra):
+        alert = self._actable(request)
         ser = ActionSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
-        alert = func(self.get_object(), actor=request.user, **extra(ser.validated_data))
+        alert = func(alert, actor=request.user, **extra(ser.validated_data))
         return Response(AlertSerializer(Alert.objects.get(pk=alert.pk)).data)
 
     @action(detail=True, methods=["post"], serializer_class=ActionSerializer)
@@ -88,8 +97,9 @@ class AlertViewSet(viewsets.ReadOnlyModelViewSet):
                 raise InputError("no assignee", user_message="请指定负责人 / assignee required")
             return {"note": d["note"], "assignee": user}
 
+        alert = self._actable(request)
         ser = ActionSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         kw = extra(ser.validated_data)
-        alert = lifecycle.assign_alert(self.get_object(), kw.pop("assignee"), actor=request.user, **kw)
+        alert = lifecycle.assign_alert(alert, kw.pop("assignee"), actor=request.user, **kw)
         return Response(AlertSerializer(Alert.objects.get(pk=alert.pk)).data)

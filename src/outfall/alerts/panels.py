@@ -4,6 +4,7 @@ form to add one, and its alerts; and the view the form posts to."""
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_POST
@@ -26,6 +27,8 @@ def outfall_panel(request, outfall) -> str:
 @require_POST
 def limit_add(request, pk: int):
     outfall = get_object_or_404(Outfall.objects.visible_to(request.user), pk=pk)
+    if not permissions.can_edit_limits(request.user, outfall):
+        raise PermissionDenied("无权修改该排污口的排放限值 / not allowed")
     form = LimitForm(request.POST)
     if not form.is_valid():
         messages.error(request, "；".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))

@@ -7,6 +7,7 @@ import datetime as dt
 import json
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -44,6 +45,8 @@ def alert_detail(request, pk: int):
 @require_POST
 def alert_act(request, pk: int):
     alert = get_object_or_404(permissions.visible(Alert.objects.all(), request.user), pk=pk)
+    if not permissions.can_act(request.user, alert):
+        raise PermissionDenied("无权处置此预警 / not allowed to act on this alert")
     to, note = request.POST.get("to", ""), request.POST.get("note", "")
     try:
         if to == "not_genuine":
