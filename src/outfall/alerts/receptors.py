@@ -50,8 +50,8 @@ def downstream_receptors(section, *, mode: str = "DD") -> list[dict]:
                 share = snap.measure
             r = receptors[snap.section_id]
             out.append({"section": r.section.code, "name": r.section.name, "kind": r.kind,
-                        "distance_km": round(step.distance_km + share * length_km, 3),
-                        "travel_time_h": round(step.travel_time_h + share * hours, 2)})
+                        "distance_km": round(float(step.distance_km + share * length_km), 3),
+                        "travel_time_h": round(float(step.travel_time_h + share * hours), 2)})
     out.sort(key=lambda d: (d["travel_time_h"], d["section"]))
     seen, unique = set(), []
     for d in out:  # a braid can reach a receptor twice: keep the fastest
