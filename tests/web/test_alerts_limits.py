@@ -159,3 +159,19 @@ class LimitsCliTest(TestCase):
             with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
                 self.assertEqual(main(["import", "limits", str(good)]), 0)
         self.assertEqual(OutfallLimit.objects.get().limit, 50.0)
+
+
+class DailyIncrementalTest(TestCase):
+    def test_a_push_late_in_the_day_updates_that_days_average(self):
+        a, b = make_towns()
+        users = make_users(a, b)
+        o = make_outfall(a, users["admin"])
+        import_limits(f"排污口编码,指标,限值,单位,依据\n{o.code},COD,50,mg/L,daily_avg\n".encode(), actor=users["admin"],
+                      name="l.csv")
+        day = dt.datetime(2025, 7, 1, 1, tzinfo=dt.UTC)  # 09:00 Beijing time
+        OutfallReading.objects.create(outfall=o, time=day, parameter="COD", value=40, unit="mg/L")
+        self.assertEqual(check_alerts(outfalls=[o.pk], which=["discharge"]), [])
+        late = day + dt.timedelta(hours=8)  # 17:00 the same local day: the day's mean becomes 70
+        OutfallReading.objects.create(outfall=o, time=late, parameter="COD", value=100, unit="mg/L")
+        (t,) = check_alerts(outfalls=[o.pk], since=late, which=["discharge"])
+        self.assertEqual((t.new, t.alert.value, t.alert.basis), (True, 70.0, "daily_avg"))

@@ -75,7 +75,7 @@ class _Series:
     basis: str
     limit: object  # SeriesLimit or None
     target: str | None = None
-    valid: tuple = (None, None)
+    period_s: int = 0  # length of a daily/monthly statistic's period: its start may precede ``since``
 
 
 def _utc(s: int) -> dt.datetime:
@@ -165,7 +165,8 @@ def _outfall_series(ids, since, rules) -> tuple[list[_Series], list]:
         if lim.basis != "sample" and len(t):
             t, v = basis_statistics(t, v, lim.basis)
         dlim = DischargeLimit(lim.parameter, lim.limit, lim.kind, lim.basis, lim.valid_from, lim.valid_to)
-        series.append(_Series("outfall", lim.outfall, lim.parameter, lim.basis, dlim.series_limit()))
+        period = {"sample": 0, "daily": 86400, "monthly": 31 * 86400}[lim.basis.partition("_")[0]]
+        series.append(_Series("outfall", lim.outfall, lim.parameter, lim.basis, dlim.series_limit(), period_s=period))
         arrays.append((t.tolist(), v.tolist()))
     return series, arrays
 
@@ -324,7 +325,7 @@ def check_alerts(*, sections=None, outfalls=None, since: dt.datetime | None = No
                 if ser.kind != kind or (ser.limit is None and rule != AlertRule.JUMP):
                     continue
                 end = ep.last if ep.closed_at == -1 else ep.closed_at
-                if since_s is not None and r.time[end] < since_s:
+                if since_s is not None and r.time[end] < since_s - ser.period_s:
                     continue
                 receptors = []
                 if kind == "section":
