@@ -319,3 +319,18 @@ def test_every_rule_explains_itself_in_both_languages():
         zh, en = explain(rule, f)
         assert "马连庄" in zh and "马连庄" in en and zh != en
     assert "1.6" in explain("exceedance", f)[0] and "1 mg/L" in explain("exceedance", f)[0]
+
+
+@given(st.lists(st.booleans(), min_size=1, max_size=40), st.integers(0, 5))
+def test_episode_grace_joins_runs_and_never_adds_episodes(flags, grace):
+    """grace=0 is the plain run rule; a larger grace never gives more episodes, and every episode
+    still starts and ends on a flagged reading."""
+    r = Readings.from_arrays([0] * len(flags), range(len(flags)), [0.0] * len(flags))
+    f = np.array(flags)
+    plain, joined, more = episodes(r, f), episodes(r, f, grace=grace), episodes(r, f, grace=grace + 1)
+    assert len(episodes(r, f, grace=0)) == len(plain)
+    assert len(more) <= len(joined) <= len(plain)
+    for e in joined:
+        assert f[e.first] and f[e.last]
+        gaps = np.diff(np.flatnonzero(f[e.first:e.last + 1])) - 1
+        assert (gaps <= grace).all()

@@ -137,6 +137,79 @@ def _accounts_cases():
 
     return {"outfall.accounts.services.create_user": create, "outfall.accounts.services.set_user_role": set_role,
             "outfall.accounts.services.disable_user": disable, "outfall.accounts.services.import_towns": import_}
+def _alerts_cases():
+    import datetime as dt
+
+    from outfall.alerts import lifecycle, limits, services
+    from outfall.alerts.models import Alert
+
+    def section():
+        from outfall.monitoring.models import Section
+
+        return Section.objects.create(code="S9", name="断面", lon=120.4, lat=36.8, original_lon=120.4,
+                                      original_lat=36.8)
+
+    def alert(ctx):
+        t = dt.datetime(2025, 7, 1, tzinfo=dt.UTC)
+        return Alert.objects.create(site_kind="section", section=section(), site_code="S9", parameter="NH3N",
+                                    rule="exceedance", severity="medium", opened_at=t, last_time=t, value=2.0,
+                                    limit=1.0, peak=2.0, rules_version=1, explanation_zh="x", town=ctx["town"])
+
+    def channel(ctx):
+        return services.add_channel({"name": "群", "kind": "webhook", "url": "http://127.0.0.1:9/hook"},
+                                    actor=ctx["admin"])
+
+    def add_subscription(ctx):
+        ch = channel(ctx)
+        ChangeRecord.objects.all().delete()
+        services.add_subscription(ch, actor=ctx["admin"])
+
+    def move(name, **kw):
+        def case(ctx):
+            a = alert(ctx)
+            if name in ("confirm_alert",):
+                a = lifecycle.acknowledge_alert(a, actor=ctx["admin"])
+                ChangeRecord.objects.all().delete()
+            getattr(lifecycle, name)(a, actor=ctx["admin"], **kw)
+        return case
+
+    def assign(ctx):
+        lifecycle.assign_alert(alert(ctx), ctx["users"]["bureau"], actor=ctx["admin"])
+
+    def escalate(ctx):
+        alert(ctx)
+        lifecycle.escalate_overdue_alerts(dt.datetime(2100, 1, 1, tzinfo=dt.UTC), actor=ctx["admin"])
+
+    def import_limits(ctx):
+        data = f"排污口编码,指标,限值,单位\n{ctx['outfall'].code},氨氮,5,mg/L\n".encode()
+        limits.import_limits(data, actor=ctx["admin"], name="l.csv")
+
+    def add_limit(ctx):
+        limits.add_outfall_limit(ctx["outfall"], {"parameter": "COD", "limit": "50", "unit": "mg/L"},
+                                 actor=ctx["admin"])
+
+    def check(ctx):
+        from outfall.monitoring.models import SectionReading
+
+        s = section()
+        SectionReading.objects.create(section=s, time=dt.datetime(2025, 7, 1, tzinfo=dt.UTC), parameter="NH3N",
+                                      value=3.0, unit="mg/L")
+        services.check_alerts(actor=ctx["admin"])
+
+    return {"outfall.alerts.services.add_channel": channel,
+            "outfall.alerts.services.add_subscription": add_subscription,
+            "outfall.alerts.services.set_receptor": lambda ctx: services.set_receptor(section(), "drinking_water",
+                                                                                     actor=ctx["admin"]),
+            "outfall.alerts.lifecycle.acknowledge_alert": move("acknowledge_alert"),
+            "outfall.alerts.lifecycle.start_tracing": move("start_tracing"),
+            "outfall.alerts.lifecycle.confirm_alert": move("confirm_alert"),
+            "outfall.alerts.lifecycle.mark_not_genuine": move("mark_not_genuine", reason="仪器故障"),
+            "outfall.alerts.lifecycle.close_alert": move("close_alert"),
+            "outfall.alerts.lifecycle.assign_alert": assign,
+            "outfall.alerts.lifecycle.escalate_overdue_alerts": escalate,
+            "outfall.alerts.limits.import_limits": import_limits,
+            "outfall.alerts.limits.add_outfall_limit": add_limit,
+            "outfall.alerts.checking.check_alerts": check}
 
 
 #: dotted service name → function(ctx) that calls it. Apps add their cases here.
@@ -145,6 +218,7 @@ CASES.update(_ledger_cases())
 CASES.update(_monitoring_cases())
 CASES["outfall.rivers.services.import_rivers"] = _import_rivers
 CASES.update(_accounts_cases())
+CASES.update(_alerts_cases())
 
 
 def discovered_services() -> list[str]:

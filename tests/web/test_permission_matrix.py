@@ -75,6 +75,12 @@ PAGES = {
     ("mapui:layer", "GET"):                       (302, 200, 200, 200, 200, 200, 200),
     ("monitoring:section-list", "GET"):           (302, 200, 200, 200, 200, 200, 200),
     ("monitoring:section-detail", "GET"):         (302, 200, 200, 200, 200, 200, 200),
+    ("alerts:list", "GET"):                       (302, 200, 200, 200, 200, 200, 200),
+    ("alerts:detail", "GET"):                     (302, 200, 200, 200, 200, 200, 200),
+    ("alerts:act", "GET"):                        (302, 405, 405, 405, 405, 405, 405),
+    ("alerts:act", "POST"):                       (302, 302, 302, 302, 403, 403, 403),
+    ("alerts:limit-add", "GET"):                  (302, 405, 405, 405, 405, 405, 405),
+    ("alerts:limit-add", "POST"):                 (302, 302, 302, 302, 403, 403, 403),
     ("healthz", "GET"):                           (503, 503, 503, 503, 503, 503, 503),  # open; no worker here
     ("setup", "GET"):                             (404, 404, 404, 404, 404, 404, 404),
     ("setup", "POST"):                            (404, 404, 404, 404, 404, 404, 404),
@@ -99,6 +105,14 @@ API = {
     ("outfall-detail", "PUT"):                    (401, 400, 400, 400, 404, 404, 404),
     ("section-list", "GET"):                      (401, 200, 200, 200, 200, 200, 200),
     ("section-detail", "GET"):                    (401, 200, 200, 200, 200, 200, 200),
+    ("alert-list", "GET"):                        (401, 200, 200, 200, 200, 200, 200),
+    ("alert-detail", "GET"):                      (401, 200, 200, 200, 200, 200, 200),
+    ("alert-acknowledge", "POST"):                (401, 200, 200, 200, 403, 403, 403),
+    ("alert-trace", "POST"):                      (401, 200, 200, 200, 403, 403, 403),
+    ("alert-close", "POST"):                      (401, 200, 200, 200, 403, 403, 403),
+    ("alert-confirm", "POST"):                    (401, 400, 400, 400, 403, 403, 403),
+    ("alert-not-genuine", "POST"):                (401, 400, 400, 400, 403, 403, 403),
+    ("alert-assign", "POST"):                     (401, 400, 400, 400, 403, 403, 403),
     ("api-root", "GET"):                          (401, 200, 200, 200, 200, 200, 200),
     ("schema", "GET"):                            (401, 200, 200, 200, 200, 200, 200),
     ("api-docs", "GET"):                          (401, 200, 200, 200, 200, 200, 200),
@@ -126,6 +140,12 @@ ADMIN = {
     "monitoring.sectionreading":                  (200, 403, 200, 403, 200),
     "monitoring.outfallreading":                  (200, 403, 200, 403, 200),
     "monitoring.stationbinding":                  (200, 200, 200, 200, 200),
+    "alerts.alert":                               (200, 403, 200, 403, 200),
+    "alerts.channel":                             (200, 200, 200, 200, 200),
+    "alerts.subscription":                        (200, 200, 200, 200, 200),
+    "alerts.receptor":                            (200, 200, 200, 200, 200),
+    "alerts.outfalllimit":                        (200, 403, 200, 403, 200),
+    "alerts.delivery":                            (200, 403, 200, 403, 200),
 }
 
 #: CLI commands that take --user: exit code per role (anon = no --user: the first administrator).
@@ -137,6 +157,7 @@ CLI = {
     "import rivers":                              (0, 0, 0, 2, 2, 2, 2),
     "import sections":                            (0, 0, 0, 2, 2, 2, 2),
     "import towns":                               (0, 0, 0, 2, 2, 2, 2),
+    "import limits":                              (0, 0, 0, 0, 2, 2, 2),
     "export ledger":                              (0, 0, 0, 0, 0, 0, 0),
 }
 
@@ -153,6 +174,17 @@ PARAMS = {
     ("ledger", "pk"): "outfall",
     ("monitoring", "pk"): "section",
     ("outfall-detail", "pk"): "outfall",
+    ("alerts:detail", "pk"): "alert",
+    ("alerts:act", "pk"): "alert",
+    ("alerts:limit-add", "pk"): "outfall",
+    ("alerts", "pk"): "alert",
+    ("alert-detail", "pk"): "alert",
+    ("alert-acknowledge", "pk"): "alert",
+    ("alert-trace", "pk"): "alert",
+    ("alert-close", "pk"): "alert",
+    ("alert-confirm", "pk"): "alert",
+    ("alert-not-genuine", "pk"): "alert",
+    ("alert-assign", "pk"): "alert",
     ("section-detail", "pk"): "section",
     "photo_id": "photo",
     "name": "=outfalls",
@@ -204,11 +236,32 @@ def build_world(media: str) -> World:
     from outfall.monitoring.services import add_station_binding, create_station_account
 
     add_station_binding(create_station_account("matrix-station", actor=admin), w.section, actor=admin)
+    build_alerts(w, admin)
     Group.objects.create(name="巡查组")
     AccessAttempt.objects.create(username="x", ip_address="192.0.2.1", user_agent="t", failures_since_start=1)
     AccessLog.objects.create(username="x", ip_address="192.0.2.1", user_agent="t")
     AccessFailureLog.objects.create(username="x", ip_address="192.0.2.1", user_agent="t", locked_out=False)
     return w
+
+
+def build_alerts(w: World, admin) -> None:
+    """One alert of town A (episode over) with a delivery, a channel with a subscription, a receptor
+    and an outfall limit: the objects the alerts pages, API and admin open."""
+    import datetime as dt
+
+    from outfall.alerts import limits, services
+    from outfall.alerts.models import Alert, Delivery
+
+    t = dt.datetime(2025, 11, 6, 12, tzinfo=dt.UTC)
+    w.alert = Alert.objects.create(site_kind="section", section=w.section, site_code=w.section.code,
+                                   parameter="NH3N", rule="exceedance", severity="medium", opened_at=t, last_time=t,
+                                   value=2.0, limit=1.0, peak=2.0, rules_version=1, explanation_zh="x",
+                                   town=w.town_a, episode_open=False)
+    channel = services.add_channel({"name": "群", "kind": "webhook", "url": "http://127.0.0.1:9/hook"}, actor=admin)
+    services.add_subscription(channel, actor=admin)
+    services.set_receptor(w.section, "drinking_water", actor=admin)
+    limits.add_outfall_limit(w.outfall, {"parameter": "COD", "limit": "50", "unit": "mg/L"}, actor=admin)
+    Delivery.objects.create(alert=w.alert, channel=channel, attempt=1, status="failed", error="test")
 
 
 def readings_csv(w: World) -> str:
@@ -226,6 +279,7 @@ def files(w: World, folder: Path) -> dict[str, Path]:
            "import readings": ("readings.csv", "site_code,time,parameter,value,unit\n"
                                f"{w.outfall.code},2025-11-07 20:00,COD,30,mg/L\n"),
            "import rivers": ("rivers.geojson", json.dumps(rivers_geojson(), ensure_ascii=False)),
+           "import limits": ("limits.csv", f"排污口编码,指标,限值,单位\n{w.outfall.code},COD,50,mg/L\n"),
            "import towns": ("towns.csv", f"code,name\n{w.town_a.code},{w.town_a.name}\n"),
            "export ledger": ("ledger.csv", None)}
     paths = {}

@@ -27,6 +27,7 @@ COMMAND_MODULES = [
     "outfall.cli.users",
     "outfall.cli.worker",
     "outfall.cli.backup",
+    "outfall.cli.alerts",
 ]
 
 

@@ -9,6 +9,7 @@ DEMO_STEPS = [
     "outfall.demo.ledger.load",
     "outfall.demo.rivers.load",
     "outfall.demo.monitoring.load",
+    "outfall.demo.alerts.load",
 ]
 
 

@@ -1,4 +1,4 @@
-"""``outfall import towns|rivers|sections|outfalls|readings FILE [--dry-run]``.
+"""``outfall import towns|rivers|sections|outfalls|readings|limits FILE [--dry-run]``.
 
 Each kind is a dotted path to ``handler(path, *, actor, dry_run, progress) -> result`` where the
 result has ``as_dict()``; the handler raises RowErrors (nothing written) on refused input.
@@ -18,6 +18,7 @@ IMPORTERS = {
     "readings": "outfall.monitoring.cli.import_readings_file",
     "rivers": "outfall.rivers.cli.import_rivers_file",
     "towns": "outfall.accounts.cli.import_towns_file",
+    "limits": "outfall.alerts.cli.import_limits_file",
 }
 
 

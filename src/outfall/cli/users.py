@@ -9,7 +9,6 @@ after that the acting administrator is ``--user`` or the first active one.
 from __future__ import annotations
 
 import json
-import secrets
 import sys
 
 ROLES = ["admin", "bureau", "town", "inspector", "viewer"]
@@ -74,7 +73,9 @@ def _password(args) -> tuple[str, bool]:
 
                 raise InputError("passwords differ", user_message="两次输入的密码不一致 / passwords differ")
             return first, False
-    return secrets.token_urlsafe(12), True
+    from outfall.accounts.passwords import generate_password
+
+    return generate_password(), True
 
 
 def _actor(args):

@@ -11,6 +11,7 @@ import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db import transaction
 
 from outfall.core.errors import PermissionDeniedError, RowError, RowErrors
 from outfall.core.results import ImportResult
@@ -19,6 +20,7 @@ from outfall.core.standards.parameters import registry
 from outfall.core.standards.readings_io import ReadingRecord, read_reading_dicts, read_readings
 from outfall.history.services import record_change
 from outfall.ledger.models import Outfall
+from outfall.monitoring import hooks
 from outfall.monitoring.models import ReadingBatch, Section
 from outfall.monitoring.permissions import REFUSED_MESSAGE, may_write_readings, refused_site_codes
 from outfall.monitoring.store import atomic_with_deadlock_retry, upsert_readings
@@ -73,6 +75,7 @@ def _write(records: list[ReadingRecord], *, file: str, kind: str, actor, dry_run
     result.section_rows, result.outfall_rows = len(sec_rows), len(out_rows)
     if dry_run:
         return result
+
     def write():
         batch = ReadingBatch.objects.create(id=batch_id, file=file[:200], kind=kind, rows=len(records),
                                             section_rows=len(sec_rows), outfall_rows=len(out_rows), skipped=skipped)
@@ -81,6 +84,8 @@ def _write(records: list[ReadingRecord], *, file: str, kind: str, actor, dry_run
         record_change(batch, action="import", actor=actor, before=None, batch_id=batch_id,
                       after={"file": file, "rows": len(records), "section_rows": len(sec_rows),
                              "outfall_rows": len(out_rows), "skipped": skipped})
+        transaction.on_commit(lambda: hooks.fire_readings_written(
+            {r[0] for r in sec_rows}, {r[0] for r in out_rows}, min((r.time for r in records), default=None), actor))
 
     atomic_with_deadlock_retry(write)
     result.batch_id, result.committed = batch_id, True

@@ -3,6 +3,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
+from outfall.alerts.api import AlertViewSet
 from outfall.ledger.api import OutfallViewSet
 from outfall.monitoring.api import SectionViewSet, push_readings
 from outfall.rivers.api import navigate_view, report_view
@@ -10,6 +11,7 @@ from outfall.rivers.api import navigate_view, report_view
 router = DefaultRouter()
 router.register("outfalls", OutfallViewSet, basename="outfall")
 router.register("sections", SectionViewSet, basename="section")
+router.register("alerts", AlertViewSet, basename="alert")
 
 urlpatterns = [path("readings/", push_readings, name="readings-push"),
                path("network/navigate/", navigate_view, name="network-navigate"),

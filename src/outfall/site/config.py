@@ -78,6 +78,10 @@ SETTINGS: list[Setting] = [
             "Empty: the embedded SQLite queue file huey.sqlite3 in DATA_DIR."),
     Setting("WORKER_MAX_AGE", "180", int, "Seconds since the worker's last heartbeat (written every minute) after which "
             "/healthz reports the worker down."),
+    Setting("ALERT_RULES", "", str, "Early-warning thresholds as a JSON object of RuleSet fields, e.g. "
+            '{"version": 2, "repeat_k": 2}; unknown keys or impossible values refuse to start. Empty: the defaults.'),
+    Setting("ALERT_ADMIN_EMAILS", "", str, "Comma-separated e-mail addresses told when an alert is escalated "
+            "(besides the e-mail of every active admin and bureau user)."),
     Setting("HEALTH_MIN_FREE_MB", "500", int, "Free space in DATA_DIR, in MiB, below which /healthz reports the disk down."),
 ]
 

@@ -5,4 +5,5 @@ NAV = [
     ("monitoring:section-list", "断面", "Sections"),
     ("rivers:network", "河网", "Rivers"),
     ("accounts:towns", "镇街", "Towns"),
+    ("alerts:list", "预警", "Alerts"),
 ]

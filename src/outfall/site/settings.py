@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "outfall.ledger",
     "outfall.rivers",
     "outfall.monitoring",
+    "outfall.alerts",
     "outfall.mapui",
     "outfall.site.apps.SiteConfig",
 ]
@@ -146,6 +147,8 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "outfall.site.api_errors.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
+    # One name for the alert lifecycle's choices (Alert.state, AlertStep.from_state/to_state).
+    "ENUM_NAME_OVERRIDES": {"AlertStateEnum": "outfall.alerts.models.STATE_CHOICES"},
     "TITLE": "outfall API",
     "DESCRIPTION": "入河排污口台账、监测、河网与溯源 API",
     "VERSION": "0.1.0",
@@ -189,3 +192,11 @@ HUEY = {
 }
 OUTFALL_WORKER_MAX_AGE = config.get("WORKER_MAX_AGE")
 OUTFALL_HEALTH_MIN_FREE_MB = config.get("HEALTH_MIN_FREE_MB")
+
+# Early warning: thresholds (JSON, checked here so a bad value stops the start) and escalation e-mails.
+OUTFALL_ALERT_RULES = config.get("ALERT_RULES")
+OUTFALL_ALERT_ADMIN_EMAILS = [e.strip() for e in config.get("ALERT_ADMIN_EMAILS").split(",") if e.strip()]
+if OUTFALL_ALERT_RULES:
+    from outfall.alerts.rules import parse_rules as _parse_rules
+
+    _parse_rules(OUTFALL_ALERT_RULES)

@@ -56,7 +56,8 @@ class Episodes:
                           int(self.closed_at[k]))
 
 
-def episodes(readings: Readings, flags: np.ndarray, *, initially_open: np.ndarray | None = None) -> Episodes:
+def episodes(readings: Readings, flags: np.ndarray, *, initially_open: np.ndarray | None = None,
+             grace: int = 0) -> Episodes:
     """The episodes of one rule's ``flags`` over sorted ``readings``.
 
     Parameters
@@ -67,6 +68,10 @@ def episodes(readings: Readings, flags: np.ndarray, *, initially_open: np.ndarra
         One rule's result per reading.
     initially_open : numpy.ndarray of bool, keyword-only, optional
         Per series: an episode of this rule is already open (from an earlier evaluation).
+    grace : int, keyword-only
+        Runs of one series separated by at most this many unflagged readings are one episode (a
+        value hovering at the limit must not open a new alert at every crossing); the episode
+        still closes at the first unflagged reading after its last flagged one.
 
     Examples
     --------
@@ -76,6 +81,8 @@ def episodes(readings: Readings, flags: np.ndarray, *, initially_open: np.ndarra
     [(2, 4, 5), (6, 6, 7)]
     >>> [(e.first, e.continues, e.closed_at) for e in episodes(r, ~f, initially_open=np.array([True]))]
     [(0, True, 2), (5, False, 6), (7, False, -1)]
+    >>> [(e.first, e.last, e.closed_at) for e in episodes(r, f, grace=1)]
+    [(2, 6, 7)]
     """
     n = len(readings)
     s = readings.series
@@ -90,6 +97,10 @@ def episodes(readings: Readings, flags: np.ndarray, *, initially_open: np.ndarra
     nxt[ends] = False
     first = np.flatnonzero(flags & ~prev)
     last = np.flatnonzero(flags & ~nxt)
+    if grace > 0 and len(first) > 1:  # merge runs of a series that the grace joins
+        join = (s[first[1:]] == s[last[:-1]]) & (first[1:] - last[:-1] - 1 <= grace)
+        first = first[np.append(True, ~join)]
+        last = last[np.append(~join, True)]
     closed_at = np.where(ends[last], -1, last + 1)
     if initially_open is None:
         continues = np.zeros(len(first), dtype=bool)

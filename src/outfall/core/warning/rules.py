@@ -60,6 +60,9 @@ class RuleSet:
         A sensitive receptor downstream within this travel time raises the severity one step.
     escalate_after_h : float
         An alert unacknowledged for this long is escalated to a higher role.
+    episode_grace : int
+        Runs of a rule separated by at most this many readings that do not trip it are one episode
+        (one alert), so a value hovering at a limit does not raise an alert at every crossing.
     """
 
     version: int = 1
@@ -76,6 +79,7 @@ class RuleSet:
     serious_multiple: float = 1.0
     receptor_hours: float = 24.0
     escalate_after_h: float = 2.0
+    episode_grace: int = 6
 
     def __post_init__(self):
         problems = []
@@ -98,6 +102,7 @@ class RuleSet:
             (self.serious_multiple > 0, f"严重倍数必须为正 / serious_multiple > 0: {self.serious_multiple}"),
             (self.receptor_hours >= 0, f"敏感目标时间不能为负 / receptor_hours ≥ 0: {self.receptor_hours}"),
             (self.escalate_after_h > 0, f"升级时间必须为正 / escalate_after_h > 0: {self.escalate_after_h}"),
+            (self.episode_grace >= 0, f"合并间隔不能为负 / episode_grace ≥ 0: {self.episode_grace}"),
             (self.version >= 1, f"版本号至少为 1 / version ≥ 1: {self.version}"),
         ]
         problems = [msg for ok, msg in checks if not ok]
