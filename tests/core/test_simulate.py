@@ -5,11 +5,21 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from networks import ALL, braid, confluence, straight, zero_flow
+
 from outfall.core.errors import InputError
 from outfall.core.network import build_network
 from outfall.core.network.graph import network_from_arrays
-from outfall.core.simulate import (Point, Pulse, Source, Steady, decay_rate, delivered_loads, paths_between,
-                                   reach_flows, simulate)
+from outfall.core.simulate import (
+    Point,
+    Pulse,
+    Source,
+    Steady,
+    decay_rate,
+    delivered_loads,
+    paths_between,
+    reach_flows,
+    simulate,
+)
 from outfall.core.simulate.scenario import readings_for
 
 

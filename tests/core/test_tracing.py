@@ -4,13 +4,15 @@ groups, shares, and the clear answers for awkward inputs."""
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from networks import ALL
+from strategies import outfall_layouts, pulse_events, toy_network_names
+
 from outfall.core.errors import InputError
 from outfall.core.network import build_network
 from outfall.core.network.graph import network_from_arrays
@@ -18,12 +20,11 @@ from outfall.core.simulate import Point, Pulse, Source, Steady, paths_between
 from outfall.core.simulate.scenario import readings_for
 from outfall.core.tracing import OutfallIndex, OutfallSite, SectionSite, trace
 from outfall.core.tracing.priors import emitting_types, typical
-from strategies import outfall_layouts, pulse_events, toy_network_names
 
 TIMES = np.arange(0.0, 36.0, 1.0)
 
 
-@lru_cache(maxsize=None)
+@cache
 def net_of(name):
     return build_network(ALL[name]())
 

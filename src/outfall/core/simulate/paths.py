@@ -49,13 +49,25 @@ def reach_flows(net: Network) -> tuple[np.ndarray, np.ndarray]:
     return q, missing | np.asarray(net.defaulted, bool)
 
 
+def _upstream_of(net: Network, b: int):
+    """A test "is reach r upstream of b" with b's pre-order intervals computed once per network and b."""
+    cache = net.__dict__.setdefault("_upstream_iv_cache", {})
+    iv = cache.get(b)
+    if iv is None:
+        if len(cache) > 10_000:
+            cache.clear()
+        iv = cache[b] = net.upstream_intervals(b)
+    pre = net.pre
+    return lambda r: any(lo <= pre[r] < hi for lo, hi in iv)
+
+
 def _split(net: Network, q: np.ndarray, r: int) -> list[tuple[int, float]]:
     downs = net.down_all[r]
     if len(downs) <= 1:
         return [(d, 1.0) for d in downs]
-    w = np.array([q[d] for d in downs])
-    w = w / w.sum()
-    return list(zip(downs, w.tolist(), strict=True))
+    w = [float(q[d]) for d in downs]
+    total = sum(w)
+    return [(d, x / total) for d, x in zip(downs, w, strict=True)]
 
 
 def paths_between(net: Network, a: int, ma: float, b: int, mb: float, *, flows: np.ndarray | None = None) -> list[Path]:
@@ -82,19 +94,46 @@ def paths_between(net: Network, a: int, ma: float, b: int, mb: float, *, flows: 
         tau = net.point_time_h(a, ma) - net.point_time_h(b, mb)
         km = net.point_km(a, ma) - net.point_km(b, mb)
         return [Path(float(tau), float(km), 1.0)]
-    if not net.is_upstream(a, b):
+    upstream_of_b = _upstream_of(net, b)
+    if not upstream_of_b(a):
         return []
-    q = reach_flows(net)[0] if flows is None else flows
-    out: list[Path] = []
-    # depth-first over downstream reaches from the end of a, carrying (time, km, fraction)
-    stack = [(a, (1.0 - ma) * tt[a], (1.0 - ma) * L[a] / 1000.0, 1.0, 0)]
-    while stack and len(out) < MAX_PATHS:
-        r, t, d, f, depth = stack.pop()
-        if depth > net.n:
-            continue
-        for nxt, w in _split(net, q, r):
-            if nxt == b:
-                out.append(Path(float(t + mb * tt[b]), float(d + mb * L[b] / 1000.0), float(f * w)))
-            elif net.is_upstream(nxt, b):
-                stack.append((nxt, t + tt[nxt], d + L[nxt] / 1000.0, f * w, depth + 1))
-    return out
+    memo = _memo_to(net, b, mb, reach_flows(net)[0] if flows is None else flows, upstream_of_b)
+    t0, k0 = (1.0 - ma) * tt[a], (1.0 - ma) * L[a] / 1000.0
+    return [Path(float(t0 + t), float(k0 + k), float(f)) for t, k, f in memo(a)]
+
+
+def _memo_to(net: Network, b: int, mb: float, q: np.ndarray, upstream_of_b):
+    """r ↦ paths (hours, km, fraction) from the downstream end of reach r to point (b, mb), memoised per
+    (b, mb) on the network, so each reach upstream of b is resolved once (braids stay linear)."""
+    caches = net.__dict__.setdefault("_paths_cache", {})
+    if len(caches) > 2_000:
+        caches.clear()
+    memo = caches.setdefault((b, round(mb, 9)), {})
+    L, tt = net.length_m, net.travel_h
+
+    def nexts(x):
+        return [(d, w) for d, w in _split(net, q, x) if d == b or upstream_of_b(d)]
+
+    def get(r: int):
+        stack = [r]
+        while stack:
+            x = stack[-1]
+            if x in memo:
+                stack.pop()
+                continue
+            nx = nexts(x)
+            pending = [d for d, _ in nx if d != b and d not in memo]
+            if pending:
+                stack.extend(pending)
+                continue
+            out = []
+            for d, w in nx:
+                if d == b:
+                    out.append((mb * tt[b], mb * L[b] / 1000.0, w))
+                else:
+                    out.extend((tt[d] + t, L[d] / 1000.0 + k, w * f) for t, k, f in memo[d])
+            memo[x] = out[:MAX_PATHS]
+            stack.pop()
+        return memo[r]
+
+    return get

@@ -84,8 +84,8 @@ def trace(net: Network, outfalls: list[OutfallSite] | OutfallIndex, sections: li
         notes.append(f"没有已知排污口类型排放 {parameter}：按水力和数据排序，类型不加权 / no outfall type is known "
                      f"to emit {parameter}")
     cand = index.find(sec, window_h=window_h)
-    up_reaches = net.upstream_set(sec.reach)
-    if np.asarray(net.defaulted)[up_reaches].any() or not np.isfinite(np.asarray(net.flow_m3_s)[up_reaches]).all():
+    touched = np.r_[index.reach[cand.idx], sec.reach]  # the reaches whose hydraulics this answer uses (ends)
+    if np.asarray(net.defaulted)[touched].any() or not np.isfinite(np.asarray(net.flow_m3_s)[touched]).all():
         notes.append(f"部分河段流速/流量缺失，使用默认值: 流速 河道 {DEFAULT_VELOCITY_M_S['river']} m/s、湖库 "
                      f"{DEFAULT_VELOCITY_M_S['lake']} m/s；{FLOW_SOURCE} / velocity or flow missing: defaults used")
     if cand.idx.size == 0:
