@@ -83,18 +83,23 @@ def pair_paths(net: Network, flows: np.ndarray, src_reach, src_measure, sec_reac
 
 def response(pp: PairPaths, q_sec: np.ndarray, row_sec: np.ndarray, row_t: np.ndarray, starts: np.ndarray,
              duration_h: float, k_per_day: float, dispersion_m2_s: float) -> np.ndarray:
-    """A: mg/L at each reading per g/s released from source i at start s_i,m; shape (rows, n_src, n_shift)."""
-    tau = pp.tau_h[:, :, row_sec]  # (L, src, rows)
-    km = pp.km[:, :, row_sec]
-    frac = pp.frac[:, :, row_sec]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        u = np.where(tau > 0, km * 1000.0 / (tau * 3600.0), 0.0)
-        sigma = np.where((u > 0) & (dispersion_m2_s > 0),
-                         np.sqrt(2.0 * dispersion_m2_s * tau * 3600.0) / np.where(u > 0, u, 1.0) / 3600.0, 0.0)
-    gain = frac * np.exp(-k_per_day * tau / 24.0) / q_sec[row_sec][None, None, :]  # (L, src, rows)
-    lag = row_t[None, None, :, None] - starts[None, :, None, :] - tau[..., None]  # (L, src, rows, shift)
-    shape = pulse_shape(lag, duration_h, sigma[..., None])
-    A = (gain[..., None] * shape).sum(axis=0)  # (src, rows, shift)
+    """A: mg/L at each reading per g/s released from source i at start s_i,m; shape (rows, n_src, n_shift).
+
+    Path layers are added one at a time, so memory stays rows × n_src × n_shift."""
+    A = np.zeros((starts.shape[0], row_t.size, starts.shape[1]))
+    for layer in range(pp.tau_h.shape[0]):
+        frac = pp.frac[layer][:, row_sec]  # (src, rows)
+        if not frac.any():
+            continue
+        tau = pp.tau_h[layer][:, row_sec]
+        km = pp.km[layer][:, row_sec]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            u = np.where(tau > 0, km * 1000.0 / (tau * 3600.0), 0.0)
+            sigma = np.where((u > 0) & (dispersion_m2_s > 0),
+                             np.sqrt(2.0 * dispersion_m2_s * tau * 3600.0) / np.where(u > 0, u, 1.0) / 3600.0, 0.0)
+        gain = frac * np.exp(-k_per_day * tau / 24.0) / q_sec[row_sec][None, :]
+        lag = row_t[None, :, None] - starts[:, None, :] - tau[..., None]  # (src, rows, shift)
+        A += gain[..., None] * pulse_shape(lag, duration_h, sigma[..., None])
     return np.transpose(A, (1, 0, 2))
 
 

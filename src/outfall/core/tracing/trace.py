@@ -27,10 +27,14 @@ from outfall.core.tracing.result import CandidateResult, Evidence, TraceResult
 __all__ = ["trace", "SCORE_FLOOR", "DEFAULT_WINDOW_H", "DEFAULT_DISPERSION_M2_S"]
 
 SCORE_FLOOR = 0.02
+#: Inside a group, a member whose own fit is this much less likely than the best member's is reported apart.
+SPLIT_BELOW = 0.1
 DEFAULT_WINDOW_H = 48.0
 #: Longitudinal dispersion coefficient, m²/s: small rivers are ~1–30 m²/s (Fischer et al. 1979).
 DEFAULT_DISPERSION_M2_S = 5.0
 MAX_SHIFTS = 25
+#: Relative error of a reading (monitoring uncertainty), used to weigh residuals inside a group.
+DEFAULT_NOISE_REL = 0.1
 
 Readings = dict[str, tuple[np.ndarray, np.ndarray]]
 
@@ -50,10 +54,34 @@ def _series(readings: Readings, code: str) -> tuple[np.ndarray, np.ndarray]:
     return t[ok], v[ok]
 
 
+def _member_likelihood(A, A_g, gid, fit, y, row_sec, n_sec, noise_rel) -> np.ndarray:
+    """Inside each group that carries load, how well each member's own response (its dispersion, decay
+    and timing) explains the data: exp(−(χ²_i − χ²_best) / 2), χ² = Σ (residual / σ_r)² with the
+    reading error σ_r² = s² + (noise_rel · fitted_r)² (s² the fit's mean squared residual)."""
+    like = np.ones(A.shape[1])
+    fitted = (A_g * fit.x[None]).sum(axis=(1, 2)) + fit.background[row_sec]
+    s2 = max(fit.residual_rms ** 2, 1e-12 * max(float(np.mean(y ** 2)), 1e-300))
+    inv = 1.0 / (s2 + (noise_rel * fitted) ** 2)
+    for g in range(A_g.shape[1]):
+        m = np.flatnonzero(gid == g)
+        if m.size < 2 or fit.x[g].sum() <= 0:
+            continue
+        chi2 = np.empty(m.size)
+        A_i = A_g.copy()
+        for n, i in enumerate(m):
+            A_i[:, g, :] = A[:, i, :]
+            f = solve(A_i, y, row_sec, n_sec)
+            res = y - (A_i * f.x[None]).sum(axis=(1, 2)) - f.background[row_sec]
+            chi2[n] = float(np.sum(res ** 2 * inv))
+        like[m] = np.exp(-np.minimum((chi2 - chi2.min()) / 2.0, 50.0))
+    return like
+
+
 def trace(net: Network, outfalls: list[OutfallSite] | OutfallIndex, sections: list[SectionSite], readings: Readings,
           *, section: str, parameter: str, at: float, at_label: str | None = None, limit: float | None = None,
           decay_per_day: float | None = None, dispersion_m2_s: float = DEFAULT_DISPERSION_M2_S,
-          window_h: float = DEFAULT_WINDOW_H, sparsity: float = 0.0, n_boot: int = 50, seed: int = 0) -> TraceResult:
+          window_h: float = DEFAULT_WINDOW_H, sparsity: float = 0.0, n_boot: int = 50, seed: int = 0,
+          noise_rel: float = DEFAULT_NOISE_REL) -> TraceResult:
     """Rank the outfalls that can explain the reading of ``parameter`` at ``section`` at ``at`` (hours).
 
     ``readings`` maps a site code (section or outfall) to (times h, values mg/L) of this parameter.
@@ -143,6 +171,7 @@ def trace(net: Network, outfalls: list[OutfallSite] | OutfallIndex, sections: li
     G = int(gid.max()) + 1
     A_g = np.stack([A[:, gid == g, :].mean(axis=1) for g in range(G)], axis=1)
     fit = solve(A_g, y, row_sec, len(sec_list), sparsity=sparsity)
+    like = _member_likelihood(A, A_g, gid, fit, y, row_sec, len(sec_list), noise_rel)
 
     def shares_of(x, b_event):
         contrib = (A_g[event_row] * x).sum(axis=1)
@@ -181,7 +210,7 @@ def trace(net: Network, outfalls: list[OutfallSite] | OutfallIndex, sections: li
                           prior=tf * (feas if feas is not None else 1.0) * df * hf))
     known = [it["exp_load"] for it in items if it["exp_load"]]
     fallback = float(np.median(known)) if known else 1.0
-    weight = np.array([it["tf"] * it["df"] * it["hf"] * (it["exp_load"] or fallback) for it in items])
+    weight = np.array([it["tf"] * it["df"] * it["hf"] * (it["exp_load"] or fallback) for it in items]) * like
     share = np.zeros(len(outs))
     sd = np.zeros(len(outs))
     for g in range(G):
@@ -189,6 +218,10 @@ def trace(net: Network, outfalls: list[OutfallSite] | OutfallIndex, sections: li
         w = weight[m] / weight[m].sum() if weight[m].sum() > 0 else np.full(m.sum(), 1.0 / m.sum())
         share[m], sd[m] = g_share[g] * w, g_sd[g] * w
     contrib = share * observed  # Σ contributions + unexplained · observed = observed
+    # members the data make far less likely than the group's best (likelihood < SPLIT_BELOW) stand alone
+    apart = np.flatnonzero(like < SPLIT_BELOW)
+    shown = gid.copy()
+    shown[apart] = G + np.arange(apart.size)
     prior = np.array([it["prior"] for it in items])
     raw_score = prior * (share + SCORE_FLOOR)
     score = raw_score / raw_score.sum()
@@ -200,11 +233,11 @@ def trace(net: Network, outfalls: list[OutfallSite] | OutfallIndex, sections: li
         ev = Evidence(path=_main_path(net, o.reach, sec.reach), distance_km=float(cand.km[n]),
                       travel_time_h=float(cand.tau_h[n]), delivery=float(delivery[n]), load_feasibility=it["feas"],
                       data=it["df"], data_reason=it["dreason"], type=it["tf"], type_reason=it["treason"],
-                      history=it["hf"], prior=float(prior[n]), fit_share=float(share[n]), share_sd=float(sd[n]),
+                      history=it["hf"], fit_likelihood=float(like[n]), prior=float(prior[n]), fit_share=float(share[n]), share_sd=float(sd[n]),
                       expected_contribution_mg_l=(it["exp_load"] * delivery[n] / q_sec[0]) if it["exp_load"] else None,
                       load_ratio=(load_n / it["exp_load"]) if it["exp_load"] else None)
         results.append(CandidateResult(o.code, float(score[n]), float(share[n]), float(cand.km[n]),
-                                       float(cand.tau_h[n]), float(contrib[n]), int(gid[n]), ev))
+                                       float(cand.tau_h[n]), float(contrib[n]), int(shown[n]), ev))
     results.sort(key=lambda c: (-c.score, c.travel_time_h, c.outfall))
     # renumber groups by best member
     renum: dict[int, int] = {}
