@@ -54,25 +54,39 @@ def _series(readings: Readings, code: str) -> tuple[np.ndarray, np.ndarray]:
     return t[ok], v[ok]
 
 
-def _member_likelihood(A, A_g, gid, fit, y, row_sec, n_sec, noise_rel) -> np.ndarray:
-    """Inside each group that carries load, how well each member's own response (its dispersion, decay
-    and timing) explains the data: exp(−(χ²_i − χ²_best) / 2), χ² = Σ (residual / σ_r)² with the
-    reading error σ_r² = s² + (noise_rel · fitted_r)² (s² the fit's mean squared residual)."""
-    like = np.ones(A.shape[1])
-    fitted = (A_g * fit.x[None]).sum(axis=(1, 2)) + fit.background[row_sec]
+def _member_likelihood(pp, q_sec, row_t, starts, durations, k, D, A_g, gid, fit, y, row_sec, n_sec,
+                       noise_rel) -> np.ndarray:
+    """Inside each group that carries load, how well each member alone explains what is left for the
+    group, as ONE pulse (best start on the grid, duration in ``durations`` h, load ≥ 0, one background
+    per section): exp(−(χ²_i − χ²_best) / 2), χ² = Σ (residual / σ_r)², σ_r² = s² + (noise_rel · fitted_r)²
+    (s² the fit's mean squared residual). Its dispersion, decay and timing are what tell members apart."""
+    like = np.ones(len(gid))
+    contrib = A_g * fit.x[None]  # rows, groups, shifts
+    fitted = contrib.sum(axis=(1, 2)) + fit.background[row_sec]
     s2 = max(fit.residual_rms ** 2, 1e-12 * max(float(np.mean(y ** 2)), 1e-300))
-    inv = 1.0 / (s2 + (noise_rel * fitted) ** 2)
+    w = 1.0 / (s2 + (noise_rel * fitted) ** 2)
+    wsum = np.bincount(row_sec, weights=w, minlength=n_sec)
+    wsum[wsum == 0] = 1.0
+
+    def centre(v):  # remove the weighted mean per section (the background is free)
+        mean = np.zeros((n_sec,) + v.shape[1:])
+        np.add.at(mean, row_sec, v * w.reshape((-1,) + (1,) * (v.ndim - 1)))
+        return v - (mean / wsum.reshape((-1,) + (1,) * (v.ndim - 1)))[row_sec]
+
     for g in range(A_g.shape[1]):
         m = np.flatnonzero(gid == g)
         if m.size < 2 or fit.x[g].sum() <= 0:
             continue
-        chi2 = np.empty(m.size)
-        A_i = A_g.copy()
-        for n, i in enumerate(m):
-            A_i[:, g, :] = A[:, i, :]
-            f = solve(A_i, y, row_sec, n_sec)
-            res = y - (A_i * f.x[None]).sum(axis=(1, 2)) - f.background[row_sec]
-            chi2[n] = float(np.sum(res ** 2 * inv))
+        yc = centre(y - (contrib.sum(axis=(1, 2)) - contrib[:, g, :].sum(axis=1)))
+        sub = type(pp)(pp.tau_h[:, m], pp.km[:, m], pp.frac[:, m])
+        best = np.zeros(m.size)
+        for d in durations:
+            R = centre(response(sub, q_sec, row_sec, row_t, starts[m], d, k, D))  # rows, members, shifts
+            num = np.einsum("r,rms->ms", yc * w, R)
+            den = np.einsum("r,rms->ms", w, R * R)
+            gain = np.where(den > 0, np.maximum(num, 0) ** 2 / np.where(den > 0, den, 1.0), 0.0)
+            best = np.maximum(best, gain.max(axis=1))
+        chi2 = float(np.sum(w * yc ** 2)) - best
         like[m] = np.exp(-np.minimum((chi2 - chi2.min()) / 2.0, 50.0))
     return like
 
@@ -171,7 +185,8 @@ def trace(net: Network, outfalls: list[OutfallSite] | OutfallIndex, sections: li
     G = int(gid.max()) + 1
     A_g = np.stack([A[:, gid == g, :].mean(axis=1) for g in range(G)], axis=1)
     fit = solve(A_g, y, row_sec, len(sec_list), sparsity=sparsity)
-    like = _member_likelihood(A, A_g, gid, fit, y, row_sec, len(sec_list), noise_rel)
+    like = _member_likelihood(pp, q_sec, row_t, starts, (interval, 2 * interval, 4 * interval), k, dispersion_m2_s,
+                              A_g, gid, fit, y, row_sec, len(sec_list), noise_rel)
 
     def shares_of(x, b_event):
         contrib = (A_g[event_row] * x).sum(axis=1)
