@@ -60,6 +60,7 @@ def run_scenario(net, outs, secs, rng, *, n_sources, own_half, k=0.2, D=5.0):
     from outfall.core.simulate.scenario import readings_for
     from outfall.core.tracing import OutfallIndex, trace
     from outfall.core.tracing.model import pair_paths, response
+    from outfall.core.tracing.priors import typical
 
     index = OutfallIndex(net, outs)
     # pick source(s) and the event section: a section downstream within the window
@@ -88,7 +89,8 @@ def run_scenario(net, outs, secs, rng, *, n_sources, own_half, k=0.2, D=5.0):
     for n, o in enumerate(outs):
         base = 2.0 + 3.0 * rng.random()
         if n in srcs_i:
-            c = Pulse(base * float(rng.uniform(30, 80)), arrive - tau[n] + float(rng.uniform(-2, 2)),
+            raw = typical(o.type_l1, "NH3N").raw_mg_l  # a spill of untreated effluent, 0.5–2× its type's raw
+            c = Pulse(raw * float(rng.uniform(0.5, 2.0)), arrive - tau[n] + float(rng.uniform(-2, 2)),
                       float(rng.uniform(1, 4)), base)
         else:
             c = Steady(base)

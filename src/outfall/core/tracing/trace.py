@@ -223,9 +223,9 @@ def trace(net: Network, outfalls: list[OutfallSite] | OutfallIndex, sections: li
         exp_load = o.discharge_m3_s * typ.typical_mg_l if (o.discharge_m3_s and typ) else None
         items.append(dict(tf=tf, treason=treason, feas=feas, df=df, dreason=dreason, hf=hf, exp_load=exp_load,
                           prior=tf * (feas if feas is not None else 1.0) * df * hf))
-    known = [it["exp_load"] for it in items if it["exp_load"]]
-    fallback = float(np.median(known)) if known else 1.0
-    weight = np.array([it["tf"] * it["df"] * it["hf"] * (it["exp_load"] or fallback) for it in items]) * like
+    # a group's share goes to its members by type, own data, history and their own fit (not by size:
+    # a spill's load is what the data fit; whether the outfall could deliver it is the feasibility factor)
+    weight = np.array([it["tf"] * it["df"] * it["hf"] for it in items]) * like
     share = np.zeros(len(outs))
     sd = np.zeros(len(outs))
     for g in range(G):
