@@ -177,7 +177,9 @@ def accuracy(quick: bool):
     rows, verdicts = [], []
     nets = [("county", lambda: county(rng))]
     gpkg = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "nhdplus" / "new_hope.gpkg"
-    if gpkg.exists():
+    if quick:
+        print("(--quick: the NHDPlus basin is left to the full run)")
+    elif gpkg.exists():
         from outfall.core.network import build_network, read_reaches
         from outfall.core.tracing import OutfallSite, SectionSite
 

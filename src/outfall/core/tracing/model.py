@@ -72,6 +72,7 @@ def pair_paths(net: Network, flows: np.ndarray, src_reach, src_measure, sec_reac
         return PairPaths(tau[None], km[None], up[None].astype(float))
     found = [[paths_between(net, int(a[i]), float(ma[i]), int(b[j]), float(mb[j]), flows=flows) for j in range(b.size)]
              for i in range(a.size)]
+    found = [[_merge(ps) for ps in row] for row in found]
     L = max([1] + [len(ps) for row in found for ps in row])
     tau, km, frac = (np.zeros((L, a.size, b.size)) for _ in range(3))
     for i, row in enumerate(found):
@@ -79,6 +80,30 @@ def pair_paths(net: Network, flows: np.ndarray, src_reach, src_measure, sec_reac
             for layer, p in enumerate(ps):
                 tau[layer, i, j], km[layer, i, j], frac[layer, i, j] = p.tau_h, p.km, p.fraction
     return PairPaths(tau, km, frac)
+
+
+#: Paths of one pair arriving within this many hours of each other are merged (braids multiply paths).
+MERGE_H = 0.25
+
+
+def _merge(ps):
+    """Merge paths whose travel times differ by < ``MERGE_H``: fraction-weighted time and km."""
+    if len(ps) <= 1:
+        return ps
+    ps = sorted(ps, key=lambda p: p.tau_h)
+    out, cur = [], [ps[0]]
+    for p in ps[1:]:
+        if p.tau_h - cur[0].tau_h < MERGE_H:
+            cur.append(p)
+        else:
+            out.append(cur)
+            cur = [p]
+    out.append(cur)
+    merged = []
+    for c in out:
+        f = sum(p.fraction for p in c)
+        merged.append(type(c[0])(sum(p.tau_h * p.fraction for p in c) / f, sum(p.km * p.fraction for p in c) / f, f))
+    return merged
 
 
 def response(pp: PairPaths, q_sec: np.ndarray, row_sec: np.ndarray, row_t: np.ndarray, starts: np.ndarray,
