@@ -196,7 +196,6 @@ def accuracy(quick: bool):
             row, recall, mrr, mrr_p = summarise(f"{name}, {n_src} source{'s' if n_src > 1 else ''}, "
                                                 f"{'half with own data' if own else 'no own data'}", runs)
             rows.append(row)
-            print(" | ".join(str(c) for c in row), flush=True)
             need = 1.2 * mrr_p if own else mrr_p
             if recall < 1.0:
                 verdicts.append(f"MISSED recall {recall:.0%} < 100 % ({row[0]})")

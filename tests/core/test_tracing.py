@@ -230,3 +230,18 @@ def test_steady_outfalls_alone_leave_the_event_unexplained():
                       background_mg_l=0.5)
     res = trace(net, outs, [SectionSite("S", 2, 1.0)], rd, section="S", parameter="NH3N", at=10.0, n_boot=0)
     assert res.candidates[0].share < 0.05 and res.unexplained_share > 0.95
+
+
+@pytest.mark.parametrize(("types", "violations", "parameter"), [
+    (("农业排口", "工业排污口"), (0, 0), "CR6"),  # farms do not emit chromium(VI); industry does
+    (("工业排污口", "工业排污口"), (0, 5), "NH3N"),  # a record of violations raises the prior
+])
+def test_type_and_history_move_the_ranking_inside_a_group(types, violations, parameter):
+    net = net_of("straight")
+    layout = [(0, 0.2, types[0], 0.02, violations[0]), (0, 0.25, types[1], 0.02, violations[1])]
+    outs, secs, rd = scenario(net, layout, (300.0, 8.0, 2.0, 0.0, 4))
+    ev = event_section(net, outs, secs, rd)
+    res = trace(net, outs, secs, rd, section=ev[0], parameter=parameter, at=ev[1], n_boot=0, decay_per_day=0.0)
+    assert [c.outfall for c in res.candidates] == ["P1", "P0"]
+    e0, e1 = res.candidates[0].evidence, res.candidates[1].evidence
+    assert e0.type * e0.history > e1.type * e1.history
