@@ -122,7 +122,7 @@ def run_scenario(net, outs, secs, rng, *, n_sources, own_half, k=0.2, D=5.0):
     ours = [c.outfall for c in res.candidates]
     top_group = set(res.group_of(ours[0])) if ours else set()
     pred = {c.outfall for c in res.candidates if c.share >= 0.1} or set(ours[:1])
-    return dict(truth=truth, ours=ours, peer=peer, lat=lat, top_group=top_group, pred=pred,
+    return dict(truth=truth, ours=ours, peer=peer, lat=lat, top_group=top_group, pred=pred, res=res,
                 groups=[len(res.group_of(c)) for c in ours[:1]], n_cand=len(ours))
 
 
