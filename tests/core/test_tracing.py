@@ -238,7 +238,7 @@ def test_steady_outfalls_alone_leave_the_event_unexplained():
 ])
 def test_type_and_history_move_the_ranking_inside_a_group(types, violations, parameter):
     net = net_of("straight")
-    layout = [(0, 0.2, types[0], 0.02, violations[0]), (0, 0.25, types[1], 0.02, violations[1])]
+    layout = [(0, 0.2, types[0], 0.02, violations[0]), (0, 0.2, types[1], 0.02, violations[1])]  # same place
     outs, secs, rd = scenario(net, layout, (300.0, 8.0, 2.0, 0.0, 4))
     ev = event_section(net, outs, secs, rd)
     res = trace(net, outs, secs, rd, section=ev[0], parameter=parameter, at=ev[1], n_boot=0, decay_per_day=0.0)
