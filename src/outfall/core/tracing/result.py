@@ -20,8 +20,7 @@ class Evidence:
     shortest path; delivery: Σ f·exp(−kτ) (fraction of its load that arrives); load_feasibility:
     min(1, capacity/required) or None (unknown discharge); data: own-readings factor and reason;
     type: type factor and reason; history: 1 + 0.1·violations; fit_likelihood: inside its
-    group, exp(−Δχ²/2) of its own single pulse against the best member's (splits the group's share);
-    pulse_fit: the same against the best of all candidates (multiplies the score); expected_contribution_mg_l: q·c_typical·
+    group, exp(−ΔSSE/2σ²) of its own response against the best member's (splits the group's share); expected_contribution_mg_l: q·c_typical·
     delivery/Q (steady, before the event; None when unknown); load_ratio: fitted load / q·c_typical.
     """
 
@@ -36,7 +35,6 @@ class Evidence:
     type_reason: str
     history: float
     fit_likelihood: float
-    pulse_fit: float
     prior: float
     fit_share: float
     share_sd: float
@@ -48,7 +46,7 @@ class Evidence:
                 "delivery": _r(self.delivery), "load_feasibility": _r(self.load_feasibility),
                 "data": _r(self.data), "data_reason": self.data_reason, "type": _r(self.type),
                 "type_reason": self.type_reason, "history": _r(self.history),
-                "fit_likelihood": _r(self.fit_likelihood), "pulse_fit": _r(self.pulse_fit), "prior": _r(self.prior),
+                "fit_likelihood": _r(self.fit_likelihood), "prior": _r(self.prior),
                 "fit_share": _r(self.fit_share), "share_sd": _r(self.share_sd),
                 "expected_contribution_mg_l": _r(self.expected_contribution_mg_l, 6),
                 "load_ratio": _r(self.load_ratio, 3)}

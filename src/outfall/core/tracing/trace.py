@@ -6,8 +6,7 @@
 3. candidates the data cannot separate form one group; NNLS gives each group's load and its
    contribution at the event reading; a seeded bootstrap over readings gives each share's spread;
 4. priors (``priors``) split a group among its members and weight the score:
-   score_i ∝ prior_i · (share_i + ``SCORE_FLOOR``) · pulse_fit_i, normalised to sum to 1, where pulse_fit_i
-   = exp(−Δχ²/2) of the candidate alone as one pulse (start, duration) against the best candidate.
+   score_i ∝ prior_i · (share_i + ``SCORE_FLOOR``), normalised to sum to 1 over the candidates.
 Shares are contributions over max(observed, fitted total), so Σ shares + unexplained_share = 1.
 """
 
@@ -188,12 +187,6 @@ def trace(net: Network, outfalls: list[OutfallSite] | OutfallIndex, sections: li
     fit = solve(A_g, y, row_sec, len(sec_list), sparsity=sparsity)
     like = _member_likelihood(pp, q_sec, row_t, starts, (interval, 2 * interval, 4 * interval), k, dispersion_m2_s,
                               A_g, gid, fit, y, row_sec, len(sec_list), noise_rel)
-    # the same test across all candidates: each alone as one pulse against everything the fit explains
-    whole = (A_g * fit.x[None]).sum(axis=1)[:, None, :]
-    like_all = _member_likelihood(pp, q_sec, row_t, starts, (interval, 2 * interval, 4 * interval), k,
-                                  dispersion_m2_s, whole, np.zeros(len(outs), np.int64),
-                                  type(fit)(np.ones((1, whole.shape[2])), fit.background, fit.residual_rms),
-                                  y, row_sec, len(sec_list), noise_rel)
 
     def shares_of(x, b_event):
         contrib = (A_g[event_row] * x).sum(axis=1)
@@ -245,7 +238,7 @@ def trace(net: Network, outfalls: list[OutfallSite] | OutfallIndex, sections: li
     shown = gid.copy()
     shown[apart] = G + np.arange(apart.size)
     prior = np.array([it["prior"] for it in items])
-    raw_score = prior * (share + SCORE_FLOOR) * like_all
+    raw_score = prior * (share + SCORE_FLOOR)
     score = raw_score / raw_score.sum()
     g_load = fit.x.sum(axis=1)
     results = []
@@ -255,7 +248,7 @@ def trace(net: Network, outfalls: list[OutfallSite] | OutfallIndex, sections: li
         ev = Evidence(path=_main_path(net, o.reach, sec.reach), distance_km=float(cand.km[n]),
                       travel_time_h=float(cand.tau_h[n]), delivery=float(delivery[n]), load_feasibility=it["feas"],
                       data=it["df"], data_reason=it["dreason"], type=it["tf"], type_reason=it["treason"],
-                      history=it["hf"], fit_likelihood=float(like[n]), pulse_fit=float(like_all[n]), prior=float(prior[n]), fit_share=float(share[n]), share_sd=float(sd[n]),
+                      history=it["hf"], fit_likelihood=float(like[n]), prior=float(prior[n]), fit_share=float(share[n]), share_sd=float(sd[n]),
                       expected_contribution_mg_l=(it["exp_load"] * delivery[n] / q_sec[0]) if it["exp_load"] else None,
                       load_ratio=(load_n / it["exp_load"]) if it["exp_load"] else None)
         results.append(CandidateResult(o.code, float(score[n]), float(share[n]), float(cand.km[n]),
