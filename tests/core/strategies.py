@@ -48,3 +48,26 @@ reported_cells = st.one_of(
     st.decimals(min_value="0.0001", max_value=10, places=4).map(lambda d: f"<{d}"),
     st.sampled_from(["ND", "未检出", "*", "--", "", "当天质控不合格"]),
 )
+
+# --- tracing: toy networks, outfalls and events ----------------------------------------------------
+#: Names of the canonical toy networks (tests/core/networks.py).
+toy_network_names = st.sampled_from(["straight", "confluence", "braid", "disconnected", "zero_flow"])
+#: Points along a reach (measure 0 upstream end … 1 downstream end).
+measures = st.floats(min_value=0.0, max_value=1.0, allow_nan=False)
+#: HJ 1312 level-1 types, and an empty (unknown) one.
+outfall_type_l1 = st.sampled_from(["工业排污口", "城镇污水处理厂排污口", "农业排口", "其他排口", ""])
+
+
+@st.composite
+def outfall_layouts(draw, n_reaches: int, max_outfalls: int = 6):
+    """(reach, measure, type_l1, discharge m³/s or None, violations) for 1..max_outfalls outfalls."""
+    n = draw(st.integers(min_value=1, max_value=max_outfalls))
+    return [(draw(st.integers(0, n_reaches - 1)), draw(measures), draw(outfall_type_l1),
+             draw(st.one_of(st.none(), st.floats(0.001, 0.2))), draw(st.integers(0, 5))) for _ in range(n)]
+
+
+@st.composite
+def pulse_events(draw):
+    """(pulse concentration mg/L, start h, duration h, relative noise, seed) of a spill."""
+    return (draw(st.floats(50.0, 500.0)), draw(st.floats(4.0, 12.0)), draw(st.floats(1.0, 4.0)),
+            draw(st.sampled_from([0.0, 0.05, 0.1])), draw(st.integers(0, 2**16)))

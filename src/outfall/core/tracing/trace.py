@@ -1,0 +1,264 @@
+"""Trace one exceedance back to the outfalls that can explain it (shared/DESIGN.md §4).
+
+1. candidates: outfalls upstream of the section within ``window_h`` hours (``candidates.OutfallIndex``);
+2. every section with readings in [at − window_h, at + window_h] that some candidate reaches (those
+   that saw the pulse and those that did not) enters y = b + A x (``model``), release time unknown;
+3. candidates the data cannot separate form one group; NNLS gives each group's load and its
+   contribution at the event reading; a seeded bootstrap over readings gives each share's spread;
+4. priors (``priors``) split a group among its members and weight the score:
+   score_i ∝ prior_i · (share_i + ``SCORE_FLOOR``), normalised to sum to 1 over the candidates.
+Shares are contributions over max(observed, fitted total), so Σ shares + unexplained_share = 1.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from outfall.core.errors import InputError
+from outfall.core.network.graph import Network
+from outfall.core.network.hydraulics import DEFAULT_VELOCITY_M_S
+from outfall.core.simulate.model import decay_rate
+from outfall.core.simulate.paths import FLOW_SOURCE
+from outfall.core.tracing import priors as P
+from outfall.core.tracing.candidates import OutfallIndex, OutfallSite, SectionSite
+from outfall.core.tracing.model import group_candidates, pair_paths, response, solve
+from outfall.core.tracing.result import CandidateResult, Evidence, TraceResult
+
+__all__ = ["trace", "SCORE_FLOOR", "DEFAULT_WINDOW_H", "DEFAULT_DISPERSION_M2_S"]
+
+SCORE_FLOOR = 0.02
+#: Inside a group, a member whose own fit is this much less likely than the best member's is reported apart.
+SPLIT_BELOW = 0.1
+DEFAULT_WINDOW_H = 48.0
+#: Longitudinal dispersion coefficient, m²/s: small rivers are ~1–30 m²/s (Fischer et al. 1979).
+DEFAULT_DISPERSION_M2_S = 5.0
+MAX_SHIFTS = 25
+#: Relative error of a reading (monitoring uncertainty), used to weigh residuals inside a group.
+DEFAULT_NOISE_REL = 0.1
+
+Readings = dict[str, tuple[np.ndarray, np.ndarray]]
+
+
+def _main_path(net: Network, a: int, b: int, limit: int = 200) -> list[str]:
+    out, r = [net.ids[a]], a
+    while r != b and net.main_down[r] >= 0 and len(out) < limit:
+        r = int(net.main_down[r])
+        out.append(net.ids[r])
+    return out
+
+
+def _series(readings: Readings, code: str) -> tuple[np.ndarray, np.ndarray]:
+    t, v = readings.get(code, (np.zeros(0), np.zeros(0)))
+    t, v = np.asarray(t, float), np.asarray(v, float)
+    ok = np.isfinite(t) & np.isfinite(v)
+    return t[ok], v[ok]
+
+
+def _member_likelihood(pp, q_sec, row_t, starts, durations, k, D, A_g, gid, fit, y, row_sec, n_sec,
+                       noise_rel) -> np.ndarray:
+    """Inside each group that carries load, how well each member alone explains what is left for the
+    group, as ONE pulse (best start on the grid, duration in ``durations`` h, load ≥ 0, one background
+    per section): exp(−(χ²_i − χ²_best) / 2), χ² = Σ (residual / σ_r)², σ_r² = s² + (noise_rel · fitted_r)²
+    (s² the fit's mean squared residual). Its dispersion, decay and timing are what tell members apart."""
+    like = np.ones(len(gid))
+    contrib = A_g * fit.x[None]  # rows, groups, shifts
+    fitted = contrib.sum(axis=(1, 2)) + fit.background[row_sec]
+    s2 = max(fit.residual_rms ** 2, 1e-12 * max(float(np.mean(y ** 2)), 1e-300))
+    w = 1.0 / (s2 + (noise_rel * fitted) ** 2)
+    wsum = np.bincount(row_sec, weights=w, minlength=n_sec)
+    wsum[wsum == 0] = 1.0
+
+    def centre(v):  # remove the weighted mean per section (the background is free)
+        mean = np.zeros((n_sec,) + v.shape[1:])
+        np.add.at(mean, row_sec, v * w.reshape((-1,) + (1,) * (v.ndim - 1)))
+        return v - (mean / wsum.reshape((-1,) + (1,) * (v.ndim - 1)))[row_sec]
+
+    for g in range(A_g.shape[1]):
+        m = np.flatnonzero(gid == g)
+        if m.size < 2 or fit.x[g].sum() <= 0:
+            continue
+        yc = centre(y - (contrib.sum(axis=(1, 2)) - contrib[:, g, :].sum(axis=1)))
+        sub = type(pp)(pp.tau_h[:, m], pp.km[:, m], pp.frac[:, m])
+        best = np.zeros(m.size)
+        for d in durations:
+            R = centre(response(sub, q_sec, row_sec, row_t, starts[m], d, k, D))  # rows, members, shifts
+            num = np.einsum("r,rms->ms", yc * w, R)
+            den = np.einsum("r,rms->ms", w, R * R)
+            gain = np.where(den > 0, np.maximum(num, 0) ** 2 / np.where(den > 0, den, 1.0), 0.0)
+            best = np.maximum(best, gain.max(axis=1))
+        chi2 = float(np.sum(w * yc ** 2)) - best
+        like[m] = np.exp(-np.minimum((chi2 - chi2.min()) / 2.0, 50.0))
+    return like
+
+
+def trace(net: Network, outfalls: list[OutfallSite] | OutfallIndex, sections: list[SectionSite], readings: Readings,
+          *, section: str, parameter: str, at: float, at_label: str | None = None, limit: float | None = None,
+          decay_per_day: float | None = None, dispersion_m2_s: float = DEFAULT_DISPERSION_M2_S,
+          window_h: float = DEFAULT_WINDOW_H, sparsity: float = 0.0, n_boot: int = 50, seed: int = 0,
+          noise_rel: float = DEFAULT_NOISE_REL) -> TraceResult:
+    """Rank the outfalls that can explain the reading of ``parameter`` at ``section`` at ``at`` (hours).
+
+    ``readings`` maps a site code (section or outfall) to (times h, values mg/L) of this parameter.
+    Raises InputError for a section not on the network or without a reading at ``at``.
+    """
+    index = outfalls if isinstance(outfalls, OutfallIndex) else OutfallIndex(net, outfalls)
+    by_code = {s.code: s for s in sections}
+    sec = by_code.get(section)
+    if sec is None or not (0 <= sec.reach < net.n):
+        raise InputError(f"section {section} not on the network",
+                         user_message=f"断面「{section}」不在河网上 (未定位到河段) / section not on the river network")
+    k = decay_rate(parameter, decay_per_day)
+    notes: list[str] = []
+    t_e, v_e = _series(readings, section)
+    if t_e.size == 0:
+        raise InputError(f"no readings of {parameter} at {section}",
+                         user_message=f"断面「{section}」没有 {parameter} 的读数 / no readings of {parameter}")
+    interval = float(np.median(np.diff(np.sort(t_e)))) if t_e.size > 1 else 1.0
+    interval = interval if interval > 0 else 1.0
+    near = int(np.argmin(np.abs(t_e - at)))
+    if abs(t_e[near] - at) > max(0.5, interval / 2):
+        raise InputError(f"no reading at {at}",
+                         user_message=f"断面「{section}」在所问时间没有 {parameter} 读数，最近一次在 {t_e[near]:g} h "
+                                      f"(相差 {abs(t_e[near] - at):.1f} h) / no reading at the time asked")
+    observed = float(v_e[near])
+    label = at_label if at_label is not None else at
+    if not P.emitting_types(parameter):
+        notes.append(f"没有已知排污口类型排放 {parameter}：按水力和数据排序，类型不加权 / no outfall type is known "
+                     f"to emit {parameter}")
+    cand = index.find(sec, window_h=window_h)
+    touched = np.r_[index.reach[cand.idx], sec.reach]  # the reaches whose hydraulics this answer uses (ends)
+    if np.asarray(net.defaulted)[touched].any() or not np.isfinite(np.asarray(net.flow_m3_s)[touched]).all():
+        notes.append(f"部分河段流速/流量缺失，使用默认值: 流速 河道 {DEFAULT_VELOCITY_M_S['river']} m/s、湖库 "
+                     f"{DEFAULT_VELOCITY_M_S['lake']} m/s；{FLOW_SOURCE} / velocity or flow missing: defaults used")
+    if cand.idx.size == 0:
+        notes.append(f"断面上游 {window_h:g} 小时流程内没有排污口 / no outfall upstream within {window_h:g} h")
+        return TraceResult(section, parameter, label, observed, limit, [], 1.0, 0.0, notes)
+    outs = [index.outfalls[i] for i in cand.idx]
+    for o in outs:
+        if not o.discharge_m3_s:
+            notes.append(f"排污口「{o.code}」没有设计排放量：不评估负荷可行性 / no discharge, load feasibility unknown")
+
+    # sections with readings in the window; the event section first
+    lo, hi = at - window_h, at + window_h
+    sec_list, series = [sec], [(t_e, v_e)]
+    for s in sections:
+        if s.code == section or not (0 <= s.reach < net.n):
+            continue
+        t, v = _series(readings, s.code)
+        w = (t >= lo) & (t <= hi)
+        if w.any():
+            sec_list.append(s)
+            series.append((t[w], v[w]))
+    w0 = (t_e >= lo) & (t_e <= hi)
+    series[0] = (t_e[w0], v_e[w0])
+    flows = index.flows
+    pp = pair_paths(net, flows, index.reach[cand.idx], index.measure[cand.idx],
+                    [s.reach for s in sec_list], [s.measure for s in sec_list])
+    used = np.flatnonzero(pp.reached.any(axis=0))  # sections some candidate reaches (event section always)
+    sec_list = [sec_list[j] for j in used]
+    series = [series[j] for j in used]
+    pp = type(pp)(pp.tau_h[:, :, used], pp.km[:, :, used], pp.frac[:, :, used])
+    row_sec = np.concatenate([np.full(len(t), j) for j, (t, _) in enumerate(series)])
+    row_t = np.concatenate([t for t, _ in series])
+    y = np.concatenate([v for _, v in series])
+    event_row = int(np.argmin(np.abs(row_t - at) + (row_sec != 0) * 1e12))
+    q_sec = flows[[s.reach for s in sec_list]]
+
+    # the event: background, rise, peak time and width at the event section
+    te, ve = series[0]
+    bg = float(np.percentile(ve, 20))
+    rise = max(observed - bg, 0.0)
+    around = np.abs(te - at) <= max(6.0, 6 * interval)
+    t_pk = float(te[around][np.argmax(ve[around])]) if around.any() else at
+    pk = float(ve[around].max()) if around.any() else observed
+    width = interval * max(1, int(np.sum(ve[around] >= bg + 0.5 * (pk - bg)))) if around.any() else interval
+    tau_e = pp.min_tau()[:, 0]
+    half = width + 2 * interval
+    shifts = np.arange(-half, half + interval / 2, interval)
+    if shifts.size > MAX_SHIFTS:
+        shifts = np.linspace(-half, half, MAX_SHIFTS)
+    starts = (t_pk - tau_e - interval / 2)[:, None] + shifts[None, :]
+    A = response(pp, q_sec, row_sec, row_t, starts, interval, k, dispersion_m2_s)  # rows, cand, shift
+    central = A[:, :, shifts.size // 2] if A.shape[2] else A[:, :, 0]
+    has_rows = np.ones(len(sec_list), bool)
+    gid = group_candidates(pp, has_rows, 0, max(interval, 1e-6), central)
+    G = int(gid.max()) + 1
+    A_g = np.stack([A[:, gid == g, :].mean(axis=1) for g in range(G)], axis=1)
+    fit = solve(A_g, y, row_sec, len(sec_list), sparsity=sparsity)
+    like = _member_likelihood(pp, q_sec, row_t, starts, (interval, 2 * interval, 4 * interval), k, dispersion_m2_s,
+                              A_g, gid, fit, y, row_sec, len(sec_list), noise_rel)
+
+    def shares_of(x, b_event):
+        contrib = (A_g[event_row] * x).sum(axis=1)
+        total = max(observed, b_event + contrib.sum(), 1e-12)
+        return contrib / total, contrib
+
+    g_share, _ = shares_of(fit.x, fit.background[0])
+    boot = np.zeros((max(n_boot, 0), G))
+    if n_boot > 0:
+        rng = np.random.default_rng(seed)
+        fitted = (A_g * fit.x[None]).sum(axis=(1, 2)) + fit.background[row_sec]
+        resid = y - fitted
+        for bi in range(n_boot):  # residual bootstrap: the design stays, the readings' errors are resampled
+            y_b = np.maximum(fitted + resid[rng.integers(0, y.size, y.size)], 0.0)
+            f = solve(A_g, y_b, row_sec, len(sec_list), sparsity=sparsity)
+            boot[bi] = shares_of(f.x, f.background[0])[0]
+    g_sd = boot.std(axis=0) if n_boot > 1 else np.zeros(G)
+
+    # priors
+    frac_e, tau_all = pp.frac[:, :, 0], pp.tau_h[:, :, 0]
+    delivery = (frac_e * np.exp(-k * tau_all / 24.0)).sum(axis=0)
+    items = []
+    for n, o in enumerate(outs):
+        typ = P.typical(o.type_l1, parameter)
+        tf, treason = P.type_factor(o.type_l1, parameter)
+        if not P.emitting_types(parameter):
+            tf, treason = 1.0, "no type emits it"
+        feas = P.feasibility(o.discharge_m3_s, typ.raw_mg_l if typ else None, rise, q_sec[0], delivery[n])
+        ot, ov = _series(readings, o.code)
+        s0 = starts[n, 0]
+        df, dreason, _, _ = P.data_factor(ot, ov, s0 - interval, starts[n, -1] + 2 * interval,
+                                           typ.typical_mg_l if typ else None)
+        hf = P.history_factor(o.violations)
+        exp_load = o.discharge_m3_s * typ.typical_mg_l if (o.discharge_m3_s and typ) else None
+        items.append(dict(tf=tf, treason=treason, feas=feas, df=df, dreason=dreason, hf=hf, exp_load=exp_load,
+                          prior=tf * (feas if feas is not None else 1.0) * df * hf))
+    # a group's share goes to its members by type, own data, history and their own fit (not by size:
+    # a spill's load is what the data fit; whether the outfall could deliver it is the feasibility factor)
+    weight = np.array([it["tf"] * it["df"] * it["hf"] for it in items]) * like
+    share = np.zeros(len(outs))
+    sd = np.zeros(len(outs))
+    for g in range(G):
+        m = gid == g
+        w = weight[m] / weight[m].sum() if weight[m].sum() > 0 else np.full(m.sum(), 1.0 / m.sum())
+        share[m], sd[m] = g_share[g] * w, g_sd[g] * w
+    contrib = share * observed  # Σ contributions + unexplained · observed = observed
+    # members the data make far less likely than the group's best (likelihood < SPLIT_BELOW) stand alone
+    apart = np.flatnonzero(like < SPLIT_BELOW)
+    shown = gid.copy()
+    shown[apart] = G + np.arange(apart.size)
+    prior = np.array([it["prior"] for it in items])
+    raw_score = prior * (share + SCORE_FLOOR)
+    score = raw_score / raw_score.sum()
+    g_load = fit.x.sum(axis=1)
+    results = []
+    for n, o in enumerate(outs):
+        it = items[n]
+        load_n = g_load[gid[n]] * (share[n] / g_share[gid[n]] if g_share[gid[n]] > 0 else 0.0)
+        ev = Evidence(path=_main_path(net, o.reach, sec.reach), distance_km=float(cand.km[n]),
+                      travel_time_h=float(cand.tau_h[n]), delivery=float(delivery[n]), load_feasibility=it["feas"],
+                      data=it["df"], data_reason=it["dreason"], type=it["tf"], type_reason=it["treason"],
+                      history=it["hf"], fit_likelihood=float(like[n]), prior=float(prior[n]), fit_share=float(share[n]), share_sd=float(sd[n]),
+                      expected_contribution_mg_l=(it["exp_load"] * delivery[n] / q_sec[0]) if it["exp_load"] else None,
+                      load_ratio=(load_n / it["exp_load"]) if it["exp_load"] else None)
+        results.append(CandidateResult(o.code, float(score[n]), float(share[n]), float(cand.km[n]),
+                                       float(cand.tau_h[n]), float(contrib[n]), int(shown[n]), ev))
+    results.sort(key=lambda c: (-c.score, c.travel_time_h, c.outfall))
+    # renumber groups by best member
+    renum: dict[int, int] = {}
+    for c in results:
+        renum.setdefault(c.group, len(renum) + 1)
+    results = [CandidateResult(c.outfall, c.score, c.share, c.distance_km, c.travel_time_h,
+                               c.estimated_contribution_mg_l, renum[c.group], c.evidence) for c in results]
+    unexplained = 1.0 - float(share.sum())
+    return TraceResult(section, parameter, label, observed, limit, results, unexplained, float(fit.background[0]), notes)
