@@ -10,7 +10,7 @@ from django.test import TestCase
 from rest_framework.authtoken.models import Token
 
 from alerts_fixtures import make_section
-from factories import PASSWORD, make_towns, make_users
+from factories import make_towns, make_users
 from outfall.alerts import lifecycle
 from outfall.alerts.models import Alert
 from outfall.core.errors import InputError, PermissionDeniedError

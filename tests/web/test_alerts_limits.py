@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.test import TestCase
 from openpyxl import Workbook
 
-from factories import PASSWORD, make_outfall, make_towns, make_users
+from factories import make_outfall, make_towns, make_users
 from outfall.alerts.checking import check_alerts
 from outfall.alerts.limits import import_limits
 from outfall.alerts.models import Alert, OutfallLimit
