@@ -155,8 +155,14 @@ class OutfallLimit(models.Model):
         ordering = ["outfall_id", "parameter", "basis", "valid_from"]
         verbose_name = "排放限值"
         verbose_name_plural = "排放限值"
-        constraints = [models.UniqueConstraint(fields=["outfall", "parameter", "basis", "valid_from"],
-                                               name="outfall_limit_key", nulls_distinct=False)]
+        # One limit per (outfall, parameter, basis, start); an open start (NULL) counts once too. Two
+        # partial constraints instead of nulls_distinct=False, which SQLite does not support.
+        constraints = [
+            models.UniqueConstraint(fields=["outfall", "parameter", "basis", "valid_from"], name="outfall_limit_key",
+                                    condition=models.Q(valid_from__isnull=False)),
+            models.UniqueConstraint(fields=["outfall", "parameter", "basis"], name="outfall_limit_key_open",
+                                    condition=models.Q(valid_from__isnull=True)),
+        ]
 
     def __str__(self) -> str:
         return f"{self.outfall_id} {self.parameter} {self.kind} {self.limit} ({self.basis})"

@@ -176,6 +176,10 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='outfalllimit',
-            constraint=models.UniqueConstraint(fields=('outfall', 'parameter', 'basis', 'valid_from'), name='outfall_limit_key', nulls_distinct=False),
+            constraint=models.UniqueConstraint(condition=models.Q(('valid_from__isnull', False)), fields=('outfall', 'parameter', 'basis', 'valid_from'), name='outfall_limit_key'),
+        ),
+        migrations.AddConstraint(
+            model_name='outfalllimit',
+            constraint=models.UniqueConstraint(condition=models.Q(('valid_from__isnull', True)), fields=('outfall', 'parameter', 'basis'), name='outfall_limit_key_open'),
         ),
     ]
