@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from outfall.alerts.channels import validate_channel
 from outfall.alerts.models import Alert, Channel, Delivery, OutfallLimit, Receptor, Subscription
 from outfall.core.errors import InputError
+from outfall.history.admin import ReadOnlyAdmin
 from outfall.history.services import record_change
 
 
@@ -66,19 +67,6 @@ class SubscriptionAdmin(HistoryAdmin):
 class ReceptorAdmin(HistoryAdmin):
     list_display = ["section", "kind", "note"]
     fields_in_history = ("section", "kind", "note")
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Rows the services write (limits through the import or the outfall page, deliveries by the worker)."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Alert)
