@@ -83,11 +83,12 @@ class RowError:
 class RowErrors(InputError):
     """All the problems found in one input; nothing was written."""
 
-    def __init__(self, errors: list[RowError]):
+    def __init__(self, errors: list[RowError], *, total: int | None = None):
         self.errors = list(errors)
+        self.total = len(self.errors) if total is None else total  # more than listed when capped
         head = "; ".join(str(e) for e in self.errors[:5])
-        more = f" (共 {len(self.errors)} 处错误)" if len(self.errors) > 5 else ""
-        super().__init__(head + more, user_message=f"发现 {len(self.errors)} 处错误，未写入任何数据")
+        more = f" (共 {self.total} 处错误)" if self.total > 5 else ""
+        super().__init__(head + more, user_message=f"发现 {self.total} 处错误，未写入任何数据")
 
 
 class CoordinateError(InputError):
