@@ -74,7 +74,8 @@ class ReadingBase(models.Model):
 
 
 class SectionReading(ReadingBase):
-    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="readings")
+    # No index of its own: the unique key (section, parameter, time, source) begins with it.
+    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="readings", db_index=False)
 
     class Meta:
         verbose_name = "断面监测数据"
@@ -85,7 +86,8 @@ class SectionReading(ReadingBase):
 
 
 class OutfallReading(ReadingBase):
-    outfall = models.ForeignKey("ledger.Outfall", on_delete=models.CASCADE, related_name="readings")
+    outfall = models.ForeignKey("ledger.Outfall", on_delete=models.CASCADE, related_name="readings",
+                                db_index=False)  # the unique key begins with it
 
     class Meta:
         verbose_name = "排污口监测数据"

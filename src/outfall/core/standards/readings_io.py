@@ -43,8 +43,7 @@ __all__ = ["ReadingRecord", "ReadingChunk", "ReadingStream", "CappedErrors", "RE
 CHUNK_ROWS = 50_000
 #: Row errors kept in memory per import; the rest are counted.
 MAX_ERRORS = 1_000
-#: Distinct cells of one kind remembered across chunks before the cache is cleared.
-_CACHE_LIMIT = 200_000
+
 
 TZ = ZoneInfo("Asia/Shanghai")
 SOURCES = {"manual": "manual", "手工": "manual", "手工监测": "manual", "automatic": "automatic",
@@ -275,8 +274,9 @@ class ReadingStream:
 
     Iterating yields a :class:`ReadingChunk` per chunk holding its rows without problems; a caller
     that must land the file whole stops writing once ``errors`` is non-empty but keeps iterating
-    so that every problem of the file is reported. Distinct cells are parsed once per
-    ``_CACHE_LIMIT`` distinct values (times, values, sites, …), so memory stays bounded.
+    so that every problem of the file is reported. Distinct cells (times, values, sites, …) are
+    parsed once; the cache of each kind is cleared when it outgrows a chunk, so memory stays
+    bounded by the chunk size, not the file's.
     """
 
     def __init__(self, table: TableStream, *, chunk_rows: int = CHUNK_ROWS, max_errors: int = MAX_ERRORS):
@@ -311,7 +311,7 @@ class ReadingStream:
         """Parse each distinct value once (cache shared by chunks, cleared when it grows past its
         limit): (results in row order, {value: exception} for the bad ones)."""
         cache = self._caches.setdefault(kind, {})
-        if len(cache) > _CACHE_LIMIT:
+        if len(cache) > self._chunk_rows:
             cache.clear()
         bad, got = {}, {}
         for v in set(values):
