@@ -170,5 +170,6 @@ def test_a_deadlocked_transaction_is_run_again_and_others_are_not():
     with pytest.raises(DatabaseError):
         atomic_with_retry(lambda: calls.append(1) or (_ for _ in ()).throw(DatabaseError("disk full")))
     assert calls == [1]
+    calls.clear()
     with pytest.raises(DatabaseError):
         atomic_with_retry(flaky, attempts=2, base_delay=0.001)
