@@ -24,7 +24,7 @@ from outfall.core.standards.readings_io import (CappedErrors, ReadingChunk, Read
 from outfall.history.services import record_change
 from outfall.ledger.models import Outfall
 from outfall.monitoring.models import ReadingBatch, Section
-from outfall.monitoring.store import atomic_with_retry, write_readings
+from outfall.monitoring.store import atomic_with_retry, write_chunk
 
 
 @dataclass
@@ -102,20 +102,17 @@ def _import(open_stream, *, kind: str, actor, dry_run: bool, skipped: int = 0, p
 def _write_chunk(chunk: ReadingChunk, sections: dict, outfalls: dict, batch_id, stream, result) -> None:
     """Write one chunk's rows (sections and outfalls apart); a key an earlier chunk gave another
     value becomes an error of its row."""
-    sec_rows, sec_nums, out_rows, out_nums = [], [], [], []
-    for n, code, t, param, v, unit, src in zip(chunk.rows, chunk.sites, chunk.times, chunk.params, chunk.values,
-                                               chunk.units, chunk.sources, strict=False):
-        site = sections.get(code)
-        row = (t, param, v.value, v.qualifier, v.detection_limit, unit, v.raw[:40], src, "ok", batch_id)
-        if site is not None:
-            sec_rows.append((site, *row))
-            sec_nums.append(n)
-        else:
-            out_rows.append((outfalls[code], *row))
-            out_nums.append(n)
-    for kind, rows, nums in (("section", sec_rows, sec_nums), ("outfall", out_rows, out_nums)):
-        outcome = write_readings(kind, rows)
-        stream.errors.extend([RowError(stream.file, stream.sheet, nums[i], "监测值",
+    site_ids = list(map(sections.get, chunk.sites))
+    if None not in site_ids:
+        parts = [("section", site_ids, chunk)]
+    else:
+        sec = [k for k, s in enumerate(site_ids) if s is not None]
+        out = [k for k, s in enumerate(site_ids) if s is None]
+        parts = [("section", [site_ids[k] for k in sec], chunk.subset(sec)),
+                 ("outfall", [outfalls[chunk.sites[k]] for k in out], chunk.subset(out))]
+    for kind, ids, part in parts:
+        outcome = write_chunk(kind, ids, part, batch_id)
+        stream.errors.extend([RowError(stream.file, stream.sheet, part.rows[i], "监测值",
                                        "与本文件前面一行是同一站点、时间、指标和来源，但数值不同")
                               for i in outcome.conflicts])
         result.rows += outcome.written

@@ -10,7 +10,7 @@ updates values and never duplicates a row.
   deadlocking: every writer locks keys in the same order.
 
 ``DO UPDATE`` only touches rows of another batch. A key that this batch already wrote (an earlier
-chunk of the same file) is left as it is, and :func:`write_readings` reports the rows whose value
+chunk of the same file) is left as it is, and :func:`write_chunk` reports the rows whose value
 differs from it, so that the importer can refuse a file that gives one key two values, as the
 parser does within a chunk. Times are stored as Django stores aware datetimes (UTC).
 """
@@ -20,21 +20,25 @@ from __future__ import annotations
 import datetime as dt
 import random
 import time
+import uuid
 from dataclasses import dataclass, field
-from operator import itemgetter
+from itertools import repeat
+from operator import attrgetter
 
 from django.db import DatabaseError, connection, transaction
 
 from outfall.monitoring.models import OutfallReading, SectionReading
 
-__all__ = ["COLUMNS", "WriteOutcome", "write_readings", "upsert_readings", "atomic_with_retry"]
+__all__ = ["COLUMNS", "WriteOutcome", "write_chunk", "upsert_readings", "atomic_with_retry", "retryable"]
 
 #: The columns of a row tuple after the site id, in order.
 COLUMNS = ("time", "parameter", "value", "qualifier", "detection_limit", "unit", "raw", "source", "qc_flag",
            "batch_id")
 _UPDATED = ("value", "qualifier", "detection_limit", "unit", "raw", "qc_flag", "batch_id")
-_BY_KEY = itemgetter(0, 2, 1, 8)  # site, parameter, time, source
 _LOAD = "outfall_reading_load"  # PostgreSQL: the temporary table a chunk is copied into
+#: SQLite page cache of a connection that writes readings (KiB): the unique index of a table of
+#: tens of millions of rows is written at ~1,400 places per chunk, which the default 2 MB thrashes.
+_SQLITE_CACHE_KIB = 65536
 #: SQLSTATEs after which the whole transaction can simply be run again.
 RETRYABLE = {"40P01": "deadlock detected", "40001": "serialization failure"}
 
@@ -56,25 +60,40 @@ def _target(kind: str):
     raise ValueError(f"kind must be 'section' or 'outfall', not {kind!r}")
 
 
-def write_readings(kind: str, rows: list[tuple]) -> WriteOutcome:
-    """Upsert rows ``(site_id, time, parameter, value, qualifier, detection_limit, unit, raw, source,
-    qc_flag, batch_id)`` of ``kind`` "section" or "outfall" (all of one batch).
+def write_chunk(kind: str, site_ids: list[int], chunk, batch_id: uuid.UUID) -> WriteOutcome:
+    """Upsert the readings of a checked chunk (``outfall.core.standards.readings_io.ReadingChunk``)
+    whose sites are ``site_ids`` (one per reading, all of ``kind`` "section" or "outfall").
 
-    Call inside the import's transaction, at most ``outfall.core.standards.readings_io.CHUNK_ROWS``
-    rows at a time, each key once. ``time`` must be an aware datetime.
+    Call inside the import's transaction; each key once per chunk (the parser sees to it).
     """
-    if not rows:
-        return WriteOutcome()
-    table, site = _target(kind)
-    connection.ensure_connection()
-    if connection.vendor == "postgresql":
-        return _write_postgresql(table, site, rows)
-    return _write_sqlite(table, site, rows)
+    vals = chunk.values
+    raws = [r if len(r) <= 40 else r[:40] for r in map(attrgetter("raw"), vals)]
+    return _write(kind, [site_ids, chunk.times, chunk.params, list(map(attrgetter("value"), vals)),
+                         list(map(attrgetter("qualifier"), vals)), list(map(attrgetter("detection_limit"), vals)),
+                         chunk.units, raws, chunk.sources], batch_id)
 
 
 def upsert_readings(kind: str, rows: list[tuple]) -> int:
-    """:func:`write_readings` for rows known to be free of repeated keys; returns rows written."""
-    return write_readings(kind, rows).written
+    """Write rows ``(site_id, time, parameter, value, qualifier, detection_limit, unit, raw, source,
+    qc_flag, batch_id)`` (all of one batch, each key once, ``qc_flag`` "ok", ``time`` aware) of
+    ``kind`` "section" or "outfall"; returns the number of rows written."""
+    if not rows:
+        return 0
+    cols = [list(c) for c in zip(*rows, strict=True)]
+    return _write(kind, cols[:9], rows[0][10]).written
+
+
+def _write(kind: str, cols: list[list], batch_id: uuid.UUID) -> WriteOutcome:
+    """``cols``: site ids, times, parameters, values, qualifiers, detection limits, units, raws, sources."""
+    if not cols[0]:
+        return WriteOutcome()
+    table, site = _target(kind)
+    for t in set(cols[1]):
+        _aware(t)
+    connection.ensure_connection()
+    if connection.vendor == "postgresql":
+        return _write_postgresql(table, site, cols, batch_id)
+    return _write_sqlite(table, site, cols, batch_id)
 
 
 def _aware(t):
@@ -83,33 +102,27 @@ def _aware(t):
     return t
 
 
-def _write_sqlite(table: str, site: str, rows: list[tuple]) -> WriteOutcome:
+def _upsert_sql(table: str, site: str, *, params: str = "") -> str:
+    return (f"ON CONFLICT ({site}, parameter, time, source) DO UPDATE SET "
+            + ", ".join(f"{c} = excluded.{c}" for c in _UPDATED)
+            + f' WHERE "{table}".batch_id <> excluded.batch_id')
+
+
+def _write_sqlite(table: str, site: str, cols: list[list], batch_id: uuid.UUID) -> WriteOutcome:
     adapt = connection.ops.adapt_datetimefield_value
-    times: dict = {}
-    batches: dict = {}
-
-    def when(t):
-        v = times.get(t)
-        if v is None:
-            v = times[t] = adapt(_aware(t))
-        return v
-
-    def batch(b):
-        v = batches.get(b)
-        if v is None:
-            v = batches[b] = b.hex
-        return v
-
-    prepared = [(r[0], when(r[1]), *r[2:10], batch(r[10])) for r in rows]
-    order = sorted(range(len(prepared)), key=lambda i: _BY_KEY(prepared[i]))
-    prepared = [prepared[i] for i in order]
-    cols = (site, *COLUMNS)
-    sql = (f'INSERT INTO "{table}" ({", ".join(cols)}) VALUES ({", ".join("?" * len(cols))}) '
-           f"ON CONFLICT ({site}, parameter, time, source) DO UPDATE SET "
-           + ", ".join(f"{c} = excluded.{c}" for c in _UPDATED)
-           + f' WHERE "{table}".batch_id <> excluded.batch_id')
+    when = {t: adapt(t) for t in set(cols[1])}
+    times = list(map(when.__getitem__, cols[1]))
+    keys = list(zip(cols[0], cols[2], times, cols[8], strict=True))
+    order = sorted(range(len(keys)), key=keys.__getitem__)  # key order: the index is written in order
+    prepared = list(zip(*[list(map(c.__getitem__, order)) for c in (cols[0], times, *cols[2:9])], repeat("ok"),
+                        repeat(batch_id.hex)))
+    names = (site, *COLUMNS)
+    sql = (f'INSERT INTO "{table}" ({", ".join(names)}) VALUES ({", ".join("?" * len(names))}) '
+           + _upsert_sql(table, site))
     cur = connection.connection.cursor()
     try:
+        if cur.execute("PRAGMA cache_size").fetchone()[0] > -_SQLITE_CACHE_KIB:  # this connection's, once
+            cur.execute(f"PRAGMA cache_size = -{_SQLITE_CACHE_KIB}")
         cur.executemany(sql, prepared)
         written = cur.rowcount
         conflicts = []
@@ -124,27 +137,24 @@ def _write_sqlite(table: str, site: str, rows: list[tuple]) -> WriteOutcome:
     return WriteOutcome(written, sorted(conflicts))
 
 
-def _write_postgresql(table: str, site: str, rows: list[tuple]) -> WriteOutcome:
-    cols = ", ".join(COLUMNS)
-    raw = connection.connection
-    with raw.cursor() as cur:
+def _write_postgresql(table: str, site: str, cols: list[list], batch_id: uuid.UUID) -> WriteOutcome:
+    names = ", ".join(COLUMNS)
+    n = len(cols[0])
+    with connection.connection.cursor() as cur:
         cur.execute(f"CREATE TEMP TABLE IF NOT EXISTS {_LOAD} (idx integer, site_id bigint, time timestamptz, "
                     "parameter text, value double precision, qualifier text, detection_limit double precision, "
                     "unit text, raw text, source text, qc_flag text, batch_id uuid) ON COMMIT DROP")
         cur.execute(f"TRUNCATE {_LOAD}")
-        with cur.copy(f"COPY {_LOAD} (idx, site_id, {cols}) FROM STDIN") as copy:
+        cur.execute("SET LOCAL work_mem = '64MB'")  # the chunk's ORDER BY sorts in memory, not on disk
+        with cur.copy(f"COPY {_LOAD} (idx, site_id, {names}) FROM STDIN") as copy:
             write = copy.write_row
-            for i, r in enumerate(rows):
-                _aware(r[1])
-                write((i, *r))
-        cur.execute(f'INSERT INTO "{table}" ({site}, {cols}) SELECT site_id, {cols} FROM {_LOAD} '
-                    f"ORDER BY site_id, parameter, time, source "
-                    f"ON CONFLICT ({site}, parameter, time, source) DO UPDATE SET "
-                    + ", ".join(f"{c} = excluded.{c}" for c in _UPDATED)
-                    + f' WHERE "{table}".batch_id <> excluded.batch_id')
+            for row in zip(range(n), *cols, repeat("ok"), repeat(batch_id)):
+                write(row)
+        cur.execute(f'INSERT INTO "{table}" ({site}, {names}) SELECT site_id, {names} FROM {_LOAD} '
+                    "ORDER BY site_id, parameter, time, source " + _upsert_sql(table, site))
         written = cur.rowcount
         conflicts = []
-        if written < len(rows):
+        if written < n:
             cur.execute(f'SELECT l.idx FROM {_LOAD} l JOIN "{table}" r ON r.{site} = l.site_id '
                         "AND r.parameter = l.parameter AND r.time = l.time AND r.source = l.source "
                         "WHERE (r.value, r.qualifier, r.detection_limit) IS DISTINCT FROM "

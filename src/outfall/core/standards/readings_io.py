@@ -263,6 +263,12 @@ class ReadingChunk:
                    [r.parameter for r in records], [r.value for r in records], [r.unit for r in records],
                    [r.source for r in records], [r.water_type for r in records])
 
+    def subset(self, index: list[int]) -> ReadingChunk:
+        """The readings at the given positions, in that order."""
+        return ReadingChunk(*[[col[k] for k in index] for col in (self.rows, self.sites, self.times, self.params,
+                                                                  self.values, self.units, self.sources,
+                                                                  self.waters)])
+
     def records(self) -> Iterator[ReadingRecord]:
         for t in zip(self.rows, self.sites, self.times, self.params, self.values, self.units, self.sources,
                      self.waters, strict=True):
@@ -313,7 +319,9 @@ class ReadingStream:
         cache = self._caches.setdefault(kind, {})
         if len(cache) > self._chunk_rows:
             cache.clear()
-        bad, got = {}, {}
+        bad: dict = {}
+        got: dict = {}
+        self._last = got  # distinct value → result, of the last column mapped
         for v in set(values):
             hit = cache.get(v, _MISS)
             if hit is _MISS:
@@ -350,6 +358,8 @@ class ReadingStream:
         source_cells, water_cells = column("source"), column("water_type")
         sites, bad_site = self._map("site", site_cells, _site_text)
         times, bad_time = self._map("time", time_cells, parse_time)
+        canon: dict = {}  # each distinct time (not cell: "2025-11-06 20:00" = "2025/11/06 20:00") → an int
+        time_id = {cell: canon.setdefault(t, len(canon)) for cell, t in self._last.items()}
         params, bad_param = self._map("param", param_texts, lambda v: lookup_parameter(str(v or "").strip()))
         codes = [p.code if p is not None else None for p in params]
         value_keys = list(zip(column("value"), map("WT".__eq__, codes), strict=True))
@@ -385,7 +395,7 @@ class ReadingStream:
             return ParsedValue(None if pv.value is None else convert(pv.value, unit, to), pv.qualifier,
                                None if pv.detection_limit is None else convert(pv.detection_limit, unit, to), pv.raw)
 
-        keys = list(zip(sites, times, codes, sources, strict=True))
+        keys = list(zip(sites, map(time_id.__getitem__, time_cells), codes, sources, strict=True))
         seen: dict[tuple, int] = {}
         drop = set(problems)
         if len(set(keys)) != len(keys):
