@@ -173,3 +173,21 @@ def test_a_deadlocked_transaction_is_run_again_and_others_are_not():
     calls.clear()
     with pytest.raises(DatabaseError):
         atomic_with_retry(flaky, attempts=2, base_delay=0.001)
+
+
+def test_readings_of_a_site_that_does_not_exist_are_refused_and_a_deleted_site_takes_its_readings(admin):
+    import datetime as dt
+    import uuid
+
+    from outfall.core.errors import NotFoundError
+    from outfall.monitoring.models import Section
+    from outfall.monitoring.store import upsert_readings
+
+    t = dt.datetime(2025, 11, 6, 12, tzinfo=dt.UTC)
+    row = ("TP", 0.1, "", None, "mg/L", "0.1", "manual", "ok", uuid.uuid4())
+    with pytest.raises(NotFoundError):
+        upsert_readings("section", [(987654, t, *row)])
+    s = Section.objects.get(code="370285S01")
+    assert upsert_readings("section", [(s.pk, t, *row)]) == 1
+    s.delete()
+    assert SectionReading.objects.count() == 0

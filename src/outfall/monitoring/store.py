@@ -27,7 +27,9 @@ from operator import attrgetter
 
 from django.db import DatabaseError, connection, transaction
 
-from outfall.monitoring.models import OutfallReading, SectionReading
+from outfall.core.errors import NotFoundError
+from outfall.ledger.models import Outfall
+from outfall.monitoring.models import OutfallReading, Section, SectionReading
 
 __all__ = ["COLUMNS", "WriteOutcome", "write_chunk", "upsert_readings", "atomic_with_retry", "retryable"]
 
@@ -90,10 +92,31 @@ def _write(kind: str, cols: list[list], batch_id: uuid.UUID) -> WriteOutcome:
     table, site = _target(kind)
     for t in set(cols[1]):
         _aware(t)
-    connection.ensure_connection()
+    _lock_sites(kind, cols[0])
     if connection.vendor == "postgresql":
         return _write_postgresql(table, site, cols, batch_id)
     return _write_sqlite(table, site, cols, batch_id)
+
+
+def _lock_sites(kind: str, site_ids: list[int]) -> None:
+    """Lock the chunk's sites until commit (PostgreSQL ``FOR KEY SHARE``: they cannot be deleted, and
+    concurrent writers of their readings are not blocked), or refuse a site that does not exist:
+    the per-chunk check that stands for a per-row foreign-key constraint (see ``models``)."""
+    model = Section if kind == "section" else Outfall
+    table = connection.ops.quote_name(model._meta.db_table)
+    ids = sorted(set(site_ids))
+    found: set = set()
+    with connection.cursor() as cur:
+        for i in range(0, len(ids), 10_000):
+            part = ids[i:i + 10_000]
+            lock = " ORDER BY id FOR KEY SHARE" if connection.vendor == "postgresql" else ""
+            cur.execute(f"SELECT id FROM {table} WHERE id IN ({', '.join(['%s'] * len(part))}){lock}", part)
+            found.update(r[0] for r in cur.fetchall())
+    missing = [i for i in ids if i not in found]
+    if missing:
+        what = "断面" if kind == "section" else "排污口"
+        raise NotFoundError(f"{kind} ids {missing[:5]} do not exist",
+                            user_message=f"{what} (id {missing[0]}) 不存在或已被删除，未写入任何数据")
 
 
 def _aware(t):
