@@ -20,8 +20,8 @@ import itertools
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import BinaryIO
 from pathlib import Path
+from typing import BinaryIO
 
 from outfall.core.errors import FileFormatError
 

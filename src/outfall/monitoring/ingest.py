@@ -19,8 +19,13 @@ from outfall.core.errors import PermissionDeniedError, RowError, RowErrors
 from outfall.core.results import ImportResult
 from outfall.core.standards.cnemc import read_release_csv
 from outfall.core.standards.parameters import registry
-from outfall.core.standards.readings_io import (CappedErrors, ReadingChunk, ReadingRecord, stream_reading_dicts,
-                                                stream_readings)
+from outfall.core.standards.readings_io import (
+    CappedErrors,
+    ReadingChunk,
+    ReadingRecord,
+    stream_reading_dicts,
+    stream_readings,
+)
 from outfall.history.services import record_change
 from outfall.ledger.models import Outfall
 from outfall.monitoring.models import ReadingBatch, Section
