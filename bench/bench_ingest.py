@@ -20,6 +20,7 @@ import datetime as dt
 import json
 import os
 import random
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -50,20 +51,18 @@ def _hours(start_row: int) -> int:
 def write_file(path: Path, n: int, *, first_hour: int, seed: int) -> None:
     """A long readings CSV of ``n`` rows (hourly, N_SITES sites × 7 parameters) from ``first_hour``."""
     rnd = random.Random(seed)
+    cst = dt.timezone(dt.timedelta(hours=8))
     with open(path, "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         w.writerow(["site_code", "time", "parameter", "value", "unit", "source"])
         i, h = 0, first_hour
         while i < n:
-            t = (T0 + dt.timedelta(hours=h)).astimezone(dt.timezone(dt.timedelta(hours=8))).strftime("%Y-%m-%d %H:%M")
+            t = (T0 + dt.timedelta(hours=h)).astimezone(cst).strftime("%Y-%m-%d %H:%M")
             h += 1
-            w.writerows([f"B{s:05d}", t, p, f"{rnd.uniform(0, top):.3f}", u, "automatic"]
-                        for s in range(N_SITES) for p, u, top in PARAMS)
-            i += N_SITES * len(PARAMS)
-    if i > n:  # trim to exactly n rows
-        with open(path, encoding="utf-8") as fh:
-            lines = fh.readlines()[: n + 1]
-        path.write_text("".join(lines), encoding="utf-8")
+            hour = [[f"B{s:05d}", t, p, f"{rnd.uniform(0, top):.3f}", u, "automatic"]
+                    for s in range(N_SITES) for p, u, top in PARAMS][: n - i]
+            w.writerows(hour)
+            i += len(hour)
 
 
 def _prefill_rows(site_ids: list[int], n: int, batch, *, as_text_time):
@@ -97,9 +96,15 @@ def _django() -> None:
 
 
 def _peak_mb() -> float:
-    import resource
+    """This process's peak resident memory (VmHWM). Not ru_maxrss: Linux carries that over from
+    the parent across fork and exec, so a child would report its parent's peak."""
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    import resource  # not Linux
 
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def task_setup(prefill: int) -> dict:
@@ -323,25 +328,29 @@ def main(quick: bool = False) -> None:
     tmp = Path(tempfile.mkdtemp(prefix="outfall-bench-ingest-"))
     first = _hours(prefill) + 1
     files = {}
-    for k, name in enumerate(("user", "store", "peer")):
-        files[name] = tmp / f"{name}.csv"
-        write_file(files[name], n, first_hour=first + k * (_hours(n) + 1), seed=k)
-    big = None
-    if big_n:
-        big = tmp / "big.csv"
-        write_file(big, big_n, first_hour=first + 3 * (_hours(n) + 1), seed=9)
+    try:
+        for k, name in enumerate(("user", "store", "peer")):
+            files[name] = tmp / f"{name}.csv"
+            write_file(files[name], n, first_hour=first + k * (_hours(n) + 1), seed=k)
+        big = None
+        if big_n:
+            big = tmp / "big.csv"
+            write_file(big, big_n, first_hour=first + 3 * (_hours(n) + 1), seed=9)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
     out = []
-    for backend in ("sqlite", "postgresql"):
-        out += _bench_backend(backend, tmp, files, prefill=prefill, big=big)
+    try:
+        for backend in ("sqlite", "postgresql"):
+            out += _bench_backend(backend, tmp, files, prefill=prefill, big=big)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
     print(f"Readings import: a {n:,}-row long CSV into a table of {prefill:,} readings; "
           f"target ≥ {TARGET_ROWS_S:,} rows/s, peak < {TARGET_PEAK_MB} MB\n")
     print_table(["database", "step", "seconds", "CPU s", "rows/s", "rows/CPU-s", "peak MB", "target"], out)
     print("\nrows/s is wall time (the target); CPU s and rows/CPU-s are the importing process's own CPU time\n"
           "(with SQLite that is all the work; with PostgreSQL the server's share is not in it), which a\n"
           "machine busy with other work does not inflate.")
-    for f in tmp.rglob("*"):
-        if f.is_file():
-            f.unlink()
 
 
 if __name__ == "__main__":
