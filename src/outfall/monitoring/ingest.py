@@ -15,12 +15,11 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from outfall.accounts import permissions
-from outfall.core.errors import PermissionDeniedError, RowError, RowErrors
+from outfall.core.errors import CappedErrors, PermissionDeniedError, RowError, RowErrors
 from outfall.core.results import ImportResult
 from outfall.core.standards.cnemc import read_release_csv
 from outfall.core.standards.parameters import registry
 from outfall.core.standards.readings_io import (
-    CappedErrors,
     ReadingChunk,
     ReadingRecord,
     stream_reading_dicts,

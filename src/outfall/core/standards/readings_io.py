@@ -30,12 +30,12 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from outfall.core.columns import Column, match_header
-from outfall.core.errors import RowError, RowErrors, ValueParseError
+from outfall.core.errors import CappedErrors, RowError, RowErrors, ValueParseError
 from outfall.core.standards.parameters import canonical_unit, convert, lookup_parameter, registry
 from outfall.core.standards.values import ParsedValue, parse_value
 from outfall.core.tabular import TableStream, normalise_header, stream_table
 
-__all__ = ["ReadingRecord", "ReadingChunk", "ReadingStream", "CappedErrors", "READING_COLUMNS", "SOURCES",
+__all__ = ["ReadingRecord", "ReadingChunk", "ReadingStream", "READING_COLUMNS", "SOURCES",
            "CHUNK_ROWS", "MAX_ERRORS", "read_readings", "stream_readings", "read_reading_dicts",
            "stream_reading_dicts", "parse_time", "parse_source", "parse_water_type"]
 
@@ -195,44 +195,6 @@ def stream_reading_dicts(items: list[dict], *, name: str = "api", max_errors: in
     rows = [(n, [i.get(h) for h in header]) for n, i in enumerate(items, start=1)]
     table = TableStream(name, "", [normalise_header(h) for h in header], iter(rows))
     return ReadingStream(table, chunk_rows=max(len(rows), 1), max_errors=max_errors or MAX_ERRORS)
-
-
-class CappedErrors:
-    """Row errors collected across chunks: the first ``limit`` kept, the rest only counted.
-
-    >>> e = CappedErrors("f.csv", limit=2)
-    >>> e.extend([RowError("f.csv", "", n, "监测值", "x") for n in (2, 3, 4)])
-    >>> len(e), [x.row for x in e.listed()], e.listed()[-1].message
-    (3, [2, 3, 0], '另有 1 处错误未列出 / 1 more errors not listed')
-    """
-
-    def __init__(self, file: str, *, limit: int = MAX_ERRORS):
-        self.file, self.limit = file, limit
-        self.kept: list[RowError] = []
-        self.total = 0
-
-    def extend(self, errors: list[RowError]) -> None:
-        self.total += len(errors)
-        room = self.limit - len(self.kept)
-        if room > 0:
-            self.kept.extend(errors[:room])
-
-    def __len__(self) -> int:
-        return self.total
-
-    def __bool__(self) -> bool:
-        return self.total > 0
-
-    def listed(self) -> list[RowError]:
-        """The kept errors, plus one line saying how many more there are when some were dropped."""
-        more = self.total - len(self.kept)
-        if more <= 0:
-            return list(self.kept)
-        return [*self.kept, RowError(self.file, "", 0, "", f"另有 {more} 处错误未列出 / {more} more errors not listed")]
-
-    def raise_if_any(self) -> None:
-        if self.total:
-            raise RowErrors(self.listed(), total=self.total)
 
 
 @dataclass
