@@ -105,6 +105,8 @@ def test_no_index_of_the_site_alone(db):
         single = [n for n, c in cons.items() if c["columns"] == [column] and (c["index"] or c["unique"])]
         assert single == [], single
         assert any(c["unique"] and c["columns"][0] == column for c in cons.values())
+        fks = [c["foreign_key"] for c in cons.values() if c["columns"] == [column] and c["foreign_key"]]
+        assert fks, f"{model._meta.db_table}.{column}: the database foreign key stays"
 
 
 @pytest.mark.django_db(transaction=True)
@@ -191,3 +193,39 @@ def test_readings_of_a_site_that_does_not_exist_are_refused_and_a_deleted_site_t
     assert upsert_readings("section", [(s.pk, t, *row)]) == 1
     s.delete()
     assert SectionReading.objects.count() == 0
+
+
+def test_a_site_refused_in_a_later_chunk_refuses_the_file(db, small_chunks):
+    from factories import make_outfall
+    from outfall.monitoring.permissions import REFUSED_MESSAGE
+
+    a, b = make_towns()
+    users = make_users(a, b)
+    import_sections(SECTIONS, actor=users["admin"], name="s.csv")
+    own = make_outfall(a, users["admin"])
+    rows = [f"{own.code},2025-11-06 {h:02d}:00,COD,12" for h in range(4)] + _rows(2, hour0=5)
+    with pytest.raises(RowErrors) as exc:
+        import_readings((HEAD + "\n".join(rows)).encode(), actor=users["town_a"], name="t.csv")
+    assert [(e.row, e.column) for e in exc.value.errors] == [(6, "站点编码"), (7, "站点编码")]
+    assert REFUSED_MESSAGE in exc.value.errors[0].message
+    assert OutfallReading.objects.count() == SectionReading.objects.count() == ReadingBatch.objects.count() == 0
+    assert import_readings((HEAD + "\n".join(rows[:4])).encode(), actor=users["town_a"], name="t.csv").committed
+
+
+def test_alerts_hook_gets_the_sites_and_earliest_time_of_every_chunk(admin, small_chunks, monkeypatch,
+                                                                    django_capture_on_commit_callbacks):
+    from outfall.monitoring import hooks
+
+    calls = []
+    monkeypatch.setattr(hooks, "fire_readings_written", lambda *a: calls.append(a))
+    rows = _rows(3, hour0=9) + ["370285S02,2025-11-06 01:00,TP,0.2"]
+    with django_capture_on_commit_callbacks(execute=True):
+        r = import_readings((HEAD + "\n".join(rows)).encode(), actor=admin, name="r.csv")
+    ids = set(SectionReading.objects.values_list("section_id", flat=True))
+    assert r.committed and len(ids) == 2
+    [(sections, outfalls, earliest, actor)] = calls
+    assert (sections, outfalls, actor) == (ids, set(), admin)
+    assert earliest.isoformat() == "2025-11-06T01:00:00+08:00"
+    with django_capture_on_commit_callbacks(execute=True):
+        import_readings((HEAD + "\n".join(rows)).encode(), actor=admin, name="r.csv", dry_run=True)
+    assert len(calls) == 1  # a dry run fires nothing
