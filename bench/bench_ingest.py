@@ -8,9 +8,10 @@ peak memory (ru_maxrss of the importing process) under 300 MB whatever the file'
 
 Full run: a 1,000,000-row file into 20,000,000 rows, then a 10,000,000-row file for the memory
 check. ``--quick``: 100,000 rows into 1,000,000. Every measured step runs in its own process
-(so its peak memory is its own). PostgreSQL is measured in a database ``h_ingest`` on
-``OUTFALL_BENCH_PG`` (default postgresql://root@127.0.0.1:5432), created and dropped here; it
-is skipped with a note when no server answers.
+(so its peak memory is its own). PostgreSQL is measured in a database ``BENCH_PG_DB`` (default
+``h_ingest``) on ``OUTFALL_BENCH_PG`` (default postgresql://root@127.0.0.1:5432), created and
+dropped here; it is skipped with a note when no server answers. The files are larger than the
+default ``OUTFALL_IMPORT_MAX_ROWS``, which the runs raise.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ PARAMS = [("NH3N", "mg/L", 2.0), ("TP", "mg/L", 0.4), ("CODMN", "mg/L", 8.0), ("
 UNITS = {"NH3N": "mg/L", "TP": "mg/L", "CODMN": "mg/L", "DO": "mg/L", "PH": "", "TN": "mg/L", "WT": "℃"}
 T0 = dt.datetime(2015, 1, 1, tzinfo=dt.UTC)
 PG_SERVER = os.environ.get("OUTFALL_BENCH_PG", "postgresql://root@127.0.0.1:5432")
-PG_DB = "h_ingest"
+PG_DB = os.environ.get("BENCH_PG_DB", "h_ingest")  # a database of its own per run
 ROOT = Path(__file__).resolve().parent.parent
 
 
