@@ -29,6 +29,7 @@ __all__ = [
     "TooLargeError",
     "RowError",
     "RowErrors",
+    "CappedErrors",
     "CoordinateError",
     "CodeError",
     "ValueParseError",
@@ -92,11 +93,50 @@ class RowError:
 class RowErrors(InputError):
     """All the problems found in one input; nothing was written."""
 
-    def __init__(self, errors: list[RowError]):
+    def __init__(self, errors: list[RowError], *, total: int | None = None):
         self.errors = list(errors)
+        self.total = len(self.errors) if total is None else total  # more than listed when capped
         head = "; ".join(str(e) for e in self.errors[:5])
-        more = f" (共 {len(self.errors)} 处错误)" if len(self.errors) > 5 else ""
-        super().__init__(head + more, user_message=f"发现 {len(self.errors)} 处错误，未写入任何数据")
+        more = f" (共 {self.total} 处错误)" if self.total > 5 else ""
+        super().__init__(head + more, user_message=f"发现 {self.total} 处错误，未写入任何数据")
+
+
+class CappedErrors:
+    """Row errors collected across chunks: the first ``limit`` kept, the rest only counted.
+
+    >>> e = CappedErrors("f.csv", limit=2)
+    >>> e.extend([RowError("f.csv", "", n, "监测值", "x") for n in (2, 3, 4)])
+    >>> len(e), [x.row for x in e.listed()], e.listed()[-1].message
+    (3, [2, 3, 0], '另有 1 处错误未列出 / 1 more errors not listed')
+    """
+
+    def __init__(self, file: str, *, limit: int = 1_000):
+        self.file, self.limit = file, limit
+        self.kept: list[RowError] = []
+        self.total = 0
+
+    def extend(self, errors: list[RowError]) -> None:
+        self.total += len(errors)
+        room = self.limit - len(self.kept)
+        if room > 0:
+            self.kept.extend(errors[:room])
+
+    def __len__(self) -> int:
+        return self.total
+
+    def __bool__(self) -> bool:
+        return self.total > 0
+
+    def listed(self) -> list[RowError]:
+        """The kept errors, plus one line saying how many more there are when some were dropped."""
+        more = self.total - len(self.kept)
+        if more <= 0:
+            return list(self.kept)
+        return [*self.kept, RowError(self.file, "", 0, "", f"另有 {more} 处错误未列出 / {more} more errors not listed")]
+
+    def raise_if_any(self) -> None:
+        if self.total:
+            raise RowErrors(self.listed(), total=self.total)
 
 
 class CoordinateError(InputError):

@@ -23,23 +23,32 @@ What clerks' files look like, and what this module does about it:
   (rows, columns, cell length): rows are read one at a time, never all at once before a check.
 - XML with entity declarations or malformed XML is refused as a damaged workbook (openpyxl parses
   with defusedxml, a dependency).
+
+:func:`stream_table` does all of the above but hands the body out a chunk of rows at a time
+(:class:`TableStream`), for the readings import: a CSV is read from its file, never whole into
+memory (its encoding checked in one pass, a block at a time); a workbook's XML is streamed.
+:func:`read_table` is the same reader with the body collected into a list.
 """
 
 from __future__ import annotations
 
+import codecs
+import contextlib
 import csv
 import io
+import itertools
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 from outfall.core.errors import FileFormatError, TooLargeError
 from outfall.core.filetypes import decode_text, restore_formula, sniff_format
 from outfall.core.limits import ImportLimits
 from outfall.core.workbook import open_workbook, sheet_rows
 
-__all__ = ["Table", "read_table", "normalise_header", "header_key", "find_header", "HEADER_SCAN_ROWS",
+__all__ = ["Table", "TableStream", "read_table", "stream_table", "normalise_header", "header_key", "find_header", "HEADER_SCAN_ROWS",
            "MIN_HEADER_MATCHES"]
 
 #: How many non-blank rows at the top of a sheet are searched for the header.
@@ -160,8 +169,38 @@ def find_header(rows: list[tuple[int, list]], known: Iterable[str] = ()) -> tupl
     return i, list(rows[i][1])
 
 
-def _to_table(rows: Iterator[tuple[int, list]], *, name: str, sheet: str, known: Iterable[str]) -> Table | None:
-    """Find the header in the first rows of a stream, then read the rest of it as the body."""
+class TableStream:
+    """A sheet whose body is read a chunk of rows at a time: ``file``, ``sheet``, ``header`` and
+    ``header_row`` as in :class:`Table`; :meth:`chunks` yields lists of at most ``size`` (row number,
+    cells), blank rows skipped, limits checked as they are read. Memory: one chunk (plus the reader's
+    buffer), whatever the file's size. Iterate once; :meth:`close` (or ``with``) releases the file.
+    ``text_only``: every cell is a ``str`` (a CSV)."""
+
+    def __init__(self, file: str, sheet: str, header: list[str], rows: Iterable[tuple[int, list]],
+                 closer: Callable | None = None, *, header_row: int = 1, text_only: bool = False):
+        self.file, self.sheet, self.header, self.header_row = file, sheet, header, header_row
+        self.rows, self._closer, self.text_only = rows, closer, text_only
+
+    def chunks(self, size: int) -> Iterator[list[tuple[int, list]]]:
+        it = iter(self.rows)
+        while chunk := list(itertools.islice(it, size)):
+            yield chunk
+
+    def close(self) -> None:
+        if self._closer is not None:
+            closer, self._closer = self._closer, None
+            closer()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def _to_stream(rows: Iterator[tuple[int, list]], *, name: str, sheet: str, known: Iterable[str],
+               closer: Callable | None = None, text_only: bool = False) -> TableStream | None:
+    """Find the header in the first rows of a stream; the rest of it is the body, still unread."""
     head = []
     for r in rows:
         head.append(r)
@@ -173,9 +212,14 @@ def _to_table(rows: Iterator[tuple[int, list]], *, name: str, sheet: str, known:
     header = [normalise_header(h) for h in header]
     while header and header[-1] == "":
         header.pop()
-    body = head[i + 1:]
-    body.extend(rows)
-    return Table(name, sheet, header, body, header_row=head[i][0])
+    return TableStream(name, sheet, header, itertools.chain(head[i + 1:], rows), closer, header_row=head[i][0],
+                       text_only=text_only)
+
+
+def _to_table(rows: Iterator[tuple[int, list]], *, name: str, sheet: str, known: Iterable[str]) -> Table | None:
+    """Find the header in the first rows of a stream, then read the rest of it as the body."""
+    t = _to_stream(rows, name=name, sheet=sheet, known=known)
+    return None if t is None else Table(name, sheet, t.header, list(t.rows), header_row=t.header_row)
 
 
 def _has_header(rows: Iterator[tuple[int, list]], known: set[str]) -> bool:
@@ -260,12 +304,16 @@ def _read_csv(data: bytes, name: str, *, known: Iterable[str], limits: ImportLim
 
 # --- XLSX -----------------------------------------------------------------------------------------
 
+def _xlsx_rows(ws, *, name: str, limits: ImportLimits) -> Iterator[tuple[int, list]]:
+    where = f"{name} [{ws.title}]"
+    return _checked(sheet_rows(ws, where=where, limits=limits), where=where, limits=limits, clean=str.strip)
+
+
 def _read_xlsx(data: bytes, name: str, *, all_sheets: bool, known: Iterable[str], limits: ImportLimits) -> list[Table]:
     known = {header_key(k) for k in known}
 
     def rows_of(ws):
-        where = f"{name} [{ws.title}]"
-        return _checked(sheet_rows(ws, where=where, limits=limits), where=where, limits=limits, clean=str.strip)
+        return _xlsx_rows(ws, name=name, limits=limits)
 
     tables = []
     with open_workbook(data, name, limits=limits) as wb:
@@ -326,3 +374,131 @@ def read_table(source: str | Path | bytes, *, name: str | None = None, all_sheet
     if sniff_format(data, name) == "xlsx":
         return _read_xlsx(data, name, all_sheets=all_sheets, known=known_headers, limits=limits)
     return _read_csv(data, name, known=known_headers, limits=limits)
+
+
+# --- streaming ------------------------------------------------------------------------------------
+
+_BLOCK = 1 << 20  # bytes decoded at a time when checking a CSV's encoding
+_BINARY = "{name}: 不是文本 CSV 文件 / not a text CSV file"
+
+
+def _csv_encoding(fh: BinaryIO, name: str) -> tuple[str, bool]:
+    """:func:`decode_text`'s choice of encoding, made over the stream a block at a time (one pass
+    per encoding tried), and whether the text holds a NUL; the stream is rewound."""
+    bom = fh.read(2)
+    fh.seek(0)
+    for enc in ("utf-16",) if bom in (b"\xff\xfe", b"\xfe\xff") else ("utf-8-sig", "gb18030"):
+        dec, nul = codecs.getincrementaldecoder(enc)(), False
+        try:
+            while block := fh.read(_BLOCK):
+                nul = "\x00" in dec.decode(block) or nul
+            nul = "\x00" in dec.decode(b"", final=True) or nul
+            return enc, nul
+        except UnicodeDecodeError:
+            continue
+        finally:
+            fh.seek(0)
+    raise FileFormatError(f"{name}: undecodable", user_message=f"{name}: 无法识别文件编码 (请使用 UTF-8 或 GBK 编码的 CSV)"
+                          " / unknown text encoding (use UTF-8 or GBK)")
+
+
+def _csv_errors(rows: Iterator[tuple[int, list]], name: str) -> Iterator[tuple[int, list]]:
+    try:
+        yield from rows
+    except csv.Error as exc:
+        raise FileFormatError(f"{name}: {exc}", user_message=f"{name}: CSV 格式错误 ({exc}) / CSV error") from exc
+
+
+def _stream_csv(fh: BinaryIO, name: str, *, known: Iterable[str], limits: ImportLimits) -> TableStream:
+    enc, nul = _csv_encoding(fh, name)
+    text = io.TextIOWrapper(fh, encoding=enc, newline="")
+    sample = text.read(65536)
+    controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\r\n\x0c")
+    if nul or controls > len(sample) // 100:
+        raise FileFormatError(f"{name}: binary", user_message=_BINARY.format(name=name))
+    delimiter = _delimiter(sample)
+    if delimiter is None:
+        raise FileFormatError(f"{name}: no delimiter", user_message=f"{name}: 不是 CSV 表格：前几行没有用逗号、制表符或分号"
+                              "分隔的列 / not a CSV table: no comma, tab or semicolon separates columns")
+    text.seek(0)
+    reader = csv.reader(text, delimiter=delimiter)
+    rows = _csv_errors(_checked(((reader.line_num, r) for r in reader), where=name, limits=limits,
+                                clean=restore_formula), name)
+    table = _to_stream(rows, name=name, sheet="", known=known, closer=text.close, text_only=True)
+    if table is None:
+        raise FileFormatError(f"{name}: empty", user_message=f"{name}: 文件为空 / the file is empty")
+    return table
+
+
+def _stream_xlsx(data: bytes, name: str, *, known: Iterable[str], limits: ImportLimits) -> TableStream:
+    """The sheet :func:`read_table` would pick, its body streamed; the workbook stays open until the
+    stream is closed."""
+    known = {header_key(k) for k in known}
+    stack = contextlib.ExitStack()
+    try:
+        wb = stack.enter_context(open_workbook(data, name, limits=limits))
+        sheets = wb.worksheets
+        if known:  # the first sheet that holds the header, else the first with data
+            chosen = next((ws for ws in sheets if _has_header(_xlsx_rows(ws, name=name, limits=limits), known)), None)
+            sheets = [chosen] if chosen is not None else sheets
+        for ws in sheets:
+            table = _to_stream(_xlsx_rows(ws, name=name, limits=limits), name=name, sheet=ws.title, known=known,
+                               closer=stack.close)
+            if table is not None:
+                return table
+    except BaseException:
+        stack.close()
+        raise
+    stack.close()
+    raise FileFormatError(f"{name}: empty workbook", user_message=f"{name}: 工作簿为空 / the workbook is empty")
+
+
+def _has_text(fh: BinaryIO) -> bool:
+    """Anything but whitespace in the stream (which is rewound)."""
+    try:
+        while block := fh.read(_BLOCK):
+            if block.strip():
+                return True
+        return False
+    finally:
+        fh.seek(0)
+
+
+def stream_table(source: str | Path | bytes, *, name: str | None = None, known_headers: Iterable[str] = (),
+                 limits: ImportLimits | None = None) -> TableStream:
+    """:func:`read_table` (one sheet) with the body read a chunk at a time (:meth:`TableStream.chunks`).
+
+    Same format sniffing, encodings, delimiters, header finding, sheet choice, limits and errors; a
+    CSV path is read from disk as it is iterated (a workbook's bytes are held, its XML streamed).
+    Errors past the header (limits, a CSV syntax error) are raised while iterating.
+
+    >>> with stream_table(b"title\\na,b,c\\n1,2,3\\n\\n4,5,6\\n7,8,9\\n", name="t.csv") as t:
+    ...     t.header, t.header_row, [[n for n, _ in c] for c in t.chunks(2)]
+    (['a', 'b', 'c'], 2, [[3, 5], [6]])
+    """
+    limits = limits or ImportLimits()
+    if isinstance(source, (str, Path)):
+        path = Path(source)
+        name = name or path.name
+        try:
+            fh: BinaryIO = open(path, "rb")  # noqa: SIM115 - closed by the stream
+        except OSError as exc:
+            raise FileFormatError(f"{path}: {exc}", user_message=f"无法读取文件 {path.name}: {exc.strerror}") from exc
+    else:
+        fh = io.BytesIO(bytes(source))
+        name = name or "upload"
+    try:
+        if not _has_text(fh):
+            raise FileFormatError(f"{name}: empty", user_message=f"{name}: 文件为空 / the file is empty")
+        head = fh.read(4096)
+        fh.seek(0)
+        if head[:4] in (b"PK\x03\x04", b"PK\x05\x06"):
+            data = fh.read()
+            fh.close()
+            sniff_format(data, name)  # an XLSX, else refused by name
+            return _stream_xlsx(data, name, known=known_headers, limits=limits)
+        sniff_format(head, name)
+        return _stream_csv(fh, name, known=known_headers, limits=limits)
+    except BaseException:
+        fh.close()
+        raise

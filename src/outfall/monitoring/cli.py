@@ -24,4 +24,4 @@ def import_readings_file(path: Path, *, actor, dry_run: bool, progress=None):
         head = fh.read(4096)
     if is_station_release(head.lstrip(b"\xef\xbb\xbf")):
         return import_station_release(path, actor=actor, name=path.name, dry_run=dry_run)
-    return import_readings(path, actor=actor, name=path.name, dry_run=dry_run)
+    return import_readings(path, actor=actor, name=path.name, dry_run=dry_run, progress=progress)

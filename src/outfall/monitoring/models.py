@@ -4,6 +4,12 @@ Readings of sections and of outfalls live in two tables of one shape (``ReadingB
 real foreign key and the idempotency key (site, time, parameter, source) as a unique constraint.
 Values are stored in the parameter's registry unit (``outfall.core.standards``), the original
 text kept in ``raw``. Rows change only through ``outfall.monitoring.services``.
+
+The site column of a readings table has no index of its own: the unique key begins with it, so
+a second index would only be written again for every reading. It keeps its database foreign-key
+constraint (the database itself refuses a reading of a site that does not exist, whoever writes
+it); the store (``outfall.monitoring.store``) also checks and locks the sites of each chunk once,
+so a missing site is a clear error, not an integrity failure.
 """
 
 from __future__ import annotations
@@ -75,7 +81,8 @@ class ReadingBase(models.Model):
 
 
 class SectionReading(ReadingBase):
-    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="readings")
+    # Indexed by the unique key (see the module docstring).
+    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="readings", db_index=False)
 
     class Meta:
         verbose_name = "断面监测数据"
@@ -86,7 +93,8 @@ class SectionReading(ReadingBase):
 
 
 class OutfallReading(ReadingBase):
-    outfall = models.ForeignKey("ledger.Outfall", on_delete=models.CASCADE, related_name="readings")
+    outfall = models.ForeignKey("ledger.Outfall", on_delete=models.CASCADE, related_name="readings",
+                                db_index=False)  # as SectionReading.section
 
     class Meta:
         verbose_name = "排污口监测数据"

@@ -24,20 +24,36 @@ RowErrors is raised, so a user fixes the file in one pass (STYLE rule 7).
 from __future__ import annotations
 
 import datetime as dt
+import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
+from operator import itemgetter
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from outfall.core.columns import Column, match_header
-from outfall.core.errors import RowError, RowErrors, ValueParseError
+from outfall.core.errors import CappedErrors, RowError, RowErrors, ValueParseError
 from outfall.core.limits import ImportLimits
-from outfall.core.standards.parameters import canonical_unit, check_plausible, convert, lookup_parameter
+from outfall.core.standards.parameters import (
+    canonical_unit,
+    check_plausible,
+    convert,
+    lookup_parameter,
+    registry,
+)
 from outfall.core.standards.values import ParsedValue, parse_value
-from outfall.core.tabular import Table, normalise_header, read_table
+from outfall.core.tabular import TableStream, normalise_header, stream_table
 from outfall.core.times import check_time_bounds
 
-__all__ = ["ReadingRecord", "READING_COLUMNS", "SOURCES", "read_readings", "read_reading_dicts", "parse_reading_table",
-           "parse_time", "parse_source", "parse_water_type"]
+__all__ = ["ReadingRecord", "ReadingChunk", "ReadingStream", "READING_COLUMNS", "SOURCES",
+           "CHUNK_ROWS", "MAX_ERRORS", "read_readings", "stream_readings", "read_reading_dicts",
+           "stream_reading_dicts", "parse_time", "parse_source", "parse_water_type"]
+
+#: Rows checked (and written) at a time by the streaming import.
+CHUNK_ROWS = 50_000
+#: Row errors kept in memory per import; the rest are counted.
+MAX_ERRORS = 1_000
+
 
 TZ = ZoneInfo("Asia/Shanghai")
 SOURCES = {"manual": "manual", "手工": "manual", "手工监测": "manual", "automatic": "automatic",
@@ -129,14 +145,15 @@ def read_readings(source: str | Path | bytes, *, name: str | None = None,
                   limits: ImportLimits | None = None) -> list[ReadingRecord]:
     """Read a long readings file (CSV or XLSX; a path or its bytes) into records, in file order.
 
+    The whole file is checked as one piece (a key repeated anywhere with another value is refused);
+    an importer that must not hold the file in memory uses :func:`stream_readings`.
+
     Parameters
     ----------
     source : str, Path or bytes
         The file.
     name : str, keyword-only, optional
         File name for error messages (default the path's name, or "upload").
-    limits : ImportLimits, keyword-only, optional
-        Rows, columns, cell size and ZIP expansion allowed (default ``ImportLimits()``).
 
     Returns
     -------
@@ -150,18 +167,250 @@ def read_readings(source: str | Path | bytes, *, name: str | None = None,
     RowErrors
         Every problem of every row.
     """
-    known = {k for c in READING_COLUMNS for k in c.keys()}
-    return parse_reading_table(read_table(source, name=name, known_headers=known, limits=limits)[0])
+    with stream_readings(source, name=name, chunk_rows=sys.maxsize, limits=limits) as stream:
+        records = [r for chunk in stream for r in chunk.records()]
+    stream.errors.raise_if_any()
+    return records
+
+
+def stream_readings(source: str | Path | bytes, *, name: str | None = None, chunk_rows: int | None = None,
+                    max_errors: int | None = None, limits: ImportLimits | None = None) -> ReadingStream:
+    """Open a long readings file for checking ``chunk_rows`` rows at a time (memory: one chunk;
+    default :data:`CHUNK_ROWS`), keeping at most ``max_errors`` errors (default :data:`MAX_ERRORS`).
+    The header may sit under title rows, on any sheet (``outfall.core.tabular.stream_table``);
+    ``limits`` (rows, columns, cell size, ZIP expansion) default to ``ImportLimits()``.
+
+    Header problems raise :class:`RowErrors` at once; row problems are collected in
+    ``stream.errors`` while iterating (see :class:`ReadingStream`).
+    """
+    table = stream_table(source, name=name, known_headers={k for c in READING_COLUMNS for k in c.keys()},
+                         limits=limits)
+    try:
+        return ReadingStream(table, chunk_rows=chunk_rows or CHUNK_ROWS, max_errors=max_errors or MAX_ERRORS)
+    except BaseException:
+        table.close()
+        raise
 
 
 def read_reading_dicts(items: list[dict], *, name: str = "api") -> list[ReadingRecord]:
     """Parse readings given as JSON objects (an automatic station's push); rows are numbered from 1."""
+    stream = stream_reading_dicts(items, name=name)
+    records = [r for chunk in stream for r in chunk.records()]
+    stream.errors.raise_if_any()
+    return records
+
+
+def stream_reading_dicts(items: list[dict], *, name: str = "api", max_errors: int | None = None) -> ReadingStream:
+    """Readings given as JSON objects, as one chunk (a push is checked and written as one piece)."""
     if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
         raise RowErrors([RowError(name, "", 0, "", "readings 应为对象数组")])
-    header = sorted({k for i in items for k in i}, key=lambda k: [c.en for c in READING_COLUMNS].index(k)
-                    if k in [c.en for c in READING_COLUMNS] else 99)
-    return parse_reading_table(Table(name, "", [normalise_header(h) for h in header],
-                                     [(n, [i.get(h) for h in header]) for n, i in enumerate(items, start=1)]))
+    names = [c.en for c in READING_COLUMNS]
+    header = sorted({k for i in items for k in i}, key=lambda k: names.index(k) if k in names else 99)
+    rows = [(n, [i.get(h) for h in header]) for n, i in enumerate(items, start=1)]
+    table = TableStream(name, "", [normalise_header(h) for h in header], iter(rows))
+    return ReadingStream(table, chunk_rows=max(len(rows), 1), max_errors=max_errors or MAX_ERRORS)
+
+
+@dataclass
+class ReadingChunk:
+    """Checked readings of one chunk, as columns of equal length (one entry per reading).
+
+    ``rows`` sheet row numbers; ``sites`` site codes; ``times`` aware datetimes; ``params`` registry
+    codes; ``values`` ParsedValue in the registry unit; ``units`` the registry units; ``sources``;
+    ``waters`` water type or None.
+    """
+
+    rows: list[int]
+    sites: list[str]
+    times: list[dt.datetime]
+    params: list[str]
+    values: list[ParsedValue]
+    units: list[str]
+    sources: list[str]
+    waters: list[str | None]
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    @classmethod
+    def of(cls, records: list[ReadingRecord]) -> ReadingChunk:
+        """The chunk of checked records (e.g. read from another format)."""
+        return cls([r.row for r in records], [r.site_code for r in records], [r.time for r in records],
+                   [r.parameter for r in records], [r.value for r in records], [r.unit for r in records],
+                   [r.source for r in records], [r.water_type for r in records])
+
+    def subset(self, index: list[int]) -> ReadingChunk:
+        """The readings at the given positions, in that order."""
+        return ReadingChunk(*[[col[k] for k in index] for col in (self.rows, self.sites, self.times, self.params,
+                                                                  self.values, self.units, self.sources,
+                                                                  self.waters)])
+
+    def records(self) -> Iterator[ReadingRecord]:
+        for t in zip(self.rows, self.sites, self.times, self.params, self.values, self.units, self.sources,
+                     self.waters, strict=True):
+            yield ReadingRecord(*t)
+
+
+class ReadingStream:
+    """Chunks of checked readings from one table; row problems go to ``errors`` (all chunks).
+
+    Iterating yields a :class:`ReadingChunk` per chunk holding its rows without problems; a caller
+    that must land the file whole stops writing once ``errors`` is non-empty but keeps iterating
+    so that every problem of the file is reported. Distinct cells (times, values, sites, …) are
+    parsed once; the cache of each kind is cleared when it outgrows a chunk, so memory stays
+    bounded by the chunk size, not the file's.
+    """
+
+    def __init__(self, table: TableStream, *, chunk_rows: int = CHUNK_ROWS, max_errors: int = MAX_ERRORS):
+        mapping, header_problems = match_header(table.header, READING_COLUMNS)
+        if header_problems:
+            raise RowErrors([RowError(table.file, table.sheet, table.header_row, c, m) for c, m in header_problems])
+        self.file, self.sheet = table.file, table.sheet
+        self.errors = CappedErrors(table.file, limit=max_errors)
+        self._table, self._chunk_rows = table, chunk_rows
+        self._idx = {col.field: i for i, col in mapping.items()}
+        self._caches: dict[str, dict] = {}
+
+    def __iter__(self) -> Iterator[ReadingChunk]:
+        try:
+            for rows in self._table.chunks(self._chunk_rows):
+                chunk, errors = self._parse(rows)
+                self.errors.extend(errors)
+                yield chunk
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        self._table.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def _map(self, kind: str, values: list, make) -> tuple[list, dict]:
+        """Parse each distinct value once (cache shared by chunks, cleared when it grows past its
+        limit): (results in row order, {value: exception} for the bad ones)."""
+        cache = self._caches.setdefault(kind, {})
+        if len(cache) > self._chunk_rows:
+            cache.clear()
+        bad: dict = {}
+        got: dict = {}
+        self._last = got  # distinct value → result, of the last column mapped
+        for v in set(values):
+            hit = cache.get(v, _MISS)
+            if hit is _MISS:
+                try:
+                    hit = cache[v] = (make(v), None)
+                except (ValueError, ValueParseError) as exc:
+                    hit = cache[v] = (None, exc)
+            got[v] = hit[0]
+            if hit[1] is not None:
+                bad[v] = hit[1]
+        return list(map(got.__getitem__, values)), bad
+
+    def _parse(self, table_rows: list[tuple[int, list]]) -> tuple[ReadingChunk, list[RowError]]:
+        """Check the rows of one chunk column-wise; each distinct cell is parsed once, and rows are
+        only revisited where a column had a bad value or a key repeats."""
+        idx, text_only = self._idx, self._table.text_only
+        rows = [c for _n, c in table_rows]
+        nums = [n for n, _c in table_rows]
+
+        def column(field):
+            """The cells of one column, hashable (a missing column or a short row reads None)."""
+            i = idx.get(field)
+            if i is None:
+                return [None] * len(rows)
+            try:
+                cells = list(map(itemgetter(i), rows))
+            except IndexError:
+                cells = [r[i] if i < len(r) else None for r in rows]
+            if text_only:
+                return cells
+            return [v if type(v) is str or v is None else _hashable(v) for v in cells]
+
+        site_cells, time_cells, param_texts = column("site_code"), column("time"), column("parameter")
+        source_cells, water_cells = column("source"), column("water_type")
+        sites, bad_site = self._map("site", site_cells, _site_text)
+        times, bad_time = self._map("time", time_cells, parse_time)
+        canon: dict = {}  # each distinct time (not cell: "2025-11-06 20:00" = "2025/11/06 20:00") → an int
+        time_id = {cell: canon.setdefault(t, len(canon)) for cell, t in self._last.items()}
+        params, bad_param = self._map("param", param_texts, lambda v: lookup_parameter(str(v or "").strip()))
+        codes = [p.code if p is not None else None for p in params]
+        value_keys = list(zip(column("value"), map("WT".__eq__, codes), strict=True))
+        values, bad_value = self._map("value", value_keys, lambda k: parse_value(k[0], allow_negative=k[1]))
+        unit_keys = list(zip(column("unit"), codes, strict=True))
+        factors, bad_unit = self._map("unit", unit_keys, _unit_factor_of)
+        sources, bad_source = self._map("source", source_cells, parse_source)
+        waters, bad_water = self._map("water", water_cells, _water)
+
+        problems: dict[int, list[tuple[str, str]]] = {}
+
+        def flag(col_values, bad, header, message):
+            if bad:
+                for k, v in enumerate(col_values):
+                    if v in bad:
+                        problems.setdefault(k, []).append((header, message(bad[v])))
+
+        user = lambda e: getattr(e, "user_message", None) or str(e)  # noqa: E731
+        flag(site_cells, bad_site, "站点编码", user)
+        flag(time_cells, bad_time, "监测时间", user)
+        flag(param_texts, bad_param, "监测指标", user)
+        flag(value_keys, bad_value, "监测值", user)
+        flag(unit_keys, bad_unit, "单位", lambda e: user(e) + " (单位与指标不符)")
+        flag(source_cells, bad_source, "数据来源", user)
+        flag(water_cells, bad_water, "水体类型", user)
+
+        def _converted(k: int) -> ParsedValue:
+            """Row k's value in the registry unit, converted in decimal (a tie stays a tie)."""
+            pv = values[k]
+            if factors[k] == 1.0:
+                return pv
+            unit, to = _unit_pair(unit_keys[k])
+            return ParsedValue(None if pv.value is None else convert(pv.value, unit, to), pv.qualifier,
+                               None if pv.detection_limit is None else convert(pv.detection_limit, unit, to), pv.raw)
+
+        # A value outside its parameter's plausible range (pH 15, DO 40 mg/L), checked in the registry
+        # unit once per distinct (value, unit, parameter) of the chunk.
+        checked: dict = {}
+        for k, memo in enumerate(zip(value_keys, unit_keys, strict=True)):
+            if params[k] is None or k in problems:
+                continue
+            if memo not in checked:
+                pv = _converted(k)
+                try:
+                    check_plausible(params[k], pv.value, detection_limit=pv.detection_limit)
+                    checked[memo] = None
+                except ValueParseError as exc:
+                    checked[memo] = exc.user_message
+            if checked[memo]:
+                problems.setdefault(k, []).append(("监测值", checked[memo]))
+
+        keys = list(zip(sites, map(time_id.__getitem__, time_cells), codes, sources, strict=True))
+        seen: dict[tuple, int] = {}
+        drop = set(problems)
+        if len(set(keys)) != len(keys):
+            for k, key in enumerate(keys):
+                if k in problems:
+                    continue
+                first = seen.setdefault(key, k)
+                if first != k:
+                    drop.add(k)
+                    if _key(_converted(first)) != _key(_converted(k)):
+                        problems.setdefault(k, []).append(
+                            ("监测值", f"与第 {nums[first]} 行是同一站点、时间、指标和来源，但数值不同"))
+        errors = [RowError(self.file, self.sheet, nums[k], c, m) for k in sorted(problems) for c, m in problems[k]]
+        converted = (values if all(f == 1.0 for f in factors if f is not None)
+                     else [_converted(k) if k not in problems else None for k in range(len(rows))])
+        keep = [k for k in range(len(rows)) if k not in drop] if drop else range(len(rows))
+        if drop:
+            pick = lambda col: [col[k] for k in keep]  # noqa: E731
+        else:
+            pick = list  # noqa: E731
+        units = [p.unit if p is not None else None for p in params]
+        return ReadingChunk(pick(nums), pick(sites), pick(times), pick(codes), pick(converted), pick(units),
+                            pick(sources), pick(waters)), errors
 
 
 _MISS = object()
@@ -176,17 +425,15 @@ def _unit_factor(key: tuple[str, str]) -> float:
     return convert(1.0, unit_text, registry_unit)
 
 
-def _map_unique(values: list, make) -> tuple[list, dict]:
-    """Parse each distinct value once: (results in row order, {value: exception} for the bad ones)."""
-    done = {}
-    bad = {}
-    for v in set(values):
-        try:
-            done[v] = make(v)
-        except (ValueError, ValueParseError) as exc:
-            done[v] = None
-            bad[v] = exc
-    return [done[v] for v in values], bad
+def _unit_pair(key: tuple) -> tuple[str, str | None]:
+    """(unit cell, parameter code) → (unit text, the parameter's registry unit or None)."""
+    cell, code = key
+    return str(cell or "").strip(), (registry()[code].unit if code is not None else None)
+
+
+def _unit_factor_of(key: tuple) -> float | None:
+    pair = _unit_pair(key)
+    return None if pair[1] is None else _unit_factor(pair)
 
 
 def _hashable(v):
@@ -203,110 +450,3 @@ def _site_text(v) -> str:
 
 
 _water = parse_water_type
-
-
-def parse_reading_table(table: Table) -> list[ReadingRecord]:
-    """Check every row of a readings table; raise RowErrors listing every problem.
-
-    Column-wise: sites, times, parameters, units and values repeat, so each distinct cell is parsed
-    once, and rows are only revisited where a column had a bad value or a key repeats.
-    """
-    mapping, header_problems = match_header(table.header, READING_COLUMNS)
-    if header_problems:
-        raise RowErrors([RowError(table.file, table.sheet, table.header_row, c, m) for c, m in header_problems])
-    idx = {col.field: i for i, col in mapping.items()}
-    width = max(idx.values()) + 1
-    rows = [cells if len(cells) > width else list(cells) + [None] * (width + 1 - len(cells))
-            for _n, cells in table.rows]
-    nums = [n for n, _c in table.rows]
-
-    cols: dict[str, list] = {}
-
-    def column(field):
-        """The cells of one column, hashable, computed once (a missing column reads padding: None)."""
-        if field not in cols:
-            i = idx.get(field, width)
-            cols[field] = [v if type(v) is str or v is None else _hashable(v) for v in [r[i] for r in rows]]
-        return cols[field]
-
-    sites, bad_site = _map_unique(column("site_code"), _site_text)
-    times, bad_time = _map_unique(column("time"), parse_time)
-    param_texts = [str(v or "").strip() for v in column("parameter")]
-    params, bad_param = _map_unique(param_texts, lookup_parameter)
-    is_wt = [p is not None and p.code == "WT" for p in params]
-    raw_values = column("value")
-    value_keys = list(zip(raw_values, is_wt, strict=True))
-    values, bad_value = _map_unique(value_keys, lambda k: parse_value(k[0], allow_negative=k[1]))
-    unit_keys = [(str(u or "").strip(), p.unit if p is not None else None) for u, p in zip(column("unit"), params,
-                                                                                         strict=True)]
-    factors, bad_unit = _map_unique(unit_keys, lambda k: 1.0 if k[1] is None else _unit_factor(k))
-    sources, bad_source = _map_unique(column("source"), parse_source)
-    waters, bad_water = _map_unique(column("water_type"), _water)
-
-    problems: dict[int, list[tuple[str, str]]] = {}
-
-    def flag(col_values, bad, header, message):
-        if bad:
-            for k, v in enumerate(col_values):
-                if v in bad:
-                    problems.setdefault(k, []).append((header, message(bad[v])))
-
-    user = lambda e: getattr(e, "user_message", None) or str(e)  # noqa: E731
-    flag(column("site_code"), bad_site, "站点编码", user)
-    flag(column("time"), bad_time, "监测时间", user)
-    flag(param_texts, bad_param, "监测指标", user)
-    flag(value_keys, bad_value, "监测值", user)
-    flag(unit_keys, bad_unit, "单位", lambda e: user(e) + " (单位与指标不符)")
-    flag(column("source"), bad_source, "数据来源", user)
-    flag(column("water_type"), bad_water, "水体类型", user)
-
-    def _converted(k: int) -> ParsedValue:
-        """Row k's value in the registry unit, converted in decimal (a tie stays a tie)."""
-        pv = values[k]
-        if factors[k] == 1.0:
-            return pv
-        unit, to = unit_keys[k]
-        return ParsedValue(None if pv.value is None else convert(pv.value, unit, to), pv.qualifier,
-                           None if pv.detection_limit is None else convert(pv.detection_limit, unit, to), pv.raw)
-
-    # A value outside its parameter's plausible range (pH 15, DO 40 mg/L), checked in the registry
-    # unit once per distinct (value, unit, parameter).
-    checked: dict = {}
-    for k in range(len(rows)):
-        if k in problems or params[k] is None:
-            continue
-        memo = (value_keys[k], unit_keys[k], params[k].code)
-        if memo not in checked:
-            pv = _converted(k)
-            try:
-                check_plausible(params[k], pv.value, detection_limit=pv.detection_limit)
-                checked[memo] = None
-            except ValueParseError as exc:
-                checked[memo] = exc.user_message
-        if checked[memo]:
-            problems.setdefault(k, []).append(("监测值", checked[memo]))
-
-    out: list[ReadingRecord] = []
-    keys = [(s_, t, p.code if p is not None else None, src) for s_, t, p, src in zip(sites, times, params, sources,
-                                                                                     strict=True)]
-    seen: dict[tuple, int] = {}
-    if len(set(keys)) != len(keys):
-        for k, key in enumerate(keys):
-            if k in problems:
-                continue
-            first = seen.setdefault(key, k)
-            if first != k and _key(_converted(first)) != _key(_converted(k)):
-                problems.setdefault(k, []).append(
-                    ("监测值", f"与第 {nums[first]} 行是同一站点、时间、指标和来源，但数值不同"))
-    if problems:
-        raise RowErrors([RowError(table.file, table.sheet, nums[k], c, m)
-                         for k in sorted(problems) for c, m in problems[k]])
-    dup = set()
-    if seen:
-        dup = {k for k, key in enumerate(keys) if seen[key] != k}
-    for k in range(len(rows)):
-        if k in dup:
-            continue
-        p = params[k]
-        out.append(ReadingRecord(nums[k], sites[k], times[k], p.code, _converted(k), p.unit, sources[k], waters[k]))
-    return out
