@@ -12,6 +12,7 @@ import importlib
 import inspect
 import io
 import pkgutil
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -20,8 +21,10 @@ import outfall
 from factories import make_outfall, make_towns, make_users, outfall_data
 from outfall.history.models import ChangeRecord
 
+TOWNS_GEOJSON = Path(__file__).resolve().parents[1] / "data" / "deploy" / "towns.geojson"
+
 VERBS = ("create_", "update_", "cancel_", "add_", "remove_", "import_", "close_", "acknowledge_", "assign_",
-         "delete_", "set_", "ingest_", "resolve_")
+         "delete_", "set_", "ingest_", "resolve_", "disable_")
 
 
 def _png() -> bytes:
@@ -103,11 +106,31 @@ def _import_rivers(ctx):
     import_rivers(rivers_geojson(), actor=ctx["admin"], name="r.geojson")
 
 
+def _accounts_cases():
+    from outfall.accounts import services
+
+    def create(ctx):
+        services.create_user("new_bureau", role="bureau", password="a-long-pass-phrase-9", actor=ctx["admin"])
+
+    def set_role(ctx):
+        services.set_user_role(ctx["users"]["viewer"], role="inspector", actor=ctx["admin"])
+
+    def disable(ctx):
+        services.disable_user(ctx["users"]["viewer"], actor=ctx["admin"])
+
+    def import_(ctx):
+        services.import_towns(TOWNS_GEOJSON, actor=ctx["admin"])
+
+    return {"outfall.accounts.services.create_user": create, "outfall.accounts.services.set_user_role": set_role,
+            "outfall.accounts.services.disable_user": disable, "outfall.accounts.services.import_towns": import_}
+
+
 #: dotted service name → function(ctx) that calls it. Apps add their cases here.
 CASES: dict = {"outfall.ledger.excel.import_outfalls": _import_outfalls}
 CASES.update(_ledger_cases())
 CASES.update(_monitoring_cases())
 CASES["outfall.rivers.services.import_rivers"] = _import_rivers
+CASES.update(_accounts_cases())
 
 
 def discovered_services() -> list[str]:

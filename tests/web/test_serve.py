@@ -37,8 +37,9 @@ def test_serve_answers_with_login_and_static_files(tmp_path):
         for asset in ("/static/vendor/leaflet/leaflet.js", "/static/vendor/plotly/plotly.min.js",
                       "/static/outfall/site.css", "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui.css"):
             assert urllib.request.urlopen(base + asset, timeout=5).status == 200, asset
-        r = urllib.request.urlopen(base + "/ledger/", timeout=5)  # redirected to the login page
-        assert "/accounts/login/" in r.url
+        # A new database has no user yet: a page sends the first visitor to the one-time setup page.
+        r = urllib.request.urlopen(base + "/ledger/", timeout=5)
+        assert r.url.endswith("/setup/") and "创建管理员" in r.read().decode()
     finally:
         proc.terminate()
         proc.wait(timeout=10)

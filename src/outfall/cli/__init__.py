@@ -23,6 +23,7 @@ COMMAND_MODULES = [
     "outfall.cli.exports",
     "outfall.cli.classify",
     "outfall.cli.network",
+    "outfall.cli.users",
 ]
 
 

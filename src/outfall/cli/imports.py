@@ -1,4 +1,4 @@
-"""``outfall import rivers|sections|outfalls|readings FILE [--dry-run]``.
+"""``outfall import towns|rivers|sections|outfalls|readings FILE [--dry-run]``.
 
 Each kind is a dotted path to ``handler(path, *, actor, dry_run, progress) -> result`` where the
 result has ``as_dict()``; the handler raises RowErrors (nothing written) on refused input.
@@ -15,6 +15,7 @@ IMPORTERS = {
     "sections": "outfall.monitoring.cli.import_sections_file",
     "readings": "outfall.monitoring.cli.import_readings_file",
     "rivers": "outfall.rivers.cli.import_rivers_file",
+    "towns": "outfall.accounts.cli.import_towns_file",
 }
 
 
@@ -35,10 +36,16 @@ def run(args) -> int:
     django_setup(args.db)
     from django.utils.module_loading import import_string
 
+    from outfall.accounts.services import NO_ADMIN_HINT
     from outfall.cli.common import ProgressBar, resolve_actor
+    from outfall.core.errors import InputError, PermissionDeniedError
 
+    if not args.file.is_file():
+        raise InputError(f"{args.file}: no such file", user_message=f"文件不存在 / no such file: {args.file}")
     handler = import_string(IMPORTERS[args.kind])
     actor = resolve_actor(args.user)
+    if actor is None:
+        raise PermissionDeniedError("no actor", user_message=NO_ADMIN_HINT)
     with ProgressBar(desc=f"导入 {args.file.name}") as bar:
         result = handler(args.file, actor=actor, dry_run=args.dry_run, progress=bar.update)
     data = result.as_dict()
@@ -46,8 +53,10 @@ def run(args) -> int:
         print(json.dumps(data, ensure_ascii=False, indent=1))
     else:
         for k, v in data.items():
-            if k != "errors":
+            if k not in ("errors", "warnings"):
                 print(f"{k}: {v}")
+        for w in data.get("warnings", []):
+            print(f"  警告 / warning: {w['file']} 第{w['row']}行 列「{w['column']}」: {w['message']}")
         for e in data.get("errors", []):
             print(f"  {e['file']} [{e['sheet']}] 第{e['row']}行 列「{e['column']}」: {e['message']}")
     return 2 if data.get("errors") else 0

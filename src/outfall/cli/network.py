@@ -27,10 +27,14 @@ def check(args) -> int:
     from outfall.cli import django_setup
 
     django_setup(args.db)
+    from outfall.core.errors import NotFoundError
     from outfall.core.network import validate
     from outfall.rivers.selectors import reach_inputs
 
-    report = validate(reach_inputs())
+    reaches = reach_inputs()
+    if not reaches:
+        raise NotFoundError("no rivers", user_message="尚无河网 / no river network yet: outfall import rivers FILE")
+    report = validate(reaches)
     if args.format == "json":
         print(json.dumps(report.as_dict(), ensure_ascii=False, indent=1))
     else:

@@ -240,10 +240,16 @@ def haversine_m(lng1: float, lat1: float, lng2: float, lat2: float) -> float:
 
 def locate(lng: float, lat: float, crs: str | None, *, area: BBox, area_name: str = "") -> tuple[float, float, str]:
     """A point as entered (any supported CRS) → (lon, lat) in WGS84/CGCS2000 and the canonical CRS
-    name, after checking it lies in the area (raises CoordinateError, swapped lon/lat named)."""
+    name, after checking it lies in the area (raises CoordinateError, swapped lon/lat named).
+
+    ``area`` is a :class:`BBox`, or an object with a ``box`` and a ``check(lon, lat, area_name=)``
+    (``outfall.core.towns.TownArea``): the box is checked as entered, the converted point then
+    against the towns' boundaries."""
     crs = normalise_crs(crs)
-    check_in_area(lng, lat, area, area_name=area_name)
+    check_in_area(lng, lat, getattr(area, "box", area), area_name=area_name)
     wl, wt = to_wgs84(lng, lat, crs)
+    if hasattr(area, "check"):
+        area.check(wl, wt, area_name=area_name)
     return wl, wt, crs
 
 

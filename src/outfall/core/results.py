@@ -12,12 +12,14 @@ __all__ = ["ImportResult", "UpsertCounts"]
 
 @dataclass
 class ImportResult:
-    """``file``, the number of ``rows`` read, every problem (``errors``), and, once written, the
+    """``file``, the number of ``rows`` read, every problem (``errors``), what is accepted but worth a
+    look (``warnings``, e.g. a town that disagrees with the point), and, once written, the
     ``batch_id`` that groups the history of the import."""
 
     file: str
     rows: int = 0
     errors: list[RowError] = field(default_factory=list)
+    warnings: list[RowError] = field(default_factory=list)
     batch_id: uuid.UUID | None = None
     committed: bool = False
 
@@ -25,7 +27,7 @@ class ImportResult:
         out = {}
         for f in fields(self):
             v = getattr(self, f.name)
-            if f.name == "errors":
+            if f.name in ("errors", "warnings"):
                 v = [e.as_dict() for e in v]
             elif isinstance(v, uuid.UUID):
                 v = str(v)

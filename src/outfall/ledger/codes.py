@@ -24,7 +24,8 @@ def generator():
 class CodeAllocator:
     """Hands out free codes for new outfalls, never one already taken (in the DB or this batch)."""
 
-    def __init__(self, taken: set[str], counts_by_type: dict[str, int]):
+    def __init__(self, taken: set[str], counts_by_type: dict[str, int], *, county_code: str | None = None):
+        self.county_code = county_code or settings.OUTFALL_AREA_CODE
         self.taken = set(taken)
         self.next_seq = {t: n + 1 for t, n in counts_by_type.items()}
         self.make = generator()
@@ -32,7 +33,7 @@ class CodeAllocator:
     def allocate(self, type_l1: str) -> str:
         seq = self.next_seq.get(type_l1, 1)
         while True:
-            code = self.make(type_l1, seq, county_code=settings.OUTFALL_AREA_CODE)
+            code = self.make(type_l1, seq, county_code=self.county_code)
             seq += 1
             if code not in self.taken:
                 self.taken.add(code)
@@ -47,4 +48,6 @@ class CodeAllocator:
 
         taken = set(Outfall.objects.values_list("code", flat=True))
         counts = dict(Outfall.objects.values_list("type_l1").annotate(n=Count("id")).values_list("type_l1", "n"))
-        return cls(taken, counts)
+        from outfall.accounts.area import area_code
+
+        return cls(taken, counts, county_code=area_code())

@@ -28,7 +28,7 @@ COLUMNS: list[Column] = [
     Column("original_lon", "经度", "lon", "float", required=True, aliases=("longitude", "x")),
     Column("original_lat", "纬度", "lat", "float", required=True, aliases=("latitude", "y")),
     Column("original_crs", "坐标系", "crs", aliases=("坐标系统",)),
-    Column("town", "所属镇街", "town", required=True, aliases=("镇街", "乡镇(街道)", "乡镇街道", "乡镇")),
+    Column("town", "所属镇街", "town", aliases=("镇街", "乡镇(街道)", "乡镇街道", "乡镇")),
     Column("receiving_water", "受纳水体", "receiving_water", required=True, aliases=("排入水体",), max_length=100),
     Column("address", "地址", "address", aliases=("详细地址", "位置"), max_length=300),
     Column("entry_mode", "入河方式", "entry_mode", "enum", enum=EntryMode),

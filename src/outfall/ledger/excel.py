@@ -11,11 +11,10 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db import transaction
 
 from outfall.accounts import permissions
-from outfall.accounts.models import Town
+from outfall.accounts.area import NO_TOWN_MESSAGE, current_area, resolve_town, towns_by_key
 from outfall.core import geo
 from outfall.core.errors import RowError, RowErrors
 from outfall.core.results import UpsertCounts
@@ -35,42 +34,43 @@ class _Row:
     existing: Outfall | None = None
 
 
-def _towns() -> dict[str, Town]:
-    out = {}
-    for t in Town.objects.all():
-        out[t.name] = t
-        out[t.code] = t
-    return out
-
-
 def _snapshots_by_code(codes: list[str]) -> tuple[dict[str, Outfall], dict[int, list[dict]]]:
     existing = {o.code: o for o in Outfall.objects.filter(code__in=codes).select_related("town")} if codes else {}
     return existing, parties_by_outfall([o.pk for o in existing.values()])
 
 
-def parse_outfall_rows(source, *, name: str, actor) -> tuple[list[_Row], list[RowError], int]:
-    """Parse and check every row; returns (rows, errors, row count). Writes nothing."""
+def parse_outfall_rows(source, *, name: str, actor,
+                       warnings: list[RowError] | None = None) -> tuple[list[_Row], list[RowError], int]:
+    """Parse and check every row; returns (rows, errors, row count) and appends to ``warnings``.
+
+    A row without a town gets the town whose boundary holds its point; a town that disagrees with
+    the point is a warning. Writes nothing.
+    """
+    warnings = [] if warnings is None else warnings
     table = read_table(source, name=name)[0]
     mapping, header_problems = columns.match_header(table.header)
     errors = [RowError(table.file, table.sheet, 1, col, msg) for col, msg in header_problems]
+    towns = towns_by_key()
+    if not towns:
+        errors.append(RowError(table.file, table.sheet, 1, "所属镇街",
+                               "尚无镇街 / no towns yet: outfall import towns FILE (镇街边界或 code,name 表)"))
     if errors:
         return [], errors, len(table.rows)
-    area = geo.BBox.parse(settings.OUTFALL_AREA_BBOX)
-    towns = _towns()
+    area = current_area()
     rows: list[_Row] = []
     seen_codes, seen_national = {}, {}
     for rownum, cells in table.rows:
         raw = {col.field: (cells[i] if i < len(cells) else None) for i, col in mapping.items()}
-        data, problems = columns.clean_row(raw, area=area, area_name=settings.OUTFALL_AREA_NAME)
-        town_text = data.pop("town", "")
-        if town_text:
-            town = towns.get(town_text)
-            if town is None:
-                problems.append(("所属镇街", f"未知镇街「{town_text}」；可用: {'、'.join(sorted({t.name for t in towns.values()}))}"))
-            else:
-                data["town"] = town
-                if not permissions.can_edit_town(actor, town.pk):
-                    problems.append(("所属镇街", f"无权在「{town.name}」新建或修改排污口"))
+        data, problems = columns.clean_row(raw, area=area.shape, area_name=area.name)
+        res = resolve_town(area, data.pop("town", ""), data.get("lon"), data.get("lat"), towns)
+        problems.extend(res.errors)
+        warnings.extend(RowError(table.file, table.sheet, rownum, col, msg) for col, msg in res.warnings)
+        if res.town is not None:
+            data["town"] = res.town
+            if not permissions.can_edit_town(actor, res.town.pk):
+                problems.append(("所属镇街", f"无权在「{res.town.name}」新建或修改排污口"))
+        elif res.missing and data.get("lon") is not None:
+            data["_needs_town"] = True
         for key, label, seen in (("code", "排污口编码", seen_codes), ("national_code", "国家平台编码", seen_national)):
             value = data.get(key)
             if value:
@@ -97,6 +97,8 @@ def _check_against_db(rows: list[_Row], table, actor) -> list[RowError]:
         if nationals else {}
     for r in rows:
         r.existing = existing.get(r.data.get("code") or "")
+        if r.data.pop("_needs_town", False) and r.existing is None:
+            errors.append(RowError(table.file, table.sheet, r.rownum, "所属镇街", NO_TOWN_MESSAGE))
         nc = r.data.get("national_code")
         if nc and nc in taken_national and taken_national[nc] != (r.data.get("code") or None):
             errors.append(RowError(table.file, table.sheet, r.rownum, "国家平台编码",
@@ -121,8 +123,9 @@ def import_outfalls(source, *, actor, name: str | None = None, dry_run: bool = F
     the problems in ``result.errors`` instead.
     """
     name = name or (str(getattr(source, "name", "")) or "upload")
-    rows, errors, nrows = parse_outfall_rows(source, name=name, actor=actor)
-    result = UpsertCounts(file=name, rows=nrows, errors=errors)
+    warnings: list[RowError] = []
+    rows, errors, nrows = parse_outfall_rows(source, name=name, actor=actor, warnings=warnings)
+    result = UpsertCounts(file=name, rows=nrows, errors=errors, warnings=warnings)
     if errors:
         if dry_run:
             return result

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from django import forms
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from outfall.accounts import permissions
+from outfall.accounts.area import NO_TOWN_MESSAGE, current_area, town_from_point
 from outfall.accounts.models import Town
-from outfall.core import geo
 from outfall.core.enums import (
     ApprovalState,
     DischargeNature,
@@ -39,7 +38,8 @@ class OutfallForm(forms.Form):
     original_lon = forms.FloatField(label=_("经度"), help_text=_("度"))
     original_lat = forms.FloatField(label=_("纬度"), help_text=_("度"))
     original_crs = forms.ChoiceField(label=_("坐标系"), choices=[(c, c) for c in ("WGS84", "CGCS2000", "GCJ02", "BD09")])
-    town = forms.ModelChoiceField(label=_("所属镇街"), queryset=Town.objects.none())
+    town = forms.ModelChoiceField(label=_("所属镇街"), queryset=Town.objects.none(), required=False,
+                                  help_text=_("留空则取坐标所在的镇街 (需已导入镇街边界)"))
     receiving_water = forms.CharField(label=_("受纳水体"), max_length=100)
     address = forms.CharField(label=_("地址"), required=False, max_length=300)
     entry_mode = forms.ChoiceField(label=_("入河方式"), choices=_BLANK + choices(EntryMode), required=False)
@@ -82,14 +82,21 @@ class OutfallForm(forms.Form):
         raw = {k: ("" if v is None and columns.BY_FIELD[k].kind != "float" else v) for k, v in raw.items()}
         raw["online_monitoring"] = "是" if cd.get("online_monitoring") else "否"
         raw["video_monitoring"] = "是" if cd.get("video_monitoring") else "否"
-        data, problems = columns.clean_row(raw, area=geo.BBox.parse(settings.OUTFALL_AREA_BBOX),
-                                           area_name=settings.OUTFALL_AREA_NAME)
+        area = current_area()
+        data, problems = columns.clean_row(raw, area=area.shape, area_name=area.name)
         for col, msg in problems:
             field = _ZH_TO_FIELD.get(col, None)
             field = _FORM_FIELD.get(field, field)
             if field not in self.errors:
                 self.add_error(field if field in self.fields else None, msg)
-        data["town"] = cd.get("town")
+        town = cd.get("town")
+        if town is None and "lon" in data:
+            town = town_from_point(area, data["lon"], data["lat"])
+            if town is None:
+                self.add_error("town", NO_TOWN_MESSAGE)
+            elif not self.fields["town"].queryset.filter(pk=town.pk).exists():
+                self.add_error("town", f"坐标所在镇街「{town.name}」不在你可编辑的范围内")
+        data["town"] = town
         data["national_code"] = data.get("national_code") or None
         self.outfall_data = data
         return cd

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from rest_framework import serializers
 
-from outfall.accounts.models import Town
-from outfall.core import geo
+from outfall.accounts.area import NO_TOWN_MESSAGE, current_area, resolve_town, towns_by_key
 from outfall.ledger import columns
 from outfall.ledger.models import Outfall
 from outfall.ledger.services import party_dicts
@@ -47,7 +45,8 @@ class OutfallWriteSerializer(serializers.Serializer):
     lon = serializers.FloatField()
     lat = serializers.FloatField()
     crs = serializers.CharField(required=False, default="WGS84")
-    town = serializers.CharField(help_text="镇街名称或代码")
+    town = serializers.CharField(help_text="镇街名称或代码；留空则取坐标所在的镇街", required=False, allow_blank=True,
+                                 default="")
     receiving_water = serializers.CharField(max_length=100)
     address = serializers.CharField(required=False, allow_blank=True, default="")
     entry_mode = serializers.CharField(required=False, allow_blank=True, default="")
@@ -83,11 +82,13 @@ class OutfallWriteSerializer(serializers.Serializer):
         for key, pk in (("party_names", "name"), ("party_usccs", "uscc"), ("party_industries", "industry"),
                         ("party_contacts", "contact")):
             raw[key] = columns.PARTY_SEP.join((p.get(pk) or "") for p in parties)
-        data, problems = columns.clean_row(raw, area=geo.BBox.parse(settings.OUTFALL_AREA_BBOX),
-                                           area_name=settings.OUTFALL_AREA_NAME)
-        town = Town.objects.filter(name=attrs["town"]).first() or Town.objects.filter(code=attrs["town"]).first()
-        if town is None:
-            problems.append(("所属镇街", f"未知镇街「{attrs['town']}」"))
+        area = current_area()
+        data, problems = columns.clean_row(raw, area=area.shape, area_name=area.name)
+        res = resolve_town(area, attrs.get("town"), data.get("lon"), data.get("lat"), towns_by_key())
+        town = res.town
+        problems.extend(res.errors)
+        if res.missing and "lon" in data:
+            problems.append(("所属镇街", NO_TOWN_MESSAGE))
         if problems:
             by_en = {c.zh: c.en for c in columns.COLUMNS}
             errors: dict[str, list[str]] = {}

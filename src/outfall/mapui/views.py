@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import astuple
+
 from django.conf import settings
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.utils.module_loading import import_string
 
+from outfall.accounts.area import current_area
 from outfall.core.enums import OutfallStatus
 from outfall.core.outfall_types import L1_COLOURS
 from outfall.mapui import layers
@@ -15,7 +18,7 @@ from outfall.mapui import layers
 def map_page(request):
     available = layers.available()
     config = {
-        "bbox": [float(x) for x in settings.OUTFALL_AREA_BBOX.split(",")],
+        "bbox": list(astuple(current_area().box)),
         "tileUrl": settings.OUTFALL_TILE_URL, "tileAttribution": settings.OUTFALL_TILE_ATTRIBUTION,
         "layers": [{"name": n, "label": zh, "label_en": en} for n, (_p, zh, en) in available.items()],
         "typeColours": L1_COLOURS,

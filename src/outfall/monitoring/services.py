@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import uuid
 
-from django.conf import settings
 from django.db import transaction
 
 from outfall.accounts import permissions
-from outfall.accounts.models import Town
-from outfall.core import geo
+from outfall.accounts.area import current_area, resolve_town, towns_by_key
 from outfall.core.errors import InputError, PermissionDeniedError, RowError, RowErrors
 from outfall.core.results import UpsertCounts
 from outfall.core.standards import default_water_type
@@ -72,19 +70,20 @@ def import_sections(source, *, actor, name: str = "sections", dry_run: bool = Fa
     result = UpsertCounts(file=table.file, rows=len(table.rows))
     mapping, header_problems = columns.match_header(table.header)
     errors = [RowError(table.file, table.sheet, 1, c, m) for c, m in header_problems]
-    area = geo.BBox.parse(settings.OUTFALL_AREA_BBOX)
-    towns = {t.name: t for t in Town.objects.all()} | {t.code: t for t in Town.objects.all()}
+    area = current_area()
+    towns = towns_by_key()
     parsed, seen = [], {}
     if not errors:
         for rownum, cells in table.rows:
             raw = {col.field: (cells[i] if i < len(cells) else None) for i, col in mapping.items()}
-            data, problems = columns.clean_section_row(raw, area=area, area_name=settings.OUTFALL_AREA_NAME,
+            data, problems = columns.clean_section_row(raw, area=area.shape, area_name=area.name,
                                                        default_water_type=default_water_type)
-            town = data.pop("town", "")
-            if town:
-                if town not in towns:
-                    problems.append(("所属镇街", f"未知镇街「{town}」"))
-                data["town"] = towns.get(town)
+            # The town named, else the one whose boundary holds the point (none is fine for a section).
+            res = resolve_town(area, data.pop("town", ""), data.get("lon"), data.get("lat"), towns)
+            problems.extend(res.errors)
+            result.warnings.extend(RowError(table.file, table.sheet, rownum, c, m) for c, m in res.warnings)
+            if res.town is not None:
+                data["town"] = res.town
             code = data.get("code")
             if code in seen:
                 problems.append(("断面编码", f"断面编码「{code}」与第 {seen[code]} 行重复"))

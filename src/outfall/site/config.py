@@ -34,6 +34,9 @@ SETTINGS: list[Setting] = [
     Setting("AREA_NAME", "莱西市", str, "Name of the area the system covers."),
     Setting("AREA_BBOX", "120.15,36.35,120.85,37.20", str,
             "Lon/lat box of the area, west,south,east,north in degrees; points outside are refused."),
+    Setting("AREA_FROM_TOWNS", "auto", str,
+            "auto: once towns with boundaries are imported, the area is their union (box from their extent, "
+            "points outside every town refused with the nearest town named); off: always AREA_BBOX."),
     Setting("CODE_GENERATOR", "outfall.ledger.codes.default_generator", str,
             "Dotted path of the function that makes internal outfall codes (county code + type letter + sequence)."),
     Setting("MAX_UPLOAD_MB", "20", int, "Largest accepted upload (photo or import file), in MiB."),

@@ -1,9 +1,13 @@
-"""Every page and API needs a login, except the login page, static files and the language switch."""
+"""Every page and API needs a login, except the login page, static files, the language switch and the
+one-time setup page (/setup/, which itself answers only while there is no user)."""
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import JsonResponse
+from django.shortcuts import redirect
 
+#: The one-time page that creates the first administrator (it answers 404 once a user exists).
+SETUP_PATH = "/setup/"
 _OPEN_PREFIXES = ("/accounts/login/", "/i18n/", "/" + settings.STATIC_URL.lstrip("/"))
 
 
@@ -13,13 +17,17 @@ class LoginRequiredMiddleware:
 
     def __call__(self, request):
         path = request.path
-        if request.user.is_authenticated or path.startswith(_OPEN_PREFIXES):
+        if request.user.is_authenticated or path.startswith(_OPEN_PREFIXES) or path == SETUP_PATH:
             return self.get_response(request)
         if path.startswith("/api/"):
             # DRF authenticates tokens itself; it answers 401/403 for anonymous requests.
             if request.headers.get("Authorization"):
                 return self.get_response(request)
             return JsonResponse({"detail": "需要登录 / Authentication required"}, status=401)
+        from outfall.accounts.setup import setup_open
+
+        if setup_open():  # a new system: the first visit creates the first administrator
+            return redirect(SETUP_PATH)
         return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
 
 

@@ -4,4 +4,5 @@ NAV = [
     ("mapui:map", "一张图", "Map"),
     ("monitoring:section-list", "断面", "Sections"),
     ("rivers:network", "河网", "Rivers"),
+    ("accounts:towns", "镇街", "Towns"),
 ]

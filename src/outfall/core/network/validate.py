@@ -17,7 +17,7 @@ __all__ = ["Issue", "ValidationReport", "validate", "structural_problems"]
 
 @dataclass(frozen=True)
 class Issue:
-    kind: str  # duplicate_id, dangling, cycle, outlets, disconnected, reversed, zero_length, divergence, defaults
+    kind: str  # empty, duplicate_id, dangling, cycle, outlets, disconnected, reversed, zero_length, divergence, defaults
     severity: str  # error | warning | info
     reaches: tuple[str, ...]
     message: str
@@ -77,6 +77,9 @@ def validate(reaches: list[ReachInput], *, tolerance_m: float = 5.0) -> Validati
     """Check a set of reaches and report every issue (never raises for a bad network)."""
     from outfall.core.network.graph import downstream_lists
 
+    if not reaches:
+        return ValidationReport(0, 0, 0, [Issue("empty", "error", (), "尚无河网 / no river network yet: "
+                                                "outfall import rivers FILE")])
     down, dangling = downstream_lists(reaches, tolerance_m=tolerance_m)
     n = len(reaches)
     issues: list[Issue] = []

@@ -74,6 +74,10 @@
           },
           onEachFeature: function (f, l) {
             l.on("click", function () { show(f.properties, f.properties.name || f.properties.code); });
+            if (layer.name === "towns" && f.geometry && f.geometry.type !== "Point") {
+              // a town boundary: its name at the centre, always shown
+              l.bindTooltip(esc(f.properties.name), { permanent: true, direction: "center", className: "town-label" });
+            }
             if (f.properties && (f.properties.name || f.properties.code) && layer.name !== "towns") {
               l.bindTooltip(esc((f.properties.code || "") + " " + (f.properties.name || "")));
             }

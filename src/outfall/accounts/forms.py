@@ -1,0 +1,25 @@
+"""Forms of the accounts pages: the first administrator (setup) and the towns upload."""
+
+from __future__ import annotations
+
+from django import forms
+
+
+class FirstAdminForm(forms.Form):
+    username = forms.CharField(label="用户名 / username", max_length=150)
+    email = forms.EmailField(label="电子邮件 / e-mail", required=False)
+    password1 = forms.CharField(label="密码 / password", widget=forms.PasswordInput, strip=False)
+    password2 = forms.CharField(label="再次输入 / again", widget=forms.PasswordInput, strip=False)
+    token = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def clean(self):
+        cd = super().clean()
+        if cd.get("password1") and cd.get("password1") != cd.get("password2"):
+            self.add_error("password2", "两次输入的密码不一致 / passwords differ")
+        return cd
+
+
+class TownFileForm(forms.Form):
+    file = forms.FileField(label="镇街文件 / towns file (.geojson .gpkg .zip .csv .xlsx)")
+    crs = forms.CharField(label="坐标系 (文件未声明时) / CRS", required=False, max_length=60)
+    dry_run = forms.BooleanField(label="仅检查 / dry run", required=False, initial=True)
