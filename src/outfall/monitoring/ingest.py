@@ -48,6 +48,9 @@ def _write(records: list[ReadingRecord], *, file: str, kind: str, actor, dry_run
     sections, outfalls = _site_ids({r.site_code for r in records})
     errors = [RowError(file, sheet, r.row, "站点编码", f"站点编码「{r.site_code}」不在断面或排污口台账中")
               for r in records if r.site_code not in sections and r.site_code not in outfalls]
+    if errors and not Section.objects.exists() and not Outfall.objects.exists():
+        errors.insert(0, RowError(file, sheet, 1, "站点编码", "尚无断面与排污口 / no sections or outfalls yet: "
+                                                          "outfall import sections FILE"))
     if errors:
         result.errors = errors
         if dry_run:
