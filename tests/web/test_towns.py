@@ -82,6 +82,20 @@ class TownImportTests(TestCase):
         missing = self._tmp("m.csv", "名字\n甲镇\n")
         assert [x.column for x in import_towns(missing, actor=self.admin, dry_run=True).errors] == ["code", "name"]
 
+    def test_a_new_town_may_not_overlap_a_stored_one(self):
+        import_towns(TOWNS, actor=self.admin)
+        fc = {"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"code": "370299103",
+              "name": "北山镇"}, "geometry": {"type": "Polygon", "coordinates": [[[120.55, 36.85], [120.65, 36.85],
+                                              [120.65, 36.95], [120.55, 36.95], [120.55, 36.85]]]}}]}
+        p = self._tmp("more.geojson", json.dumps(fc, ensure_ascii=False))
+        with pytest.raises(RowErrors) as e:
+            import_towns(p, actor=self.admin)
+        [err] = e.value.errors
+        assert err.message.startswith("镇街「北山镇」与已有镇街「西坡镇」重叠 ")
+        # the overlap is 0.05° × 0.05° at 36.875° N: about 5 550 m × 4 450 m ≈ 2 470 ha
+        assert abs(float(err.message.split("重叠 ")[1].split(" ")[0]) - 2470) < 15
+        assert Town.objects.count() == 3
+
     def test_only_bureau_staff_import_towns(self):
         with pytest.raises(PermissionDeniedError):
             import_towns(TOWNS, actor=self.viewer)

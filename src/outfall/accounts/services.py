@@ -20,9 +20,9 @@ from django.db import transaction
 from outfall.accounts import permissions
 from outfall.accounts.models import Town
 from outfall.core.enums import Role
-from outfall.core.errors import InputError, NotFoundError, PermissionDeniedError, RowErrors
+from outfall.core.errors import InputError, NotFoundError, PermissionDeniedError, RowError, RowErrors
 from outfall.core.results import UpsertCounts
-from outfall.core.towns import check_towns, read_towns
+from outfall.core.towns import check_against_stored, check_towns, read_towns
 from outfall.history.services import build_change, record_change, record_changes
 
 USER_FIELDS = ("username", "email", "role", "is_active", "is_staff", "is_superuser")
@@ -213,12 +213,11 @@ def import_towns(source, *, actor, name: str | None = None, dry_run: bool = Fals
     path = Path(source)
     tf = read_towns(path, crs=crs, name=name or path.name)
     errors, polys = check_towns(tf)
-    result = TownImportResult(file=tf.file, rows=len(tf.towns), errors=errors)
     existing = {t.code: t for t in Town.objects.all()}
+    errors.extend(check_against_stored(tf, polys, [(t.code, t.name, t.boundary) for t in existing.values()]))
+    result = TownImportResult(file=tf.file, rows=len(tf.towns), errors=errors)
     by_name = {t.name: t.code for t in existing.values()}
     if not errors:
-        from outfall.core.errors import RowError
-
         for t in tf.towns:
             other = by_name.get(t.name)
             if other is not None and other != t.code and other not in {x.code for x in tf.towns}:

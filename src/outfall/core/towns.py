@@ -30,6 +30,7 @@ __all__ = [
     "read_towns",
     "towns_from_geojson",
     "check_towns",
+    "check_against_stored",
     "geodesic_area_m2",
 ]
 
@@ -301,17 +302,48 @@ def check_towns(tf: TownFile, *, overlap_tolerance: float = OVERLAP_TOLERANCE) -
         for i, j in zip(left.tolist(), right.tolist(), strict=True):
             if i >= j:
                 continue
-            inter = shapely.intersection(geoms[i], geoms[j])
-            if inter.is_empty or inter.area == 0:
-                continue
-            area = geodesic_area_m2(inter)
-            smaller = min(geodesic_area_m2(geoms[i]), geodesic_area_m2(geoms[j]))
-            if area > overlap_tolerance * smaller:
+            area = _excess_overlap(geoms[i], geoms[j], overlap_tolerance)
+            if area is not None:
                 a, b = by_row[rows[i]], by_row[rows[j]]
                 errors.append(RowError(file, "", b.row, "geometry", (
                     f"镇街「{b.name}」与第 {a.row} 行「{a.name}」重叠 {area / 1e4:.2f} 公顷 "
                     f"(超过较小者面积的 {overlap_tolerance:.1%}) / overlaps {a.name} by {area:.0f} m²")))
     return errors, polys
+
+
+def _excess_overlap(g1, g2, tolerance: float) -> float | None:
+    """The overlap of two lon/lat polygons in m² when it exceeds ``tolerance`` of the smaller one."""
+    import shapely
+
+    inter = shapely.intersection(g1, g2)
+    if inter.is_empty or inter.area == 0:
+        return None
+    area = geodesic_area_m2(inter)
+    return area if area > tolerance * min(geodesic_area_m2(g1), geodesic_area_m2(g2)) else None
+
+
+def check_against_stored(tf: TownFile, polys: dict, stored: list[tuple[str, str, dict]], *,
+                         overlap_tolerance: float = OVERLAP_TOLERANCE) -> list[RowError]:
+    """Overlaps of the file's towns with stored towns the file does not replace ((code, name, geometry))."""
+    import shapely
+
+    codes = {t.code for t in tf.towns}
+    others = [(n, shapely.geometry.shape(g)) for c, n, g in stored if g and c not in codes]
+    if not others or not polys:
+        return []
+    tree = shapely.STRtree([g for _n, g in others])
+    errors = []
+    for t in tf.towns:
+        g = polys.get(t.row)
+        if g is None:
+            continue
+        for k in tree.query(g, predicate="intersects").tolist():
+            name, other = others[k]
+            area = _excess_overlap(g, other, overlap_tolerance)
+            if area is not None:
+                errors.append(RowError(tf.file, "", t.row, "geometry", (
+                    f"镇街「{t.name}」与已有镇街「{name}」重叠 {area / 1e4:.2f} 公顷 / overlaps the stored town {name}")))
+    return errors
 
 
 class TownArea:
