@@ -116,3 +116,29 @@ def test_with_only_an_administrator_each_import_names_the_step_before_it(tmp_pat
     assert r.returncode == 2 and "尚无镇街 / no towns yet: outfall import towns FILE" in r.stderr
     r = _run(["import", "readings", str(FILES[("import", "readings")]), "--dry-run"], db, tmp_path)
     assert r.returncode == 2 and "no sections or outfalls yet: outfall import sections FILE" in r.stdout
+
+
+def test_import_towns_crs_option_for_a_file_that_declares_none(tmp_path):
+    """A GeoJSON in projected metres without a ``crs`` member: refused, then read with --crs."""
+    import json
+
+    import numpy as np
+    import shapely
+    from pyproj import Transformer
+
+    fc = json.loads(FILES[("import", "towns")].read_text(encoding="utf-8"))
+    tr = Transformer.from_crs(4326, 4549, always_xy=True)
+    for f in fc["features"]:
+        g = shapely.transform(shapely.geometry.shape(f["geometry"]),
+                              lambda xy: np.column_stack(tr.transform(xy[:, 0], xy[:, 1])))
+        f["geometry"] = shapely.geometry.mapping(g)
+    path = tmp_path / "towns_gk.geojson"
+    path.write_text(json.dumps(fc, ensure_ascii=False), encoding="utf-8")
+    db = tmp_path / "c.sqlite3"
+    assert _run(["user", "add", "root", "--role", "admin"], db, tmp_path).returncode == 0
+    r = _run(["import", "towns", str(path), "--dry-run"], db, tmp_path)
+    assert r.returncode == 2 and "不是经纬度且文件未声明坐标系 (用 --crs 指定" in r.stdout
+    r = _run(["import", "towns", str(path), "--crs", "EPSG:4549"], db, tmp_path)
+    assert r.returncode == 0 and "created: 3" in r.stdout, r.stdout + r.stderr
+    r = _run(["import", "outfalls", str(path), "--crs", "EPSG:4549"], db, tmp_path)
+    assert r.returncode == 2 and "--crs 不适用于 outfalls" in r.stderr

@@ -27,6 +27,7 @@ def register(sub, add_common) -> None:
     p.add_argument("--dry-run", action="store_true", help="check every row and report; write nothing")
     p.add_argument("--user", help="act as this user (default: the first administrator)")
     p.add_argument("--format", choices=["text", "json"], default="text")
+    p.add_argument("--crs", help="coordinate system of a towns/rivers file that declares none (e.g. EPSG:4549)")
     p.set_defaults(func=run)
 
 
@@ -46,8 +47,15 @@ def run(args) -> int:
     actor = resolve_actor(args.user)
     if actor is None:
         raise PermissionDeniedError("no actor", user_message=NO_ADMIN_HINT)
+    extra = {}
+    if getattr(args, "crs", None):
+        import inspect
+
+        if "crs" not in inspect.signature(handler).parameters:
+            raise InputError("--crs", user_message=f"--crs 不适用于 {args.kind} / --crs is for towns and rivers")
+        extra["crs"] = args.crs
     with ProgressBar(desc=f"导入 {args.file.name}") as bar:
-        result = handler(args.file, actor=actor, dry_run=args.dry_run, progress=bar.update)
+        result = handler(args.file, actor=actor, dry_run=args.dry_run, progress=bar.update, **extra)
     data = result.as_dict()
     if args.format == "json":
         print(json.dumps(data, ensure_ascii=False, indent=1))

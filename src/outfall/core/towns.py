@@ -246,8 +246,9 @@ def _polygon(t: TownInput, file: str) -> tuple[object | None, list[RowError]]:
         return None, [RowError(file, "", t.row, col, f"镇街边界须为面 (Polygon)，此处是 {g.geom_type} / not a polygon")]
     minx, miny, maxx, maxy = g.bounds
     if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
-        return None, [RowError(file, "", t.row, col, f"坐标 ({minx:.1f}, {miny:.1f}) 不是经纬度且文件未声明坐标系 / "
-                                                      "not lon/lat and no CRS declared")]
+        return None, [RowError(file, "", t.row, col, (
+            f"坐标 ({minx:.1f}, {miny:.1f}) 不是经纬度且文件未声明坐标系 (用 --crs 指定，如 --crs EPSG:4549) / "
+            "not lon/lat and no CRS declared"))]
     if not g.is_valid:
         reason = shapely.is_valid_reason(g)
         fixed = shapely.make_valid(g)
