@@ -388,8 +388,11 @@ class TownArea:
         import shapely
 
         pt = shapely.Point(lon, lat)
-        hits = self.tree.query(pt, predicate="intersects")
-        return int(min(hits)) if len(hits) else None
+        # boxes from the tree, then the towns' own prepared polygons (faster than a tree predicate)
+        for k in sorted(self.tree.query(pt).tolist()):
+            if shapely.intersects(self.geoms[k], pt):
+                return k
+        return None
 
     def nearest(self, lon: float, lat: float) -> tuple[str, str, float]:
         """(code, name, distance in m) of the town nearest to the point (0 inside it)."""
@@ -400,9 +403,15 @@ class TownArea:
         inside = self._inside(lon, lat)
         if inside is not None:
             return self.codes[inside], self.names[inside], 0.0
+        # The planar (degree) nearest town bounds the search: a town nearer in metres lies within
+        # d0 / cos(lat) degrees, since a degree of longitude is cos(lat) of a degree of latitude.
+        k0 = int(self.tree.query_nearest(pt)[0])
+        d0 = float(shapely.distance(self.geoms[k0], pt))
+        reach = d0 / max(math.cos(math.radians(lat)), 0.05) * 1.000001
+        candidates = sorted(set(self.tree.query(pt, predicate="dwithin", distance=reach).tolist()) | {k0})
         best = None
-        for k, g in enumerate(self.geoms):
-            q = nearest_points(g, pt)[0]
+        for k in candidates:
+            q = nearest_points(self.geoms[k], pt)[0]
             d = haversine_m(lon, lat, q.x, q.y)
             if best is None or d < best[1]:
                 best = (k, d)
