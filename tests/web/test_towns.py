@@ -56,6 +56,12 @@ class TownImportTests(TestCase):
         t.refresh_from_db()
         assert t.name == "东岭新街道" and t.boundary is not None
 
+    def test_two_towns_may_swap_names(self):
+        import_towns(TOWNS, actor=self.admin)
+        csv = self._tmp("swap.csv", "code,name\n370299101,西坡镇\n370299102,南河镇\n")
+        assert import_towns(csv, actor=self.admin).updated == 2
+        assert dict(Town.objects.values_list("code", "name"))["370299101"] == "西坡镇"
+
     def _tmp(self, name, text) -> Path:
         import tempfile
 
