@@ -13,7 +13,8 @@ import shapely
 
 from outfall.core.errors import CoordinateError, FileFormatError
 from outfall.core.geo import BBox, locate
-from outfall.core.towns import TownArea, check_towns, read_towns, towns_from_geojson
+from outfall.core.town_area import TownArea
+from outfall.core.towns import check_towns, read_towns, towns_from_geojson
 
 TOWNS = Path(__file__).resolve().parents[1] / "data" / "deploy" / "towns.geojson"
 

@@ -17,7 +17,7 @@ from django.conf import settings
 
 from outfall.accounts.models import Town
 from outfall.core import geo
-from outfall.core.towns import TownArea
+from outfall.core.town_area import TownArea
 
 __all__ = ["Area", "current_area", "town_from_point", "resolve_town", "towns_by_key", "TownResolution", "NO_TOWN_MESSAGE", "area_code"]
 
