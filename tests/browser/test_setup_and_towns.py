@@ -29,6 +29,8 @@ def test_first_admin_towns_upload_and_map(page, live_server, tmp_path):
     page.wait_for_selector("#town-result")
     assert "已导入" in page.inner_text("#town-result")
     assert page.locator("#towns tr").count() == 4
+    if os.environ.get("OUTFALL_SCREENSHOTS"):
+        page.screenshot(path=str(Path(os.environ["OUTFALL_SCREENSHOTS"]) / "towns-page.png"))
     page.goto(f"{live_server.url}/map/")
     page.wait_for_function("window.outfallMap && window.outfallMap.overlays.towns")
     kinds = page.evaluate("window.outfallMap.overlays.towns.getLayers().map(l => l.feature.geometry.type)")
