@@ -33,6 +33,7 @@ from outfall.alerts.models import Alert, AlertStep, OutfallLimit
 from outfall.alerts.receptors import downstream_receptors
 from outfall.alerts.rules import current_rules
 from outfall.core.enums import AlertRule, WaterClass
+from outfall.core.standards import BELOW_DETECTION_FACTOR
 from outfall.core.standards.parameters import registry
 from outfall.core.warning import (
     DischargeLimit,
@@ -83,11 +84,12 @@ def _utc(s: int) -> dt.datetime:
 
 
 def _value(value, qualifier, detection_limit) -> float | None:
-    """The number a reading counts as (module docstring): half the detection limit below detection."""
+    """The number a reading counts as (module docstring): below detection, the detection limit times
+    the core's :data:`~outfall.core.standards.BELOW_DETECTION_FACTOR` (one half), as in period means."""
     if value is not None and qualifier != "missing":
         return float(value)
     if qualifier == "<" and detection_limit:
-        return float(detection_limit) / 2.0
+        return float(detection_limit) * BELOW_DETECTION_FACTOR
     return None
 
 
