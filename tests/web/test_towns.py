@@ -146,6 +146,19 @@ class TownFromPointTests(TestCase):
         layer = self.client.get("/map/layers/towns.geojson").json()
         assert sorted(f["geometry"]["type"] for f in layer["features"]) == ["Polygon"] * 3
 
+    def test_area_is_kept_until_the_towns_change(self):
+        first = current_area()
+        assert current_area() is first  # not rebuilt while the towns stay as they are
+        fc = _towns_fc()
+        for f in fc["features"]:  # move every boundary 0.1° east: same ids, codes and names
+            f["geometry"]["coordinates"] = [[[x + 0.1, y] for x, y in ring] for ring in f["geometry"]["coordinates"]]
+        Town.objects.filter(pk__in=[t.pk for t in Town.objects.all()]).update(boundary=None)
+        assert not current_area().from_towns  # boundaries gone, seen without any signal
+        moved = Path(self.enterContext(__import__("tempfile").TemporaryDirectory())) / "moved.geojson"
+        moved.write_text(json.dumps(fc), encoding="utf-8")
+        import_towns(moved, actor=self.admin)
+        assert current_area().box == BBox(120.4, 36.7, 120.7, 36.9)
+
     def test_ledger_without_town_column_gets_towns_from_points(self):
         data = ("排污口名称,一级类型,经度,纬度,受纳水体\n甲,其他排口,120.35,36.80,示范河\n"
                 "乙,其他排口,120.45,36.80,示范河\n丙,其他排口,120.55,36.85,示范河\n").encode()

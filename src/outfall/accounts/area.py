@@ -6,6 +6,11 @@ every town is refused with the nearest town named. Otherwise the area is ``OUTFA
 The code and name are the settings' when they are set in the environment; else, from towns, the
 code is the 6-digit county prefix their 9-digit codes share.
 Every importer, form and API that checks a point asks :func:`current_area` (one place).
+
+Building the towns' union costs ~100 ms with large boundaries, so the area is kept per process under a
+fingerprint read in two cheap queries (the towns' ids, codes, names and the length of each boundary's
+text; the towns' latest history entry, which every import leaves) and the settings it depends on; a
+save or delete of a town in this process clears it at once.
 """
 
 from __future__ import annotations
@@ -14,6 +19,9 @@ import os
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.db.models import TextField
+from django.db.models.functions import Cast, Length
+from django.db.models.signals import post_delete, post_save
 
 from outfall.accounts.models import Town
 from outfall.core import geo
@@ -60,8 +68,42 @@ def area_code() -> str:
     return _code(list(Town.objects.exclude(boundary__isnull=True).values_list("code", flat=True)))
 
 
+_cached: dict[tuple, Area] = {}
+
+
+def _forget(**_kwargs) -> None:
+    _cached.clear()
+
+
+post_save.connect(_forget, sender=Town, dispatch_uid="outfall.area.forget.save")
+post_delete.connect(_forget, sender=Town, dispatch_uid="outfall.area.forget.delete")
+
+
+def _fingerprint() -> tuple:
+    towns = tuple(Town.objects.exclude(boundary__isnull=True).annotate(size=Length(Cast("boundary", TextField())))
+                  .order_by("pk").values_list("pk", "code", "name", "size"))
+    from django.contrib.contenttypes.models import ContentType
+
+    from outfall.history.models import ChangeRecord
+
+    last = (ChangeRecord.objects.filter(target_type=ContentType.objects.get_for_model(Town))
+            .order_by("-pk").values_list("pk", "time").first())
+    return (towns, last, os.environ.get("OUTFALL_AREA_CODE"), _from_towns(), settings.OUTFALL_AREA_NAME, settings.OUTFALL_AREA_CODE,
+            settings.OUTFALL_AREA_BBOX)
+
+
 def current_area() -> Area:
-    """The area now in force (reads the towns' boundaries: call once per import or request)."""
+    """The area now in force (one cheap query; the boundaries are read again only when the towns changed)."""
+    key = _fingerprint()
+    area = _cached.get(key)
+    if area is None:
+        area = _build_area()
+        _cached.clear()
+        _cached[key] = area
+    return area
+
+
+def _build_area() -> Area:
     name = settings.OUTFALL_AREA_NAME
     if _from_towns():
         rows = list(Town.objects.exclude(boundary__isnull=True).values_list("code", "name", "boundary"))
