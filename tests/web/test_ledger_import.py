@@ -100,6 +100,14 @@ class ImportTests(TestCase):
         assert by_row[12][0] == "排污口名称"
         assert 2 not in by_row
 
+    def test_one_credit_code_with_two_names_in_one_file_is_refused(self):
+        errs = self.errors_of(csv_bytes([row(), row(排污口名称="乙厂排污口", 责任主体="乙厂")]))
+        assert [(r, c) for _f, r, c, _m in errs] == [(3, "责任主体")]
+        assert "第 2 行的名称为「甲厂」" in errs[0][3] and "「乙厂」" in errs[0][3]
+        result = import_outfalls(csv_bytes([row(), row(排污口名称="乙厂排污口", 责任主体="甲厂"),
+                                            row(排污口名称="丙厂排污口", 责任主体="", 统一社会信用代码="")]), actor=self.admin, name="t.csv")
+        assert result.created == 3 and ResponsibleParty.objects.get().name == "甲厂"
+
     def test_unknown_and_missing_headers(self):
         errs = self.errors_of(csv_bytes([["a", "b"]], header=["排污口名称", "奇怪的列"]))
         cols = {c for _f, r, c, _m in errs if r == 1}

@@ -135,8 +135,29 @@ def _check_against_db(rows: list[_Row], table, actor) -> list[RowError]:
                                        f"疑似 GCJ-02 (高德/腾讯) 坐标: 与已登记位置相差 {moved:.0f} 米，恰为火星坐标偏移；"
                                        "如确为 GCJ-02 请在「坐标系」填 GCJ02"))
     flat = [(r.rownum, p) for r in rows for p in r.data.get("parties", [])]
+    errors.extend(_conflicting_parties(flat, table))
     refused = refused_party_changes([p for _, p in flat], actor=actor)
     errors.extend(RowError(table.file, table.sheet, flat[i][0], "责任主体", msg) for i, msg in sorted(refused.items()))
+    return errors
+
+
+def _conflicting_parties(flat: list[tuple[int, dict]], table) -> list[RowError]:
+    """Rows of one file that give one credit code different details (the last would win silently)."""
+    first: dict[str, tuple[int, dict]] = {}
+    errors = []
+    for rownum, p in flat:
+        if not p.get("uscc"):
+            continue
+        seen = first.setdefault(p["uscc"], (rownum, p))
+        if seen[0] == rownum:
+            continue
+        for key, label in (("name", "名称"), ("industry", "行业"), ("contact", "联系方式")):
+            a, b = seen[1].get(key) or "", p.get(key) or ""
+            if a and b and a != b:
+                errors.append(RowError(table.file, table.sheet, rownum, "责任主体",
+                                       f"统一社会信用代码 {p['uscc']} 在第 {seen[0]} 行的{label}为「{a}」，此行为「{b}」/ "
+                                       f"the same credit code has a different {key} on row {seen[0]}"))
+                break
     return errors
 
 
