@@ -233,6 +233,15 @@ class DuplicateTests(TestCase):
             r = self.client.post("/ledger/import/", {"token": token, "allow_duplicates": "1"})
         assert r.context["committed"] and Outfall.objects.count() == 2
 
+    def test_the_web_import_tells_the_kind_by_content_not_by_name(self):
+        self.client.force_login(self.admin)
+        with override_settings(MEDIA_ROOT=tempfile.mkdtemp()):
+            data = csv_bytes([self.row(name="丁厂排污口", lon="120.60")], self.HEADER)
+            r = self.client.post("/ledger/import/", {"file": SimpleUploadedFile("台账导出.txt", data)})
+            assert "fatal" not in r.context and not r.context["result"].errors
+            r = self.client.post("/ledger/import/", {"token": r.context["token"]})
+        assert r.context["committed"] and Outfall.objects.filter(name="丁厂排污口").exists()
+
 
 class FormulaExportTests(TestCase):
     """Item 4: text that looks like a formula is exported as text and round-trips exactly."""

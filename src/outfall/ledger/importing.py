@@ -10,6 +10,7 @@ from pathlib import Path
 from django.conf import settings
 
 from outfall.core.errors import OutfallError, RowErrors
+from outfall.core.filetypes import sniff_format
 from outfall.ledger.duplicates import is_duplicate
 from outfall.ledger.excel import import_outfalls
 
@@ -60,13 +61,13 @@ _ALREADY = "该文件已导入或正在导入，未重复导入 / this file has 
 
 
 def dry_run_upload(request, upload) -> dict:
-    suffix = Path(upload.name).suffix.lower()
-    if suffix not in _ALLOWED:
-        return {"fatal": f"不支持的文件类型「{suffix or '无扩展名'}」，请上传 .xlsx 或 .csv"}
+    """Check an uploaded ledger file without writing; its kind is told by its content (as the CLI does),
+    not by its name, and a file that may be committed is kept under the kind found."""
     if upload.size > settings.MAX_UPLOAD_BYTES:
         return {"fatal": f"文件超过 {settings.MAX_UPLOAD_BYTES // 1048576} MiB 上限"}
     data = upload.read()
     try:
+        suffix = "." + sniff_format(data, upload.name)
         result = import_outfalls(data, actor=request.user, name=upload.name, dry_run=True)
     except OutfallError as exc:
         return {"fatal": exc.user_message}
