@@ -252,7 +252,7 @@ def candidate_lists(draw):
     return out
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(cands=candidate_lists())
 def test_any_candidate_list_gives_a_valid_document(cands):
     r = report()

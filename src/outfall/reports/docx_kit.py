@@ -39,7 +39,7 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def xml_text(text: str) -> str:
-    """``text`` without the characters XML 1.0 cannot hold (control characters from a pasted cell).
+    r"""``text`` without the characters XML 1.0 cannot hold (control characters from a pasted cell).
 
     >>> xml_text("A\x07B\tC")
     'AB\tC'

@@ -179,7 +179,7 @@ def map_png(m: dict, *, font: str | None = None, width_in: float = 6.3) -> bytes
                    edgecolors="black", linewidths=0.6, zorder=5)
         for s in secs:
             ax.annotate(s["code"] if cjk else ascii_only(s["code"]), (s["lon"], s["lat"]), xytext=(5, -9),
-                        textcoords="offset points", fontsize=7, fontweight="bold", zorder=6, **tk)
+                        textcoords="offset points", fontsize=7, color="#1b4d1e", zorder=6, **tk)
     handles = [Line2D([], [], color=UPSTREAM_RGB, lw=2, label=label("上游河段", "upstream reach", cjk=cjk)),
                Line2D([], [], color=OTHER_RGB, lw=1, label=label("其他河段", "other reach", cjk=cjk)),
                Line2D([], [], ls="", marker="^", color=SECTION_RGB, mec="black", label=label("断面", "section", cjk=cjk)),
@@ -214,13 +214,14 @@ def series_png(s: dict, *, parameter: str, unit: str, limit: float | None, at: s
     ax.plot(t, obs, "o-", ms=2.5, lw=0.9, color="#263238", label=label("实测", "observed", cjk=cjk))
     ax.plot(t, exp, "-", lw=1.6, color=UPSTREAM_RGB, label=label("模型解释", "explained by candidates", cjk=cjk))
     if limit is not None:
-        ax.axhline(limit, ls="--", lw=1.0, color=LIMIT_RGB, label=label("限值", f"limit {limit:g}", cjk=cjk))
+        ax.axhline(limit, ls="--", lw=1.0, color=LIMIT_RGB, label=label("限值", f"limit {limit:g} {unit}".rstrip(), cjk=cjk))
     if at is not None:
         ax.axvline(_wall(at), ls=":", lw=0.9, color="#757575")
     if t:
         loc = AutoDateLocator(maxticks=8)
         ax.xaxis.set_major_locator(loc)
         ax.xaxis.set_major_formatter(ConciseDateFormatter(loc))
+        ax.xaxis.get_offset_text().set_fontsize(6)
     ax.set_ylim(bottom=0)
     ax.set_ylabel(f"{ascii_only(parameter)} ({ascii_only(unit)})" if not cjk else f"{parameter} ({unit})",
                   fontsize=7, **tk)
