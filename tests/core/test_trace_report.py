@@ -274,8 +274,10 @@ def test_any_candidate_list_gives_a_valid_document(cands):
 def test_libreoffice_turns_the_report_into_a_pdf(tmp_path):
     src = tmp_path / "trace.docx"
     src.write_bytes(trace_report_docx(report()))
-    subprocess.run(["libreoffice", "--headless", f"-env:UserInstallation=file://{tmp_path / 'profile'}",
-                    "--convert-to", "pdf", "--outdir", str(tmp_path), str(src)],
-                   check=True, capture_output=True, timeout=180)
-    pdf = (tmp_path / "trace.pdf").read_bytes()
+    run = subprocess.run(["libreoffice", "--headless", f"-env:UserInstallation=file://{tmp_path / 'profile'}",
+                          "--convert-to", "pdf", "--outdir", str(tmp_path), str(src)],
+                         capture_output=True, text=True, timeout=180, check=False)
+    out = tmp_path / "trace.pdf"
+    assert run.returncode == 0 and out.exists(), f"exit {run.returncode}: {run.stdout} {run.stderr}"
+    pdf = out.read_bytes()
     assert pdf.startswith(b"%PDF") and len(pdf) > 10_000

@@ -110,6 +110,7 @@ def new_document(*, landscape: bool = False, body_pt: float = 10.5) -> Document:
     for level, pt in ((1, 14), (2, 12), (3, 10.5)):
         _style_fonts(styles[f"Heading {level}"], HEADING_FONT, size_pt=pt, rgb=black)
     _style_fonts(styles["Caption"], BODY_FONT, size_pt=9, rgb=black)
+    styles["Caption"].font.bold = False
     return doc
 
 
@@ -150,11 +151,14 @@ def add_text(doc_or_cell, zh: str, en: str | None = None, *, bold: bool | None =
 
 
 def add_bullets(doc, items: Sequence[tuple[str, str | None]]):
-    """A bulleted list of (Chinese, English or None) items."""
+    """A bulleted list of (Chinese, English or None) items: "•" and a hanging indent written as text,
+    so the bullet shows in any viewer (a numbering definition needs the viewer's Symbol font)."""
     out = []
     for zh, en in items:
-        p = doc.add_paragraph(style="List Bullet")
-        _bilingual(p, zh, en, BODY_FONT)
+        p = doc.add_paragraph()
+        p.paragraph_format.left_indent = Cm(0.6)
+        p.paragraph_format.first_line_indent = Cm(-0.4)
+        _bilingual(p, "• " + zh, en, BODY_FONT)
         out.append(p)
     return out
 

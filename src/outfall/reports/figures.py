@@ -222,7 +222,8 @@ def series_png(s: dict, *, parameter: str, unit: str, limit: float | None, at: s
         ax.xaxis.set_major_locator(loc)
         ax.xaxis.set_major_formatter(ConciseDateFormatter(loc))
         ax.xaxis.get_offset_text().set_fontsize(6)
-    ax.set_ylim(bottom=0)
+    top = np.nanmax(np.r_[obs, exp, limit if limit is not None else np.nan, 0.0])
+    ax.set_ylim(0, top * 1.12 if top > 0 else 1.0)  # headroom: the limit line never sits on the frame
     ax.set_ylabel(f"{ascii_only(parameter)} ({ascii_only(unit)})" if not cjk else f"{parameter} ({unit})",
                   fontsize=7, **tk)
     if title:

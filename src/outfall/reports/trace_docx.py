@@ -95,13 +95,16 @@ def _candidates(doc, r: dict) -> None:
         share = W.pct(c["share"]) + (f"（组 {W.pct(joint[g])}）" if size[g] > 1 else "")
         what = "，".join(x for x in (c["type"], c["town"]) if x) or "—"
         rows.append([str(n), (c["outfall"], c["name"] or None), what, f"G{g}", share,
-                     W.num(c["estimated_contribution_mg_l"]), W.evidence_words(c, unit)])
+                     W.num(c["estimated_contribution_mg_l"]), W.evidence_words(c)[0]])
     header = [("排名", "Rank"), ("排污口", "Outfall"), ("类型/镇街", "Type, town"), ("组", "Group"),
               ("份额", "Share"), ("估算贡献", f"Contribution {unit}".strip()), ("证据", "Evidence")]
     K.add_table(doc, header, rows, widths_cm=CANDIDATE_WIDTHS, size_pt=8)
-    K.add_text(doc, "同一组内的排污口现有数据无法区分，应看组的合计份额；份额为占实测浓度的比例，估算贡献 = 份额 × 实测值。",
+    K.add_text(doc, "同一组内的排污口现有数据无法区分，应看组的合计份额；份额为占实测浓度的比例，估算贡献 = 份额 × 实测值。"
+               "证据依次为：距离与流经时间、衰减后到达比例、负荷可行性、自有监测数据、排污口类型、违法记录。",
                "Outfalls of one group cannot be told apart by the data: read the group's joint share. Share "
-               "is the fraction of the observed concentration; contribution = share × observed.", size_pt=9)
+               "is the fraction of the observed concentration; contribution = share × observed. Evidence, in "
+               "order: distance and travel time, fraction delivered after decay, load feasibility, own "
+               "readings, outfall type, past violations.", size_pt=9)
 
 
 def _map(doc, r: dict, font: str | None, figure: int) -> int:
@@ -130,7 +133,8 @@ def _series(doc, r: dict, font: str | None, figure: int) -> int:
             continue
         png = F.series_png(s, parameter=p["code"], unit=_unit(r), limit=r["limit"], at=r["at"], title=title, font=font)
         K.add_picture(doc, png, width_cm=15.0)
-        K.add_caption(doc, f"图 {figure} 断面 {_named(code, names.get(code))} 实测与模型解释的 {p['name'] or p['code']} 浓度"
+        where = _named(code, names.get(code)) if names.get(code) else f"断面 {code}"
+        K.add_caption(doc, f"图 {figure} {where} 实测与模型解释的{p['name'] or p['code']}浓度"
                       "（虚线为溯源断面的限值，点线为溯源时刻）",
                       f"Figure {figure}. Observed and explained {p['code']} at {code} (dashed: the traced "
                       "section's limit; dotted: the time traced)")

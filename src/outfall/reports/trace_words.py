@@ -16,13 +16,15 @@ __all__ = ["num", "pct", "when", "exceedance", "groups", "certainty", "conclusio
 
 
 def num(v: float | None) -> str:
-    """A measured value to three significant figures, without exponent for ordinary magnitudes.
+    """A value to three significant figures, never in exponent form; below 0.001 it shows as "<0.001".
 
-    >>> num(3.14159), num(0.01534), num(1234.5), num(None)
-    ('3.14', '0.0153', '1234', '—')
+    >>> num(3.14159), num(0.01534), num(1234.5), num(1.86e-06), num(0), num(None)
+    ('3.14', '0.0153', '1234', '<0.001', '0', '—')
     """
     if v is None:
         return "—"
+    if 0 < abs(v) < 0.001:
+        return "<0.001" if v > 0 else ">-0.001"
     return f"{v:.0f}" if abs(v) >= 1000 else f"{v:.3g}"
 
 
@@ -132,7 +134,9 @@ def conclusion(report: dict) -> list[tuple[str, str]]:
                 f"The data cannot tell apart {len(top)} outfalls ({', '.join(c['outfall'] for c in top)}); "
                 f"together about {pct(joint)} (±{pct(sd)}) of the reading, {sure_en}. Their order inside the "
                 "group reflects only type, own data and history: verify on site.")]
-    if len(gs) > 1:
+    if len(gs) > 1 and runner < 0.005:
+        out.append(("其余候选排污口的份额均不足 1%。", "Every other candidate carries less than 1 %."))
+    elif len(gs) > 1:
         nxt = gs[1][1]
         codes = "、".join(c["outfall"] for c in nxt[:5]) + ("等" if len(nxt) > 5 else "")
         out.append((f"其次为 {codes}，合计约 {pct(runner)}。",
@@ -175,7 +179,7 @@ def type_reason(reason: str) -> tuple[str, str]:
     return _TYPE.get(reason, (reason, reason))
 
 
-def evidence_words(c: dict, unit: str) -> tuple[str, str]:
+def evidence_words(c: dict) -> tuple[str, str]:
     """One candidate's evidence as a sentence: distance, travel time, delivery after decay, load
     feasibility, own data, type and history (history factor = 1 + 0.1 · violations, at most 10)."""
     e = c["evidence"]
