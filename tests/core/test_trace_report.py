@@ -60,7 +60,8 @@ def _traced() -> dict:
     res = trace(net, outs, secs, rd, section="S_m", parameter="NH3N", at=at, at_label=_iso(at), limit=1.0, n_boot=5)
     model = simulate(net, srcs, pts, TIMES, parameter="NH3N", dispersion_m2_s=2.0, background_mg_l=0.3)
     d = res.as_dict(with_notes=True)
-    site = {c: (typ, 120.40 + 0.004 * n, 36.915 - 0.002 * n) for n, (c, _, _, typ, _, _) in enumerate(layout)}
+    coords = {r.id: np.asarray(r.coords) for r in reaches}
+    site = {c: (typ, *(coords[r][0] + m * (coords[r][-1] - coords[r][0]))) for c, r, m, typ, _, _ in layout}
     for c in d["candidates"]:
         typ, lon, lat = site[c["outfall"]]
         c.update(name=f"{c['outfall']} 某企业排口", type=typ or None, town="水集街道", lon=lon, lat=lat)

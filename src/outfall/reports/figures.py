@@ -16,7 +16,7 @@ from functools import cache
 
 import numpy as np
 
-__all__ = ["CJK_FAMILIES", "DPI", "cjk_font", "label", "map_png", "series_png"]
+__all__ = ["CJK_FAMILIES", "DPI", "ascii_only", "cjk_font", "label", "located", "map_png", "series_png"]
 
 #: CJK font families tried in this order (Debian: fonts-noto-cjk, fonts-wqy-zenhei, fonts-wqy-microhei).
 CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Source Han Sans CN",
@@ -124,6 +124,11 @@ def _arrows(reaches: list[dict]) -> tuple[np.ndarray, np.ndarray]:
     return np.array(pts, dtype=float).reshape(-1, 2), np.array(dirs, dtype=float).reshape(-1, 2)
 
 
+def located(p: dict) -> bool:
+    """Whether a map point has both coordinates."""
+    return p["lon"] is not None and p["lat"] is not None
+
+
 def map_png(m: dict, *, font: str | None = None, width_in: float = 6.3) -> bytes:
     """The trace map: reaches (upstream ones highlighted) with flow arrows, sections as triangles and
     candidate outfalls as circles whose area grows with their share, each labelled with its code.
@@ -136,13 +141,13 @@ def map_png(m: dict, *, font: str | None = None, width_in: float = 6.3) -> bytes
     cjk = font is not None
     tk = _text_kw(font)
     reaches = [r for r in m["reaches"] if len(r["coords"]) >= 2]
-    pts = [(p["lon"], p["lat"]) for p in (*m["sections"], *m["outfalls"]) if p["lon"] is not None]
+    pts = [(p["lon"], p["lat"]) for p in (*m["sections"], *m["outfalls"]) if located(p)]
     xy = np.array([c[:2] for r in reaches for c in r["coords"]] + pts, dtype=float).reshape(-1, 2)
     lat0 = float(np.nanmean(xy[:, 1])) if xy.size else 0.0
     aspect = 1.0 / max(math.cos(math.radians(lat0)), 0.1)  # degrees of lat per degree of lon, drawn equal
     if xy.size:
         extent = np.nanmax(xy, axis=0) - np.nanmin(xy, axis=0)
-        ratio = float(np.clip(aspect * extent[1] / max(extent[0], 1e-9), 0.55, 1.25))
+        ratio = float(np.clip(aspect * extent[1] / max(extent[0], 1e-9), 0.5, 1.0))
     else:
         ratio = 0.8
     margins = (0.55, 0.4, 0.1, 0.1)
@@ -155,17 +160,21 @@ def map_png(m: dict, *, font: str | None = None, width_in: float = 6.3) -> bytes
             ax.add_collection(LineCollection(lines, colors=UPSTREAM_RGB if up else OTHER_RGB,
                                              linewidths=2.0 if up else 0.9, zorder=2 if up else 1))
     if xy.size:
-        x0, y0 = np.nanmin(xy, axis=0)
-        x1, y1 = np.nanmax(xy, axis=0)
-        span = max(x1 - x0, y1 - y0, 1e-3)
-        ax.set_xlim(x0 - 0.06 * span, x1 + 0.06 * span)
-        ax.set_ylim(y0 - 0.06 * span, y1 + 0.06 * span)
+        (x0, y0), (x1, y1) = np.nanmin(xy, axis=0), np.nanmax(xy, axis=0)
+        w, h = max(x1 - x0, 1e-3) * 1.12, max(y1 - y0, 1e-3) * 1.12
+        if h * aspect / w < ratio:  # widen the short side so the window fills the axes box exactly
+            h = ratio * w / aspect
+        else:
+            w = h * aspect / ratio
+        ax.set_xlim((x0 + x1 - w) / 2, (x0 + x1 + w) / 2)
+        ax.set_ylim((y0 + y1 - h) / 2, (y0 + y1 + h) / 2)
+        span = math.sqrt(w * h)  # arrow length scale
         at, d = _arrows(reaches)
         if len(at):
             d = d / np.hypot(d[:, 0], d[:, 1])[:, None] * span * 0.03
             ax.quiver(at[:, 0], at[:, 1], d[:, 0], d[:, 1], angles="xy", scale_units="xy", scale=1, pivot="mid",
                       color="#0d3b66", width=0.004, headwidth=4, headlength=5, zorder=3)
-    outs = [o for o in m["outfalls"] if o["lon"] is not None]
+    outs = [o for o in m["outfalls"] if located(o)]
     if outs:
         share = np.clip(np.array([o["share"] or 0.0 for o in outs], dtype=float), 0, 1)
         ax.scatter([o["lon"] for o in outs], [o["lat"] for o in outs], s=18 + 600 * share, c=OUTFALL_RGB,
@@ -173,7 +182,7 @@ def map_png(m: dict, *, font: str | None = None, width_in: float = 6.3) -> bytes
         for o, s in zip(outs, share, strict=True):
             ax.annotate(ascii_only(o["code"]) if not cjk else o["code"], (o["lon"], o["lat"]),
                         xytext=(4 + 7 * math.sqrt(s), 3), textcoords="offset points", fontsize=6, zorder=6, **tk)
-    secs = [s for s in m["sections"] if s["lon"] is not None]
+    secs = [s for s in m["sections"] if located(s)]
     if secs:
         ax.scatter([s["lon"] for s in secs], [s["lat"] for s in secs], marker="^", s=70, c=SECTION_RGB,
                    edgecolors="black", linewidths=0.6, zorder=5)

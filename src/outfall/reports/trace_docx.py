@@ -109,7 +109,7 @@ def _candidates(doc, r: dict) -> None:
 
 def _map(doc, r: dict, font: str | None, figure: int) -> int:
     m = r["map"]
-    if not m["reaches"] and not any(p["lon"] is not None for p in (*m["sections"], *m["outfalls"])):
+    if not m["reaches"] and not any(F.located(p) for p in (*m["sections"], *m["outfalls"])):
         K.add_text(doc, "没有可绘制的河段或点位。", "Nothing to draw: no reach and no located site.")
         return figure
     K.add_picture(doc, F.map_png(m, font=font), width_cm=15.0)
