@@ -168,6 +168,23 @@ def test_a_group_the_data_cannot_split_is_named_with_its_joint_share():
     assert "（组 55%）" in _candidate_table(doc).rows[1].cells[4].text
 
 
+def test_a_lone_top_candidate_is_named_with_its_share_and_its_evidence_in_words():
+    r = report()
+    for n, c in enumerate(r["candidates"], 1):
+        c["group"] = n
+    top = r["candidates"][0]
+    top["share"], top["evidence"]["share_sd"] = 0.7, 0.05
+    r["candidates"][1]["share"] = 0.1
+    top["evidence"].update(delivery=0.874, load_feasibility=None, data_reason="own readings elevated ×3.2",
+                           type_reason="emits", history=1.2)
+    doc = _open(trace_report_docx(r))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert f"最可能的来源是排污口 {top['outfall']}" in text and "约占本次实测浓度的 70%（±5%），较有把握" in text
+    evidence = _candidate_table(doc).rows[1].cells[6].text
+    for words in ("衰减后到达 87%", "排放量未知", "自有数据升高 ×3.2", "该类型排放此指标", "2 次违法/超标记录"):
+        assert words in evidence
+
+
 def test_empty_candidates_and_series_still_give_a_report_that_says_so():
     r = report()
     r.update(candidates=[], series=[], tasks=[], notes=[], unexplained_share=1.0)
