@@ -1,0 +1,7 @@
+"""Reports (报告) as files: pure functions from plain dicts to bytes, no Django, no database.
+
+``docx_kit`` holds the Word building blocks (Chinese fonts, headings, tables, pictures, page numbers);
+``figures`` draws the images offline with matplotlib; ``trace_docx.trace_report_docx`` writes the trace
+report of issue #10. A Django app gathers the dict and serves the bytes; nothing here reads a database.
+Import the submodules directly: this package imports nothing heavy when it loads.
+"""
