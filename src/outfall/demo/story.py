@@ -4,20 +4,23 @@ at named demo outfalls carried to the sections below them by ``outfall.core.simu
 Each series is one ``simulate`` call on the demo network (``laixi.REACHES``, its velocities and
 flows): the background is the section's baseline, which varies with the season and the hour; the
 sources are the discharges of ``EVENTS`` (a box pulse at the outfall, spread by dispersion, decayed
-on the way, mixed into the river flow); the simulator adds the measurement noise (seeded) and rounds
-to the parameter's reporting precision (GB/T 8170). So a discharge shows at every section below its
-outfall, at the hour its travel time gives, diluted by each section's flow.
+on the way, mixed into the river flow) and the simulator adds the relative measurement noise
+(seeded); values are then rounded to the parameter's reporting precision as the simulator's
+``decimals`` rounds them (GB/T 8170 half to even, ``_report`` does it on whole arrays). So a
+discharge shows at every section below its outfall, at the hour its travel time gives, diluted by
+each section's flow and decayed on the way (``DEFAULT_DECAY_PER_DAY``).
 
 Baselines sit at about 45 % of each section's target limit (``_SHARE``), with a seasonal swing
 (ammonia highest in winter, when nitrification is slow; phosphorus and organic matter highest in the
-summer rains), a small diurnal one, and dissolved oxygen that follows water temperature (saturation
-× 0.90–1.00: photosynthesis by day, respiration by night). They stay inside the target all year;
-the one baseline feature the rules see is the summer night-time oxygen at the class II 马连庄
-section... (see STORMS).
+summer rains), a small diurnal one (±4 %), and dissolved oxygen that follows water temperature
+(saturation × 0.89–0.99, × 0.95–1.01 at class II: photosynthesis by day, respiration by night).
+They stay below 80 % of their limits all year (the "approaching" share of the default rules); the
+one baseline feature the rules see is a summer thunderstorm over 马连庄 (``STORMS``).
 
 Outfalls with online monitoring (``online_monitoring`` in the ledger) report their own NH₃-N and
-COD once a day: their usual effluent for their type, plus their share of any event they cause. The
-culprit of the main event has no online monitor (so tracing has work to do).
+COD once a day (the day's mean, at 10:00): their usual effluent for their type, plus the part of
+the day an event of theirs lasted. The culprit of the main event has no online monitor, so tracing
+has work to do.
 """
 
 from __future__ import annotations
@@ -204,7 +207,8 @@ def _report(values: np.ndarray, decimals: int) -> np.ndarray:
 
 def section_readings(code: str, target: str, water_type: str, automatic: bool, *, seed: int,
                      days: int = 365) -> list[tuple[dt.datetime, str, float]]:
-    """(time, parameter, value) of one demo section over ``days`` days from START, deterministic for a seed."""
+    """(time, parameter, value) of one demo section over ``days`` days from START, deterministic for a
+    seed; values in the parameter's registry unit (mg/L, ℃, m, pH), at its reporting precision."""
     net = demo_network()
     pt = section_points()[code]
     t = _times(automatic, days)
