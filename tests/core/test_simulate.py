@@ -152,3 +152,21 @@ def test_bad_model_inputs_are_refused():
     with pytest.raises(InputError):
         simulate(net, [], [Point("S", 0, 1.0)], [0.0], dispersion_m2_s=-1)
     assert decay_rate("nh3n") == 0.2 and decay_rate("CU") == 0.0
+
+
+def test_a_background_that_varies_in_time_and_by_section():
+    """A background array: with no source each section reads its own background at each time; a
+    source adds the same mixed load whatever the background (the model is linear in it)."""
+    net = network_from_arrays([1, -1], [3600.0, 3600.0], velocity_m_s=[1.0, 1.0])
+    net.flow_m3_s[:] = 1.0
+    t = np.arange(4.0)
+    bg = np.array([[0.1, 0.2, 0.3, 0.4], [1.0, 1.0, 2.0, 2.0]])
+    secs = [Point("A", 0, 1.0), Point("B", 1, 1.0)]
+    assert np.allclose(simulate(net, [], secs, t, background_mg_l=bg), bg)
+    src = [Source("P", 0, 0.0, 0.1, Steady(5.0))]
+    with_src = simulate(net, src, secs, t, background_mg_l=bg, decay_per_day=0)
+    # (c_b Q + q c) / (Q + q) at every section and time
+    assert np.allclose(with_src, (bg * 1.0 + 0.1 * 5.0) / 1.1)
+    assert np.allclose(simulate(net, [], secs, t, background_mg_l=bg[1]), np.vstack([bg[1], bg[1]]))
+    with pytest.raises(InputError):
+        simulate(net, [], secs, t, background_mg_l=-bg)

@@ -101,28 +101,6 @@ class CheckTest(TestCase):
         self.assertFalse(any(r["new"] for r in json.loads(buf.getvalue())))
 
 
-class DemoReplayTest(TestCase):
-    """The demo year replayed: the same alerts, none new, every lifecycle state, a receptor."""
-
-    def test_demo_replay(self):
-        from outfall.demo import alerts as demo_alerts
-        from outfall.demo import ledger, monitoring, rivers
-
-        out = io.StringIO()
-        for step in (ledger, rivers, monitoring, demo_alerts):
-            step.load(stdout=out)
-        n = Alert.objects.count()
-        self.assertGreater(n, 10)
-        self.assertEqual(set(Alert.objects.values_list("state", flat=True)),
-                         {"new", "acknowledged", "tracing", "confirmed", "not_genuine", "closed"})
-        self.assertTrue(any(r["section"] == "370285S07" and r["kind"] == "drinking_water"
-                                          for a in Alert.objects.filter(site_code="370285S03") for r in a.receptors))
-        again = check_alerts(rules=demo_alerts.DEMO_RULES, which=demo_alerts.DEMO_WHICH)
-        self.assertEqual(Alert.objects.count(), n)
-        self.assertFalse(any(t.new for t in again))
-        self.assertEqual(len(again), n)
-
-
 class HookTest(TransactionTestCase):
     """A push over the target raises its alert before the response returns (the hook runs on commit)."""
 

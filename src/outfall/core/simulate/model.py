@@ -146,10 +146,13 @@ def _diffuse(net: Network, section: Point, flows, k: float, g_s_km: float) -> fl
 
 
 def simulate(net: Network, sources: list[Source], sections: list[Point], times_h, *, parameter: str = "NH3N",
-             decay_per_day: float | None = None, dispersion_m2_s: float = 0.0, background_mg_l: float = 0.0,
+             decay_per_day: float | None = None, dispersion_m2_s: float = 0.0, background_mg_l=0.0,
              diffuse_g_s_km: float = 0.0, noise_rel: float = 0.0, seed: int | None = None,
              decimals: int | None = None) -> np.ndarray:
     """Concentration (mg/L) at each section and time (hours), shape (n_sections, n_times).
+
+    ``background_mg_l`` is one number, or an array broadcast to (n_sections, n_times) (a background
+    that varies with the season and the hour; per section when 2-D).
 
     Examples
     --------
@@ -164,7 +167,8 @@ def simulate(net: Network, sources: list[Source], sections: list[Point], times_h
     """
     t = np.asarray(times_h, float)
     k = decay_rate(parameter, decay_per_day)
-    if dispersion_m2_s < 0 or noise_rel < 0 or background_mg_l < 0 or diffuse_g_s_km < 0:
+    background = np.broadcast_to(np.asarray(background_mg_l, float), (len(sections), t.size))
+    if dispersion_m2_s < 0 or noise_rel < 0 or np.any(background < 0) or diffuse_g_s_km < 0:
         raise InputError("negative model input", user_message="弥散系数、噪声、背景浓度和面源负荷都不能为负")
     flows = reach_flows(net)[0]
     out = np.zeros((len(sections), t.size))
@@ -173,7 +177,7 @@ def simulate(net: Network, sources: list[Source], sections: list[Point], times_h
         q_add = sum(p.fraction * s.q_m3_s for s in sources
                     for p in paths_between(net, s.reach, s.measure, sec.reach, sec.measure, flows=flows))
         q_j = flows[sec.reach]
-        mass = background_mg_l * q_j + _diffuse(net, sec, flows, k, diffuse_g_s_km) + loads
+        mass = background[j] * q_j + _diffuse(net, sec, flows, k, diffuse_g_s_km) + loads
         out[j] = mass / (q_j + q_add)
     if noise_rel > 0:
         rng = np.random.default_rng(seed)
