@@ -68,7 +68,7 @@ def _assumption_notes(parameter: str, decay_per_day) -> list[str]:
     k = DEFAULT_DECAY_PER_DAY.get(parameter.upper())
     if k is None:
         return [f"{parameter} 无默认衰减系数，按保守物质 (k = 0) 计 / no default decay: treated as conservative"]
-    return [f"衰减系数按默认 k = {k:g} /d（小型河流参考值，shared reference/tracing.md §2.3，宜按流域率定） / "
+    return [f"衰减系数按默认 k = {k:g} /d（小型河流参考值，reference/tracing.md §2.3，宜按流域率定） / "
             f"default decay {k:g} per day"]
 
 
