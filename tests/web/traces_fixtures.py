@@ -73,7 +73,7 @@ def build(town, actor, *, hydraulics: bool = True, spill: bool = True, other_tow
     srcs = []
     for o in outs:
         conc = Pulse(300.0, h0 + SPILL_H, 2.0, 2.0) if (spill and o.code == w["P1"].code) else Steady(2.0)
-        srcs.append(Source(o.code, o.reach, o.measure, o.discharge_m3_s, conc))
+        srcs.append(Source(o.code, o.reach, o.measure, o.discharge_m3_s or 0.01, conc))
     rd = readings_for(net, srcs, [Point(s.code, s.reach, s.measure) for s in secs], h0 + HOURS, noise_rel=0.03,
                       seed=7, parameter="NH3N", dispersion_m2_s=2.0, background_mg_l=0.3)
     rows = []
