@@ -19,7 +19,7 @@ from outfall.monitoring.models import SectionReading
 from outfall.rivers.models import Snap
 from outfall.rivers.selectors import current_network
 from outfall.traces import services
-from outfall.traces.models import Trace, VerificationTask
+from outfall.traces.models import Trace
 from outfall.traces.report_data import KEYS, report_data
 
 pytestmark = pytest.mark.django_db

@@ -148,7 +148,10 @@ def complete_task(task: VerificationTask, result: str, note: str = "", *, actor)
     trace; when all tasks of the trace are done and none found a discharge, the alert is marked not
     genuine with a reason naming the tasks. ``task.alert_outcome`` says what happened to the alert.
     """
-    task = VerificationTask.objects.select_for_update().select_related("trace__alert", "outfall").get(pk=task.pk)
+    # Lock the trace first: two results recorded at once must not both miss "every task is done".
+    list(Trace.objects.select_for_update().filter(pk=task.trace_id).values_list("pk", flat=True))
+    task = (VerificationTask.objects.select_for_update(of=("self",)).select_related("trace__alert", "outfall")
+            .get(pk=task.pk))
     if not permissions.can_complete(actor, task):
         raise PermissionDeniedError(f"{actor} may not complete task {task.pk}",
                                     user_message="无权记录该核查任务的结果 / not allowed to record this task")
