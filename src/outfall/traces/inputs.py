@@ -172,7 +172,7 @@ class TraceInputs:
                 "outfalls": [[o.code, ids[o.reach], o.measure, o.type_l1, o.discharge_m3_s, o.violations]
                              for o in self.outfalls],
                 "sections": [[s.code, ids[s.reach], s.measure] for s in self.sections],
-                "readings": {c: [np.round(t, 4).tolist(), v.tolist()] for c, (t, v) in sorted(self.readings.items())}}
+                "readings": {c: [t.tolist(), v.tolist()] for c, (t, v) in sorted(self.readings.items())}}
 
 
 def _section_site(section: Section, net) -> tuple[SectionSite, list[str]]:
