@@ -175,6 +175,20 @@ class TraceInputs:
                 "readings": {c: [t.tolist(), v.tolist()] for c, (t, v) in sorted(self.readings.items())}}
 
 
+_index_cache: dict = {}
+
+
+def outfall_index(net, key: tuple, outfalls: list[OutfallSite]) -> OutfallIndex:
+    """The core's outfall index for these sites, reused while the network and the sites are unchanged
+    (its flows are computed once per network, not per trace)."""
+    cached = _index_cache.get("entry")
+    if cached is not None and cached[0] == key and cached[1] is net and cached[2] == outfalls:
+        return cached[3]
+    index = OutfallIndex(net, outfalls)
+    _index_cache["entry"] = (key, net, list(outfalls), index)
+    return index
+
+
 def _section_site(section: Section, net) -> tuple[SectionSite, list[str]]:
     snap = Snap.objects.filter(section=section).select_related("reach").first()
     if snap is None or snap.reach.reach_id not in net.index:
@@ -201,7 +215,7 @@ def load_inputs(section: Section, parameter: str, at: dt.datetime, *, window_h: 
     sec, notes = _section_site(section, net)
     outs, oinfo, onotes = outfall_sites(net)
     secs, sinfo = section_sites(net)
-    index = OutfallIndex(net, outs)
+    index = outfall_index(net, tuple(key), outs)
     cand = index.find(sec, window_h=window_h)
     cand_pks = [oinfo[outs[i].code].pk for i in cand.idx]
     lo, hi = at - dt.timedelta(hours=window_h), at + dt.timedelta(hours=window_h)
