@@ -66,7 +66,7 @@ def test_groups_the_data_cannot_split_are_shown_as_one(client, world):
 def test_section_page_traces_any_parameter_and_time(client, world):
     client.force_login(world["users"]["admin"])
     page = client.get(reverse("monitoring:section-detail", args=[world["SM"].pk])).content.decode()
-    assert 'id="section-trace-form"' in page
+    assert 'id="section-trace-form"' in page and '<option value="NH3N">' in page  # the parameters measured there
     at = fx.T0.astimezone(dt.timezone(dt.timedelta(hours=8)))
     r = client.post(reverse("traces:create"), {"section": world["SM"].pk, "parameter": "氨氮",
                                                "at": (world["peak"] + dt.timedelta(hours=8)).strftime("%Y-%m-%dT%H:%M")})

@@ -9,7 +9,8 @@ from outfall.traces.models import TASK_RESULTS
 
 class TraceForm(forms.Form):
     section = forms.IntegerField(widget=forms.HiddenInput)
-    parameter = forms.CharField(label="指标 / parameter", max_length=20, initial="NH3N", help_text="如 NH3N、氨氮、TP")
+    parameter = forms.CharField(label="指标 / parameter", max_length=20, initial="NH3N", help_text="如 NH3N、氨氮、TP",
+                                widget=forms.TextInput(attrs={"list": "trace-parameters"}))
     at = forms.DateTimeField(label="时间 / time", required=False,
                              widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
                              input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.template.loader import render_to_string
 
+from outfall.monitoring.models import SectionReading
 from outfall.traces import permissions
 from outfall.traces.forms import TraceForm
 from outfall.traces.models import Trace
@@ -19,6 +20,9 @@ def alert_panel(request, alert) -> str:
 
 def section_panel(request, section) -> str:
     traces = permissions.visible_traces(Trace.objects.filter(section=section), request.user)
+    can = permissions.can_trace(request.user)
+    measured = (sorted(set(SectionReading.objects.filter(section=section).values_list("parameter", flat=True)
+                           .distinct())) if can else [])
     return render_to_string("traces/_section_panel.html", {
-        "s": section, "traces": traces[:10], "can_trace": permissions.can_trace(request.user),
+        "s": section, "traces": traces[:10], "can_trace": can, "measured": measured,
         "form": TraceForm(initial={"section": section.pk})}, request=request)
