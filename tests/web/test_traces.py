@@ -270,3 +270,17 @@ def test_cli_json_contract(world, monkeypatch, capsys):
 def test_cli_refuses_bad_input_with_exit_2(world, monkeypatch, capsys, args, text):
     code, out, err = cli(monkeypatch, capsys, *args)
     assert code == 2 and text in err and out == ""
+
+
+def test_report_data_passes_the_report_writers_check(world):
+    check = pytest.importorskip("outfall.reports.trace_input").check_trace_report
+    admin = world["users"]["admin"]
+    t = services.trace_alert(make_alert(world), actor=admin)
+    services.create_task(t, world["P1"], actor=admin, deadline=dt.date(2025, 7, 9))
+    check(report_data(t, user=admin))
+    from outfall.ledger.services import cancel_outfall
+
+    for k in ("P1", "P2", "P3"):
+        cancel_outfall(world[k], actor=admin, reason="封堵")
+    empty = services.start_trace(world["SM"], "NH3N", world["peak"], actor=admin)
+    check(report_data(empty))  # no candidate, no alert, no user
