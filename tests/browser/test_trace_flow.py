@@ -1,5 +1,6 @@
 """A bureau user opens an alert, traces it in one click, sees the culprit first with its evidence,
-the map and the chart (Leaflet and plotly served by the app), and creates a verification task."""
+the map and the chart (Leaflet and plotly served by the app), creates a verification task and
+records its result, which confirms the alert."""
 
 from __future__ import annotations
 
@@ -42,4 +43,14 @@ def test_alert_trace_table_and_task(page, live_server, login):
     assert "已创建 1 个核查任务" in page.inner_text(".messages")
     assert w["P1"].code in page.inner_text("#tasks") and "待核查" in page.inner_text("#tasks")
     assert VerificationTask.objects.get().assignee == users["inspector"]
+    # the result of the verification confirms the alert
+    with page.expect_navigation():
+        page.click("#tasks a")
+    page.select_option("select[name=result]", "discharging")
+    page.fill("textarea[name=note]", "现场发现暗管偷排")
+    with page.expect_navigation():
+        page.click("#complete-form button")
+    assert "预警已确认属实" in page.inner_text(".messages") and "存在排放" in page.inner_text("#task-result")
+    alert.refresh_from_db()
+    assert alert.state == "confirmed"
     assert errors == [] and external == []
