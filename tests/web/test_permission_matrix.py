@@ -179,6 +179,8 @@ ADMIN = {
     "alerts.receptor":                            (200, 200, 200, 200, 200),
     "alerts.outfalllimit":                        (200, 403, 200, 403, 200),
     "alerts.delivery":                            (200, 403, 200, 403, 200),
+    "traces.trace":                               (200, 403, 200, 403, 200),
+    "traces.verificationtask":                    (200, 403, 200, 403, 200),
 }
 
 #: CLI commands that take --user: exit code per role (anon = no --user: the first administrator).
