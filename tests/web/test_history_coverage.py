@@ -213,12 +213,41 @@ def _alerts_cases():
 
 
 #: dotted service name → function(ctx) that calls it. Apps add their cases here.
+def _traces_cases():
+    import traces_fixtures as fx
+    from outfall.traces import services
+
+    def world(ctx):
+        w = fx.build(ctx["town"], ctx["admin"])
+        ChangeRecord.objects.all().delete()
+        return w
+
+    def start(ctx):
+        w = world(ctx)
+        services.start_trace(w["SM"], "NH3N", w["peak"], actor=ctx["admin"])
+
+    def task(ctx):
+        w = world(ctx)
+        t = services.start_trace(w["SM"], "NH3N", w["peak"], actor=ctx["admin"])
+        ChangeRecord.objects.all().delete()
+        return w, services.create_task(t, w["P1"], actor=ctx["admin"])
+
+    def complete(ctx):
+        _w, k = task(ctx)
+        ChangeRecord.objects.all().delete()
+        services.complete_task(k, "inconclusive", actor=ctx["admin"])
+
+    return {"outfall.traces.services.start_trace": start, "outfall.traces.services.create_task": task,
+            "outfall.traces.services.complete_task": complete}
+
+
 CASES: dict = {"outfall.ledger.excel.import_outfalls": _import_outfalls}
 CASES.update(_ledger_cases())
 CASES.update(_monitoring_cases())
 CASES["outfall.rivers.services.import_rivers"] = _import_rivers
 CASES.update(_accounts_cases())
 CASES.update(_alerts_cases())
+CASES.update(_traces_cases())
 
 
 def discovered_services() -> list[str]:

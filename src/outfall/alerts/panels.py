@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from outfall.alerts import permissions
@@ -15,6 +16,14 @@ from outfall.alerts.limits import add_outfall_limit
 from outfall.alerts.models import Alert, OutfallLimit
 from outfall.core.errors import OutfallError
 from outfall.ledger.models import Outfall
+
+#: Panels a higher app adds to the alert page (STYLE rule 16: alerts never import them): callables
+#: f(request, alert) -> HTML, rendered in order below the alert's details (traces adds its button).
+alert_detail_panels: list = []
+
+
+def render_alert_panels(request, alert) -> list[str]:
+    return [mark_safe(p(request, alert)) for p in alert_detail_panels]  # noqa: S308 — panels render templates
 
 
 def outfall_panel(request, outfall) -> str:

@@ -16,6 +16,7 @@ from outfall.accounts.models import Town
 from outfall.alerts import lifecycle, permissions, selectors
 from outfall.alerts.charts import alert_figure
 from outfall.alerts.models import Alert
+from outfall.alerts.panels import render_alert_panels
 from outfall.core.enums import AlertRule, AlertSeverity, AlertState
 from outfall.core.errors import OutfallError
 
@@ -39,7 +40,8 @@ def alert_detail(request, pk: int):
         "a": alert, "can_act": permissions.can_act(request.user, alert), "next_states": lifecycle.allowed_next(alert),
         "steps": alert.steps.select_related("actor", "assignee"), "deliveries": alert.deliveries.select_related("channel"),
         "assignees": selectors.assignees(alert), "rule": AlertRule(alert.rule),
-        "chart_json": json.dumps(alert_figure(alert, points), cls=DjangoJSONEncoder)})
+        "chart_json": json.dumps(alert_figure(alert, points), cls=DjangoJSONEncoder),
+        "panels": render_alert_panels(request, alert)})
 
 
 @require_POST

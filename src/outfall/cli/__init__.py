@@ -28,6 +28,7 @@ COMMAND_MODULES = [
     "outfall.cli.worker",
     "outfall.cli.backup",
     "outfall.cli.alerts",
+    "outfall.cli.trace",
 ]
 
 

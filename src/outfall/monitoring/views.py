@@ -13,6 +13,7 @@ from outfall.core.standards.parameters import registry
 from outfall.monitoring import selectors
 from outfall.monitoring.charts import series_figure
 from outfall.monitoring.models import Section
+from outfall.monitoring.panels import render_panels
 
 CHART_ORDER = ("NH3N", "TP", "CODMN", "DO", "COD", "BOD5", "PH", "TN", "WT")
 
@@ -38,4 +39,4 @@ def section_detail(request, pk: int):
         "charts": charts, "charts_json": json.dumps([{"id": c["id"], "figure": c["figure"]} for c in charts],
                                                     cls=DjangoJSONEncoder),
         "monthly": selectors.period_evaluations(s, by="month"), "yearly": selectors.period_evaluations(s, by="year"),
-        "names": {c: reg[c].name_zh for c in reg}})
+        "names": {c: reg[c].name_zh for c in reg}, "panels": render_panels(request, s)})

@@ -7,11 +7,14 @@ from outfall.alerts.api import AlertViewSet
 from outfall.ledger.api import OutfallViewSet
 from outfall.monitoring.api import SectionViewSet, push_readings
 from outfall.rivers.api import navigate_view, report_view
+from outfall.traces.api import TaskViewSet, TraceViewSet
 
 router = DefaultRouter()
 router.register("outfalls", OutfallViewSet, basename="outfall")
 router.register("sections", SectionViewSet, basename="section")
 router.register("alerts", AlertViewSet, basename="alert")
+router.register("traces", TraceViewSet, basename="trace")
+router.register("trace-tasks", TaskViewSet, basename="trace-task")
 
 urlpatterns = [path("readings/", push_readings, name="readings-push"),
                path("network/navigate/", navigate_view, name="network-navigate"),

@@ -6,4 +6,5 @@ NAV = [
     ("rivers:network", "河网", "Rivers"),
     ("accounts:towns", "镇街", "Towns"),
     ("alerts:list", "预警", "Alerts"),
+    ("traces:list", "溯源", "Traces"),
 ]

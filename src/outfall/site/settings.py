@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "outfall.rivers",
     "outfall.monitoring",
     "outfall.alerts",
+    "outfall.traces",
     "outfall.mapui",
     "outfall.site.apps.SiteConfig",
 ]
