@@ -29,17 +29,6 @@ from outfall.ledger.services import add_photo
 from outfall.monitoring.ingest import import_readings
 from outfall.monitoring.services import import_sections
 
-
-def _has_docx() -> bool:
-    import importlib.util
-
-    try:
-        return importlib.util.find_spec("outfall.reports.trace_docx") is not None
-    except ModuleNotFoundError:
-        return False
-
-
-_HAS_DOCX = _has_docx()
 # ---------------------------------------------------------------------------------------------------
 #: Pages: HTTP status per role (session login). own/other: town staff of the fixture objects' town /
 #: of another town; 302 from anonymous = sent to log in; 405 = method not allowed.
@@ -109,9 +98,7 @@ PAGES = {
     ("traces:detail", "GET"):                     (302, 200, 200, 200, 404, 200, 200),
     ("traces:task-create", "GET"):                (302, 405, 405, 405, 405, 405, 405),
     ("traces:task-create", "POST"):               (302, 302, 302, 403, 404, 403, 403),
-    # the Word report answers 501 until outfall.reports.trace_docx is installed (another branch)
-    ("traces:report", "GET"):                     tuple(c if c in (302, 404) else (200 if _HAS_DOCX else 501)
-                                                        for c in (302, 200, 200, 200, 404, 200, 200)),
+    ("traces:report", "GET"):                     (302, 200, 200, 200, 404, 200, 200),
     ("traces:task-list", "GET"):                  (302, 200, 200, 200, 200, 200, 200),
     ("traces:task-detail", "GET"):                (302, 200, 200, 200, 404, 200, 200),
     ("traces:task-complete", "GET"):              (302, 405, 405, 405, 405, 405, 405),

@@ -121,11 +121,22 @@ def test_all_tasks_without_a_discharge_mark_the_alert_not_genuine_naming_them(wo
     services.complete_task(tasks[0], "not_discharging", actor=admin)
     alert.refresh_from_db()
     assert alert.state == "tracing"  # one task still open
-    services.complete_task(tasks[1], "inconclusive", actor=admin)
+    services.complete_task(tasks[1], "not_discharging", actor=admin)
     alert.refresh_from_db()
     assert alert.state == "not_genuine"
     reason = alert.steps.order_by("-pk").first().note
     assert f"#{tasks[0].pk}" in reason and f"#{tasks[1].pk}" in reason and world["P3"].code in reason
+
+
+def test_an_inconclusive_result_leaves_the_alert_as_it_is(world):
+    admin = world["users"]["admin"]
+    alert = make_alert(world, state="acknowledged")
+    t = services.trace_alert(alert, actor=admin)
+    tasks = [services.create_task(t, world[k], actor=admin) for k in ("P1", "P3")]
+    services.complete_task(tasks[0], "not_discharging", actor=admin)
+    done = services.complete_task(tasks[1], "inconclusive", actor=admin)
+    alert.refresh_from_db()
+    assert alert.state == "tracing" and "无法判断" in done.alert_outcome
 
 
 def test_only_candidates_get_tasks_and_only_allowed_people(world):

@@ -113,7 +113,8 @@ def create_task(trace_row: Trace, outfall: Outfall, *, actor, assignee=None, dea
 
 def _feed_back(task: VerificationTask, *, actor) -> str:
     """Move the trace's alert after a result: confirmed on a discharge; not genuine when every task
-    of the trace is done and none found one. Returns what happened, in words."""
+    of the trace is done and each found no discharge (an inconclusive result leaves the alert as it
+    is). Returns what happened, in words."""
     alert = task.trace.alert
     if alert is None:
         return ""
@@ -129,6 +130,9 @@ def _feed_back(task: VerificationTask, *, actor) -> str:
     tasks = list(task.trace.tasks.select_related("outfall").order_by("pk"))
     if any(t.state != "done" for t in tasks) or any(t.result == "discharging" for t in tasks):
         return ""
+    if any(t.result != "not_discharging" for t in tasks):
+        return ("有核查结果为「无法判断」，预警保持不变，可再派核查任务 / some results are inconclusive: "
+                "the alert stays as it is; assign another check")
     if not can_transition(state, AlertState.NOT_GENUINE):
         return f"预警为「{state.label}」，未改变 / the alert stays {state.value}"
     if not may:
@@ -145,8 +149,8 @@ def complete_task(task: VerificationTask, result: str, note: str = "", *, actor)
     """Record the result of an open task: ``discharging``, ``not_discharging`` or ``inconclusive``.
 
     A discharge confirms the trace's alert and counts as a violation of the outfall in every later
-    trace; when all tasks of the trace are done and none found a discharge, the alert is marked not
-    genuine with a reason naming the tasks. ``task.alert_outcome`` says what happened to the alert.
+    trace; when all tasks of the trace are done and every one found no discharge, the alert is marked
+    not genuine with a reason naming the tasks (an inconclusive result leaves it as it is). ``task.alert_outcome`` says what happened to the alert.
     """
     # Lock the trace first: two results recorded at once must not both miss "every task is done".
     list(Trace.objects.select_for_update().filter(pk=task.trace_id).values_list("pk", flat=True))

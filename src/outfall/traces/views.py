@@ -177,13 +177,9 @@ def task_complete(request, pk: int):
 
 
 def trace_report(request, pk: int):
-    """The Word report (``outfall.reports.trace_docx``, imported when asked: 501 where it is not installed)."""
+    """The Word report of a trace (``outfall.reports.trace_docx``; matplotlib is imported on first use)."""
     t = get_object_or_404(_traces(request.user), pk=pk)
-    try:
-        from outfall.reports.trace_docx import trace_report_docx
-    except ImportError:
-        return HttpResponse("Word 报告模块未安装 / the Word report is not available", status=501,
-                            content_type="text/plain; charset=utf-8")
+    from outfall.reports.trace_docx import trace_report_docx
     from outfall.traces.report_data import report_data
 
     body = trace_report_docx(report_data(t, user=request.user))
