@@ -52,11 +52,6 @@ def section_data(code, lon, lat, town):
 def build(town, actor, *, hydraulics: bool = True, spill: bool = True, other_town=None) -> dict:
     """The network, outfalls, sections and readings; returns {"P1": outfall, ..., "S1": section, ...,
     "peak": time of the largest reading at SM}."""
-    from outfall.rivers import selectors
-
-    # The process caches the network under (version pk, reach count); a rolled-back test can leave a
-    # network of the same key in the cache, so start clean.
-    selectors._cache.clear()
     import_rivers(rivers(hydraulics=hydraulics), actor=actor, name="traces.geojson")
     w = {}
     for code, lon, lat, typ, town_ in (("P1", 120.475, 36.925, "工业排污口", town),

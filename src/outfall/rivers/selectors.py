@@ -27,11 +27,14 @@ def reach_inputs(qs=None) -> list[ReachInput]:
 
 
 def network_key() -> tuple:
-    """The current network's version, one indexed query: ("version", pk, reaches) of the latest
-    NetworkVersion (every import writes one), else ("rows", count, max pk) of the Reach rows."""
-    version = NetworkVersion.objects.order_by("-pk").values_list("pk", "reaches").first()
+    """The current network's version, one indexed query: ("version", pk, reaches, created, ids digest)
+    of the latest NetworkVersion (every import writes one; the time and digest tell apart two versions
+    that got the same pk, as SQLite gives again after a rollback), else ("rows", count, max pk) of the
+    Reach rows."""
+    version = NetworkVersion.objects.order_by("-pk").values_list("pk", "reaches", "created", "ids_digest").first()
     if version is not None:
-        return ("version", *version)
+        pk, reaches, created, digest = version
+        return "version", pk, reaches, created.isoformat(), digest
     agg = Reach.objects.aggregate(n=Count("pk"), m=Max("pk"))
     return "rows", agg["n"], agg["m"]
 
