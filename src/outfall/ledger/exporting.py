@@ -90,6 +90,7 @@ def iter_records(queryset, *, chunk: int = 2000, timings: dict | None = None):
             lists[2].append(industry)
             lists[3].append(contact)
         t1 = time.perf_counter()
+        out = []
         for r in part:
             block = parties[r[0]]
             cells = []
@@ -97,10 +98,11 @@ def iter_records(queryset, *, chunk: int = 2000, timings: dict | None = None):
                 v = r[at] if at > 0 else block[-1 - at]
                 cells.append(v if fmt is None else fmt(v))
             t3 = r[_TYPE_AT[0]], r[_TYPE_AT[1]], r[_TYPE_AT[2]]
-            yield cells, r[n_read - 2], r[n_read - 1], " / ".join(x for x in t3 if x)
+            out.append((cells, r[n_read - 2], r[n_read - 1], " / ".join(x for x in t3 if x)))
         if timings is not None:
             timings["sql"] = timings.get("sql", 0.0) + (t1 - t0)
             timings["rows"] = timings.get("rows", 0.0) + (time.perf_counter() - t1)
+        yield from out
         if len(part) < chunk:
             break
         last = part[-1][1]
