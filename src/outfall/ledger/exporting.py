@@ -6,7 +6,7 @@ export → import → export gives identical files.
 Text is never written as a formula (OWASP "CSV injection"): in XLSX every text cell that a spreadsheet
 would take for a formula or an error code is an explicit string cell (:func:`xlsx_value`); in CSV a
 text cell starting with ``= + - @``, tab, carriage return or ``'`` gets a leading ``'``
-(:func:`outfall.core.tabular.neutralise_formula`), which the CSV reader removes again, so the value
+(:func:`outfall.core.filetypes.neutralise_formula`), which the CSV reader removes again, so the value
 round-trips unchanged.
 """
 
