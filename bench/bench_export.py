@@ -157,6 +157,10 @@ def main(quick: bool = False) -> None:
     t_w, c_w, m_w, (t_req, t_done, job_file) = _measure(web_xlsx)
     t_x, c_x, m_x, data = _measure(lambda: export_ledger(qs, "xlsx"))
     assert job_file == data, "the job's file differs from the synchronous export"
+    t0 = time.perf_counter()
+    assert get("xlsx").status_code == 302  # once more, warm and untraced (its job is not run)
+    t_req_warm = time.perf_counter() - t0
+    HUEY.flush()
     sql, build, write = sync_split()
     t_r, c_r, m_r, new_rows = _measure(lambda: list(iter_cells(qs)))
     t_rb, c_rb, m_rb, old_rows = _measure(lambda: list(_rows_before(qs)))
@@ -167,7 +171,9 @@ def main(quick: bool = False) -> None:
 
     missed = not quick and t_req > TARGET_REQUEST_S
     flag = "  MISSED (target ≤ 2 s)" if missed else ""
-    rows = [["XLSX, web path: the export request (creates and queues the job)", f"{t_req:.3f}{flag}", "", "", ""],
+    rows = [["XLSX, web path: the export request (creates and queues the job), first in this process",
+             f"{t_req:.3f}{flag}", "", "", ""],
+            ["XLSX, web path: the same request again (warm, as on a running server)", f"{t_req_warm:.3f}", "", "", ""],
             ["XLSX, web path: request → job done (task run as the worker runs it)", f"{t_done:.2f}", f"{c_w:.2f}",
              f"{m_w:.0f}", f"{len(job_file) / 2**20:.1f}"],
             ["XLSX, synchronous writer (CLI, small exports): write-only, by code keyset", f"{t_x:.2f}", f"{c_x:.2f}",
