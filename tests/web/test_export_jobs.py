@@ -170,6 +170,23 @@ class ExportJobTests(TestCase):
         old.refresh_from_db()
         assert old.removed_at is not None and list(self.exports.iterdir()) == []
 
+    def test_a_job_no_worker_ran_fails_after_the_retention(self):
+        from outfall.ledger.tasks import remove_expired_exports_task
+
+        self.export(self.users["viewer"], run=False)
+        job = ExportJob.objects.get()
+        (self.exports / f".ledger-{job.pk}-0123456789abcdef.xlsx.part").write_bytes(b"PK")
+        remove_expired_exports_task()  # within the retention: still queued
+        job.refresh_from_db()
+        assert job.state == "queued"
+        ExportJob.objects.filter(pk=job.pk).update(created_at=job.created_at - dt.timedelta(hours=25))
+        remove_expired_exports_task()
+        job.refresh_from_db()
+        assert job.state == "failed" and "工作进程" in job.error and list(self.exports.iterdir()) == []
+        page = self.client.get(reverse("ledger:export-job", args=[job.pk])).content.decode()
+        assert 'id="job-error"' in page and 'http-equiv="refresh"' not in page
+        assert export_jobs.run_export_job(job.pk).state == "failed"  # a late worker leaves it as it is
+
     def test_small_xlsx_csv_and_the_cli_stay_synchronous(self):
         from outfall.ledger.cli import export_file
 

@@ -240,6 +240,11 @@ def _export_job_cases():
                 case(ctx)
         return wrapped
 
+    def stalled(ctx):
+        job = export_jobs.create_export_job(actor=ctx["admin"], filters={})
+        ChangeRecord.objects.all().delete()
+        export_jobs.fail_stalled_exports(now=job.created_at + dt.timedelta(days=365))
+
     def remove(ctx):
         job = done_job(ctx)
         export_jobs.remove_expired_exports(now=job.finished_at + dt.timedelta(days=365))
@@ -248,7 +253,8 @@ def _export_job_cases():
             "outfall.ledger.export_jobs.run_export_job": in_tmp(run),
             "outfall.ledger.export_jobs.record_download": in_tmp(
                 lambda ctx: export_jobs.record_download(done_job(ctx), actor=ctx["admin"])),
-            "outfall.ledger.export_jobs.remove_expired_exports": in_tmp(remove)}
+            "outfall.ledger.export_jobs.remove_expired_exports": in_tmp(remove),
+            "outfall.ledger.export_jobs.fail_stalled_exports": in_tmp(stalled)}
 
 
 #: dotted service name → function(ctx) that calls it. Apps add their cases here.

@@ -5,7 +5,8 @@ The request creates the job (:func:`create_export_job`) and answers at once; the
 the outfalls the requester may see (``Outfall.objects.visible_to``, the same as the synchronous
 export) with the filters of the request; the requester (or an administrator) downloads the file
 (:func:`record_download`); files older than ``OUTFALL_EXPORT_RETENTION_HOURS`` are removed
-(:func:`remove_expired_exports`) hourly and before each new job. Every step leaves history.
+(:func:`remove_expired_exports`) hourly and before each new job, when jobs that waited that long
+without finishing are marked failed (:func:`fail_stalled_exports`). Every step leaves history.
 
 States::
 
@@ -72,6 +73,7 @@ def create_export_job(*, actor, filters: dict, fmt: str = "xlsx", rows: int = 0)
     if fmt not in JOB_FORMATS:
         raise InputError(f"export job format {fmt}", user_message=f"后台导出不支持「{fmt}」格式")
     remove_expired_exports()
+    fail_stalled_exports()
     job = ExportJob.objects.create(requester=actor, format=fmt, filters=dict(filters), rows=rows)
     record_change(job, action="create", actor=actor, before=None, after=_snapshot(job), note="后台导出台账")
     transaction.on_commit(lambda: export_job_task(job.pk))
@@ -163,5 +165,21 @@ def remove_expired_exports(*, now: dt.datetime | None = None) -> int:
             job.save(update_fields=["file_name", "removed_at"])
             record_change(job, action="update", actor=None, before=before, after=_snapshot(job),
                           note="导出文件已过保留期删除 / export file removed after the retention")
+        n += 1
+    return n
+
+
+def fail_stalled_exports(*, now: dt.datetime | None = None) -> int:
+    """Mark failed the jobs still queued or running ``OUTFALL_EXPORT_RETENTION_HOURS`` after they were
+    created (no worker ran them, or it stopped in the middle), so their page stops waiting; return
+    how many. A partial file of a stopped worker is removed."""
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(hours=settings.OUTFALL_EXPORT_RETENTION_HOURS)
+    n = 0
+    for job in ExportJob.objects.filter(state__in=("queued", "running"), created_at__lt=cutoff):
+        for part in Path(settings.OUTFALL_EXPORTS_DIR).glob(f".ledger-{job.pk}-*.part"):
+            part.unlink(missing_ok=True)
+        _finish(job, state="failed", error="未在保留期内完成：工作进程未运行或中途停止，请重新导出 / not finished "
+                                            "within the retention: the worker was not running or stopped; export again")
         n += 1
     return n

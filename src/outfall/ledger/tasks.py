@@ -17,7 +17,9 @@ def export_job_task(job_id: int) -> None:
 
 @db_periodic_task(crontab(minute="7"))
 def remove_expired_exports_task() -> None:
-    """Every hour: remove export files older than ``OUTFALL_EXPORT_RETENTION_HOURS``."""
-    from outfall.ledger.export_jobs import remove_expired_exports
+    """Every hour: remove export files older than ``OUTFALL_EXPORT_RETENTION_HOURS``, and fail the
+    jobs left unfinished that long."""
+    from outfall.ledger.export_jobs import fail_stalled_exports, remove_expired_exports
 
     remove_expired_exports()
+    fail_stalled_exports()
