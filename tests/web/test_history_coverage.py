@@ -212,6 +212,51 @@ def _alerts_cases():
             "outfall.alerts.checking.check_alerts": check}
 
 
+def _export_job_cases():
+    import datetime as dt
+
+    from django.test import override_settings
+
+    from outfall.ledger import export_jobs
+
+    def create(ctx):
+        export_jobs.create_export_job(actor=ctx["admin"], filters={})
+
+    def done_job(ctx):
+        job = export_jobs.create_export_job(actor=ctx["admin"], filters={})
+        job = export_jobs.run_export_job(job.pk)
+        assert job.state == "done", job.error
+        ChangeRecord.objects.all().delete()
+        return job
+
+    def run(ctx):
+        job = export_jobs.create_export_job(actor=ctx["admin"], filters={})
+        ChangeRecord.objects.all().delete()
+        export_jobs.run_export_job(job.pk)
+
+    def in_tmp(case):
+        def wrapped(ctx):
+            with override_settings(OUTFALL_EXPORTS_DIR=ctx["tmp"]):
+                case(ctx)
+        return wrapped
+
+    def stalled(ctx):
+        job = export_jobs.create_export_job(actor=ctx["admin"], filters={})
+        ChangeRecord.objects.all().delete()
+        export_jobs.fail_stalled_exports(now=job.created_at + dt.timedelta(days=365))
+
+    def remove(ctx):
+        job = done_job(ctx)
+        export_jobs.remove_expired_exports(now=job.finished_at + dt.timedelta(days=365))
+
+    return {"outfall.ledger.export_jobs.create_export_job": in_tmp(create),
+            "outfall.ledger.export_jobs.run_export_job": in_tmp(run),
+            "outfall.ledger.export_jobs.record_download": in_tmp(
+                lambda ctx: export_jobs.record_download(done_job(ctx), actor=ctx["admin"])),
+            "outfall.ledger.export_jobs.remove_expired_exports": in_tmp(remove),
+            "outfall.ledger.export_jobs.fail_stalled_exports": in_tmp(stalled)}
+
+
 #: dotted service name → function(ctx) that calls it. Apps add their cases here.
 def _traces_cases():
     import traces_fixtures as fx
@@ -243,6 +288,7 @@ def _traces_cases():
 
 CASES: dict = {"outfall.ledger.excel.import_outfalls": _import_outfalls}
 CASES.update(_ledger_cases())
+CASES.update(_export_job_cases())
 CASES.update(_monitoring_cases())
 CASES["outfall.rivers.services.import_rivers"] = _import_rivers
 CASES.update(_accounts_cases())
@@ -274,7 +320,7 @@ def test_service_writes_history(name, db, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     town, town_b = make_towns()
     users = make_users(town, town_b)
-    ctx = {"town": town, "admin": users["admin"], "users": users}
+    ctx = {"town": town, "admin": users["admin"], "users": users, "tmp": tmp_path}
     ctx["outfall"] = make_outfall(town, users["admin"])
     ChangeRecord.objects.all().delete()
     CASES[name](ctx)

@@ -61,6 +61,9 @@ PAGES = {
     ("ledger:import", "GET"):                     (302, 200, 200, 200, 200, 403, 403),
     ("ledger:import", "POST"):                    (302, 200, 200, 200, 200, 403, 403),
     ("ledger:export", "GET"):                     (302, 200, 200, 200, 200, 200, 200),
+    ("ledger:export-jobs", "GET"):                (302, 200, 200, 200, 200, 200, 200),
+    ("ledger:export-job", "GET"):                 (302, 200, 404, 200, 404, 404, 404),  # own: the requester
+    ("ledger:export-job-download", "GET"):        (302, 200, 404, 200, 404, 404, 404),
     ("ledger:detail", "GET"):                     (302, 200, 200, 200, 200, 200, 200),
     ("ledger:edit", "GET"):                       (302, 200, 200, 200, 404, 404, 404),
     ("ledger:edit", "POST"):                      (302, 200, 200, 200, 404, 404, 404),
@@ -193,6 +196,8 @@ REQUEST_DATA = {
 #: How to fill a URL keyword: "object" (an attribute of the fixture world) or a literal; by
 #: (URL key, keyword) first, then by keyword alone.
 PARAMS = {
+    ("ledger:export-job", "pk"): "export_job",
+    ("ledger:export-job-download", "pk"): "export_job",
     ("ledger", "pk"): "outfall",
     ("monitoring", "pk"): "section",
     ("outfall-detail", "pk"): "outfall",
@@ -267,6 +272,7 @@ def build_world(media: str) -> World:
     add_station_binding(create_station_account("matrix-station", actor=admin), w.section, actor=admin)
     build_alerts(w, admin)
     build_traces(w)
+    w.export_job = build_export_job(w, media)
     Group.objects.create(name="巡查组")
     AccessAttempt.objects.create(username="x", ip_address="192.0.2.1", user_agent="t", failures_since_start=1)
     AccessLog.objects.create(username="x", ip_address="192.0.2.1", user_agent="t")
@@ -315,6 +321,15 @@ def build_traces(w: World) -> None:
                                    map={"reaches": [], "sections": [], "outfalls": []})
     w.trace.candidates.add(w.outfall)
     w.task = VerificationTask.objects.create(trace=w.trace, outfall=w.outfall, assignee=w.users["inspector"])
+
+
+def build_export_job(w: World, media: str):
+    """A done export job of town A's staff member, its file under ``media``/exports."""
+    from outfall.ledger.export_jobs import create_export_job, run_export_job
+
+    with override_settings(OUTFALL_EXPORTS_DIR=Path(media) / "exports"):
+        job = create_export_job(actor=w.users["town_a"], filters={}, rows=1)
+        return run_export_job(job.pk)
 
 
 def readings_csv(w: World) -> str:
@@ -381,7 +396,7 @@ class PermissionMatrixTests(TestCase):
         cls.world = build_world(cls.media)
 
     def setUp(self):
-        self.enterContext(override_settings(MEDIA_ROOT=self.media))
+        self.enterContext(override_settings(MEDIA_ROOT=self.media, OUTFALL_EXPORTS_DIR=Path(self.media) / "exports"))
 
     def test_every_url_has_a_row(self):
         routes = matrix.routes()

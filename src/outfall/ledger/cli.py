@@ -6,7 +6,7 @@ from pathlib import Path
 
 from outfall.core.errors import InputError
 from outfall.ledger.excel import import_outfalls
-from outfall.ledger.exporting import FORMATS, export_ledger
+from outfall.ledger.exporting import FORMATS, export_ledger, iter_cells, write_xlsx_to
 from outfall.ledger.models import Outfall
 
 
@@ -20,6 +20,7 @@ def export_file(path: Path, *, actor) -> int:
     if fmt not in FORMATS:
         raise InputError(f"export format {fmt}", user_message=f"不支持的导出格式「.{fmt}」；可用: .xlsx .csv .geojson .kml")
     qs = Outfall.objects.visible_to(actor) if actor is not None else Outfall.objects.all()
-    data = export_ledger(qs, fmt)
-    path.write_bytes(data)
+    if fmt == "xlsx":  # written as it is read (synchronous: the CLI is no web thread)
+        return write_xlsx_to(iter_cells(qs), path)
+    path.write_bytes(export_ledger(qs, fmt))
     return qs.count()

@@ -19,6 +19,7 @@ from outfall.core.enums import (
     DischargeRegularity,
     EntryMode,
     OutfallStatus,
+    Role,
     choices,
 )
 
@@ -143,3 +144,58 @@ class Photo(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.caption}".strip()
+
+
+class ExportJobQuerySet(models.QuerySet):
+    """The one place that decides who may see an export job and fetch its file: the user who asked
+    for it, and administrators."""
+
+    def visible_to(self, user):
+        if not permissions.can_read(user):
+            return self.none()
+        if user.role_enum == Role.ADMIN:
+            return self
+        return self.filter(requester=user)
+
+
+class ExportJob(models.Model):
+    """A ledger export too large to write inside a request: queued, written by the worker into a file
+    under the data directory, downloaded by the user who asked for it, removed after a retention."""
+
+    STATE_CHOICES = [("queued", "排队中"), ("running", "导出中"), ("done", "已完成"), ("failed", "失败")]
+
+    requester = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="申请人", null=True,
+                                  on_delete=models.SET_NULL, related_name="+")
+    format = models.CharField("格式", max_length=10, default="xlsx")
+    filters = models.JSONField("筛选条件", default=dict, blank=True)
+    state = models.CharField("状态", max_length=10, choices=STATE_CHOICES, default="queued", db_index=True)
+    rows = models.PositiveIntegerField("行数", default=0, help_text="排队时估计，完成时为实际写出的行数")
+    rows_done = models.PositiveIntegerField("已写行数", default=0)
+    file_name = models.CharField("文件", max_length=200, blank=True,
+                                 help_text="相对于数据目录下 exports/ 的文件名；过期删除后清空")
+    size_bytes = models.PositiveBigIntegerField("文件大小(字节)", default=0)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    started_at = models.DateTimeField("开始时间", null=True, blank=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+    removed_at = models.DateTimeField("文件删除时间", null=True, blank=True)
+    error = models.TextField("错误", blank=True)
+
+    objects = ExportJobQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "导出任务"
+        verbose_name_plural = "导出任务"
+
+    def __str__(self) -> str:
+        return f"导出 #{self.pk} ({self.format}, {self.rows} 行)"
+
+    @property
+    def finished(self) -> bool:
+        return self.state in ("done", "failed")
+
+    @property
+    def progress_pct(self) -> int:
+        if self.state == "done":
+            return 100
+        return min(99, int(100 * self.rows_done / self.rows)) if self.rows else 0

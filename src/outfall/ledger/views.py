@@ -5,19 +5,20 @@ Views only declare: permissions come from the queryset methods, changes from the
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from outfall.accounts import permissions
 from outfall.core.enums import OutfallStatus
 from outfall.core.errors import InputError, OutfallError, PermissionDeniedError
-from outfall.ledger import exporting, importing, selectors, services
+from outfall.ledger import export_jobs, exporting, importing, selectors, services
 from outfall.ledger.filters import OutfallFilter
 from outfall.ledger.forms import CancelForm, ImportForm, OutfallForm, PhotoForm
-from outfall.ledger.models import Outfall, Photo
+from outfall.ledger.models import ExportJob, Outfall, Photo
 from outfall.ledger.panels import render_panels
 
 SORTS = {"code", "-code", "name", "-name", "type_l1", "-type_l1", "status", "-status", "town__code", "-town__code",
@@ -134,16 +135,46 @@ def photo_file(request, pk: int, photo_id: int):
 
 
 def export(request):
+    """The ledger as a file, filtered as the list page. An XLSX of more than ``OUTFALL_EXPORT_ASYNC_ROWS``
+    outfalls becomes an export job (the answer is its page); CSV is streamed; the rest is answered at once."""
     fmt = request.GET.get("format", "xlsx")
     if fmt not in exporting.FORMATS:
         raise InputError(f"format {fmt}", user_message=f"不支持的导出格式「{fmt}」")
     qs = OutfallFilter(request.GET, queryset=Outfall.objects.visible_to(request.user)).qs
+    if fmt in export_jobs.JOB_FORMATS and (n := qs.count()) > settings.OUTFALL_EXPORT_ASYNC_ROWS:
+        job = export_jobs.create_export_job(actor=request.user, filters=export_jobs.job_filters(request.GET),
+                                            fmt=fmt, rows=n)
+        return redirect("ledger:export-job", pk=job.pk)
     if fmt == "csv":
         response = StreamingHttpResponse(exporting.stream_ledger(qs, fmt), content_type=exporting.CONTENT_TYPES[fmt])
     else:
         response = HttpResponse(exporting.export_ledger(qs, fmt), content_type=exporting.CONTENT_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="outfalls.{fmt}"'
     return response
+
+
+def export_job_list(request):
+    """The export jobs the user may see (their own; an administrator sees all), newest first."""
+    jobs = ExportJob.objects.visible_to(request.user).select_related("requester")[:100]
+    return render(request, "ledger/export_jobs.html", {"jobs": jobs})
+
+
+def export_job(request, pk: int):
+    """One export job: its state and progress (the page reloads itself until the job is finished),
+    then the download link or the error."""
+    job = get_object_or_404(ExportJob.objects.visible_to(request.user).select_related("requester"), pk=pk)
+    return render(request, "ledger/export_job.html", {"job": job, "available": export_jobs.export_path(job) is not None})
+
+
+def export_job_download(request, pk: int):
+    """The file of a done job, for its requester or an administrator; each download leaves history."""
+    job = get_object_or_404(ExportJob.objects.visible_to(request.user), pk=pk)
+    path = export_jobs.export_path(job)
+    if path is None:
+        raise Http404("export file not available")
+    export_jobs.record_download(job, actor=request.user)
+    return FileResponse(open(path, "rb"), as_attachment=True, filename=f"outfalls-{job.pk}.{job.format}",
+                        content_type=exporting.CONTENT_TYPES[job.format])
 
 
 @require_http_methods(["GET", "POST"])

@@ -56,6 +56,12 @@ SETTINGS: list[Setting] = [
     Setting("IMPORT_DUPLICATE_M", "30", int,
             "A new outfall with the name and town of an existing one within this many metres is refused as a likely "
             "duplicate unless the import allows duplicates."),
+    Setting("EXPORT_ASYNC_ROWS", "5000", int,
+            "A ledger XLSX export of more outfalls than this is written by the worker as an export job (the page "
+            "shows its progress and a download link); smaller ones, and every CSV, are answered at once."),
+    Setting("EXPORT_RETENTION_HOURS", "24", int,
+            "How long the file of a finished export job is kept in DATA_DIR/exports, in hours; older files are "
+            "removed hourly by the worker and before each new export job."),
     Setting("TILE_URL", "", str, "Optional basemap tile URL template for the map (offline when empty)."),
     Setting("TILE_ATTRIBUTION", "", str, "Attribution text shown for TILE_URL."),
     Setting("TIME_ZONE", "Asia/Shanghai", str, "Time zone of naive times in imported files and of the UI."),

@@ -168,6 +168,10 @@ OUTFALL_AREA_BBOX = config.get("AREA_BBOX")
 OUTFALL_AREA_FROM_TOWNS = config.get("AREA_FROM_TOWNS")
 OUTFALL_CODE_GENERATOR = config.get("CODE_GENERATOR")
 OUTFALL_TILE_URL = config.get("TILE_URL")
+# Ledger exports larger than EXPORT_ASYNC_ROWS run as export jobs, written under DATA_DIR/exports.
+OUTFALL_EXPORT_ASYNC_ROWS = config.get("EXPORT_ASYNC_ROWS")
+OUTFALL_EXPORT_RETENTION_HOURS = config.get("EXPORT_RETENTION_HOURS")
+OUTFALL_EXPORTS_DIR = DATA_DIR / "exports"
 OUTFALL_TILE_ATTRIBUTION = config.get("TILE_ATTRIBUTION")
 
 _west, _south, _east, _north = (float(x) for x in OUTFALL_AREA_BBOX.split(","))
