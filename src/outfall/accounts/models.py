@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
-from outfall.core.enums import Role, choices
+from outfall.accounts.labels import choices
+from outfall.core.enums import Role
 
 
 class Town(models.Model):

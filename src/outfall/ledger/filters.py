@@ -4,8 +4,9 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from outfall.accounts.labels import choices
 from outfall.accounts.models import Town
-from outfall.core.enums import OutfallStatus, choices
+from outfall.core.enums import OutfallStatus
 from outfall.core.outfall_types import TYPES
 from outfall.ledger.models import Outfall
 

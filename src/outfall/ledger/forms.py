@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from outfall.accounts import permissions
 from outfall.accounts.area import NO_TOWN_MESSAGE, current_area, town_from_point
+from outfall.accounts.labels import choices
 from outfall.accounts.models import Town
 from outfall.core.enums import (
     ApprovalState,
@@ -14,7 +15,6 @@ from outfall.core.enums import (
     DischargeRegularity,
     EntryMode,
     OutfallStatus,
-    choices,
 )
 from outfall.core.outfall_types import TYPES
 from outfall.ledger import columns

@@ -13,13 +13,13 @@ from django.conf import settings
 from django.db import models
 
 from outfall.accounts import permissions
+from outfall.accounts.labels import choices
 from outfall.core.enums import (
     ApprovalState,
     DischargeNature,
     DischargeRegularity,
     EntryMode,
     OutfallStatus,
-    choices,
 )
 
 

@@ -7,6 +7,7 @@ from django.db.models import Count
 from outfall.core.enums import OutfallStatus
 from outfall.history.services import history_of
 from outfall.ledger.models import Outfall
+from outfall.rivers.models import Snap
 
 
 def ledger_counts(qs) -> dict:
@@ -25,7 +26,8 @@ def outfall_file(outfall: Outfall) -> dict:
     from outfall.ledger.services import party_dicts
 
     return {"parties": party_dicts(outfall), "photos": list(outfall.photos.all()),
-            "history": list(history_of(outfall)[:200])}
+            "history": list(history_of(outfall)[:200]),
+            "snap": Snap.objects.filter(outfall=outfall).select_related("reach").first()}
 
 
 def parties_by_outfall(ids: list[int]) -> dict[int, list[dict]]:
