@@ -66,13 +66,25 @@ def django_setup(db_url: str | None = None, *, migrate: bool = True) -> None:
         call_command("migrate", interactive=False, verbosity=0)
 
 
+def _(text: str) -> str:
+    """``gettext`` once Django is set up (the language of ``OUTFALL_LANGUAGE``); the Chinese text
+    before (``classify`` needs no database and never starts Django)."""
+    from django.apps import apps
+
+    if not apps.ready:
+        return text
+    from django.utils.translation import gettext
+
+    return gettext(text)
+
+
 def print_error(exc: OutfallError) -> None:
-    print(f"错误 / error: {exc.user_message}", file=sys.stderr)
+    print(_("错误: %(message)s") % {"message": exc.user_message}, file=sys.stderr)
     if isinstance(exc, RowErrors):
         for e in exc.errors[:200]:
             print(f"  {e}", file=sys.stderr)
         if len(exc.errors) > 200:
-            print(f"  … 另有 {len(exc.errors) - 200} 处错误", file=sys.stderr)
+            print("  … " + _("另有 %(n)s 处错误") % {"n": len(exc.errors) - 200}, file=sys.stderr)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -7,7 +7,7 @@ import uuid
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 #: Fields that change on every save and say nothing to a reader.
 BOOKKEEPING_FIELDS = frozenset({"updated_at", "created_at", "id", "pk", "batch_id"})
@@ -15,8 +15,13 @@ BOOKKEEPING_FIELDS = frozenset({"updated_at", "created_at", "id", "pk", "batch_i
 
 class ChangeRecord(models.Model):
     ACTION_CHOICES = [
-        ("create", _("新建")), ("update", _("修改")), ("delete", _("删除")), ("cancel", _("注销")),
-        ("import", _("导入")), ("attach", _("添加附件")), ("detach", _("删除附件")),
+        ("create", pgettext_lazy("history action", "新建")),
+        ("update", pgettext_lazy("history action", "修改")),
+        ("delete", pgettext_lazy("history action", "删除")),
+        ("cancel", pgettext_lazy("history action", "注销")),
+        ("import", pgettext_lazy("history action", "导入")),
+        ("attach", pgettext_lazy("history action", "添加附件")),
+        ("detach", pgettext_lazy("history action", "删除附件")),
     ]
 
     time = models.DateTimeField("时间", auto_now_add=True, db_index=True)
