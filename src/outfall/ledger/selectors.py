@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from django.db.models import Count
 
+from outfall.accounts.labels import label_of
 from outfall.core.enums import OutfallStatus
 from outfall.history.services import history_of
 from outfall.ledger.models import Outfall
+from outfall.ledger.type_names import type_name
 from outfall.rivers.models import Snap
 
 
@@ -15,8 +17,9 @@ def ledger_counts(qs) -> dict:
     by_status = {r["status"]: r["n"] for r in qs.values("status").annotate(n=Count("id"))}
     return {
         "total": sum(by_status.values()),
-        "by_status": [{"value": s.value, "label": s.label, "n": by_status.get(s.value, 0)} for s in OutfallStatus],
-        "by_type": list(qs.values("type_l1").annotate(n=Count("id")).order_by("-n")),
+        "by_status": [{"value": s.value, "label": label_of(s), "n": by_status.get(s.value, 0)} for s in OutfallStatus],
+        "by_type": [{**r, "label": type_name(r["type_l1"])}
+                    for r in qs.values("type_l1").annotate(n=Count("id")).order_by("-n")],
         "by_town": list(qs.values("town__name").annotate(n=Count("id")).order_by("town__code")),
     }
 
