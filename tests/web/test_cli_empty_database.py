@@ -80,7 +80,7 @@ def _run(argv, db: Path, tmp: Path):
 def test_every_command_on_an_empty_database(tmp_path):
     empty = tmp_path / "empty.sqlite3"
     r = _run(["user", "list"], empty, tmp_path)  # migrates a new database; there is no user yet
-    assert r.returncode == 0 and "no users yet" in r.stderr, r.stderr
+    assert r.returncode == 0 and "尚无用户" in r.stderr, r.stderr
     lines = command_lines(tmp_path)
     assert ("network", "check") in lines and ("import", "towns", str(FILES[("import", "towns")])) in lines
     assert len(lines) >= 14
