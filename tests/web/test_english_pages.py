@@ -199,6 +199,29 @@ class EnglishPagesTests(TestCase):
         fixed = sorted(set(PENDING) - set(found))
         assert not fixed, f"these pages pass now: remove them from PENDING in {__name__}: {fixed}"
 
+    def test_forms_results_and_login_in_english(self):
+        from django.test import Client
+
+        clients = matrix.Clients(self.world)
+        admin = clients.session("admin")
+        admin.cookies["django_language"] = "en"
+        csv = ("排污口名称,一级类型,经度,纬度,所属镇街,受纳水体\n"
+               "New outlet,其他排口,120.51,36.91,Shuiji,Dagu River\n").encode()
+        pages = {
+            "import dry run": admin.post("/ledger/import/", {"file": SimpleUploadedFile("l.csv", csv),
+                                                             "dry_run": "1"}),
+            "empty section form": admin.post("/sections/new/", {}),
+            "empty outfall form": admin.post("/ledger/new/", {}),
+        }
+        anon = Client()
+        anon.cookies["django_language"] = "en"
+        pages["login"] = anon.get("/accounts/login/")
+        pages["login refused"] = anon.post("/accounts/login/", {"username": "nobody", "password": "wrong-password-1"})
+        bad = {k: leftovers(r.content.decode()) for k, r in pages.items()}
+        assert all(r.status_code == 200 for r in pages.values()), {k: r.status_code for k, r in pages.items()}
+        assert "import-result" in pages["import dry run"].content.decode()
+        assert not any(bad.values()), {k: v for k, v in bad.items() if v}
+
     def test_error_pages_in_english(self):
         clients = matrix.Clients(self.world)
         for role, url in (("other", f"/ledger/{self.world.outfall.pk}/edit/"), ("viewer", "/ledger/import/"),

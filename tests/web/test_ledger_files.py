@@ -226,7 +226,7 @@ class DuplicateTests(TestCase):
                                                                                                self.HEADER))})
             body = r.content.decode()
             assert 'id="allow-duplicates"' in body and "370285G0500" in body
-            assert "第 1 行 / row 1" in body  # where the header was found
+            assert "表头: 第 1 行" in body  # where the header was found
             token = r.context["token"]
             r = self.client.post("/ledger/import/", {"token": token})
             assert Outfall.objects.count() == 1 and 'id="allow-duplicates"' in r.content.decode()
