@@ -6,7 +6,7 @@ as every page reads), so a menu never offers what answers 403.
 
 from __future__ import annotations
 
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from outfall.accounts import permissions
 
@@ -16,13 +16,13 @@ def _may_use_admin(user) -> bool:
 
 
 NAV = [
-    ("ledger:list", _("台账"), None),
-    ("mapui:map", _("一张图"), None),
-    ("monitoring:section-list", _("断面"), None),
-    ("rivers:network", _("河网"), None),
-    ("accounts:towns", _("镇街"), None),
-    ("alerts:list", _("预警"), None),
-    ("ledger:import", _("导入"), permissions.can_edit_any),   # ledger.views.import_view asks the same
+    ("ledger:list", pgettext_lazy("menu", "台账"), None),
+    ("mapui:map", pgettext_lazy("menu", "一张图"), None),
+    ("monitoring:section-list", pgettext_lazy("menu", "断面"), None),
+    ("rivers:network", pgettext_lazy("menu", "河网"), None),
+    ("accounts:towns", pgettext_lazy("menu", "镇街"), None),
+    ("alerts:list", pgettext_lazy("menu", "预警"), None),
+    ("ledger:import", pgettext_lazy("menu", "导入"), permissions.can_edit_any),   # ledger.views.import_view asks the same
     ("api-docs", "API", None),
-    ("admin:index", _("管理"), _may_use_admin),                # AdminSite.has_permission: active staff
+    ("admin:index", pgettext_lazy("menu", "管理"), _may_use_admin),                # AdminSite.has_permission: active staff
 ]

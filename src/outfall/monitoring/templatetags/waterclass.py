@@ -41,6 +41,12 @@ def param_name(code):
 
 
 @register.filter
+def param_names(codes):
+    """Parameter names joined as the language writes a list: 氨氮、总磷 / Ammonia nitrogen, Total phosphorus."""
+    return (", " if _english() else "、").join(param_name(c) for c in codes or ())
+
+
+@register.filter
 def water_status(grade):
     """A grade of the evaluation method (优 … 重度污染, 贫营养 … 重度富营养) in the user's language."""
     return gettext(grade) if grade else ""
