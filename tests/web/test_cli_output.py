@@ -14,6 +14,7 @@ from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import pytest
+from django.test import override_settings
 from django.utils import translation
 
 import outfall.cli
@@ -27,7 +28,9 @@ RAW = re.compile(r"committed|batch_id|: None\b|: True\b|: False\b|\{'|\{\"|\[\]"
 def run(argv, monkeypatch, language="zh-hans"):
     monkeypatch.setattr(outfall.cli, "django_setup", lambda *a, **k: None)
     out, err = io.StringIO(), io.StringIO()
-    with translation.override(language), redirect_stdout(out), redirect_stderr(err):
+    # The CLI speaks OUTFALL_LANGUAGE (LANGUAGE_CODE), not the language a page request left active.
+    with override_settings(LANGUAGE_CODE=language), translation.override("en" if language != "en" else "zh-hans"), \
+            redirect_stdout(out), redirect_stderr(err):
         code = outfall.cli.main([str(a) for a in argv])
     return code, out.getvalue(), err.getvalue()
 

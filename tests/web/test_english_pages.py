@@ -165,6 +165,11 @@ def without_pending(key: str, body: str) -> tuple[str, list[str]]:
 
 @override_settings(OUTFALL_AREA_NAME="Laixi")
 class EnglishPagesTests(TestCase):
+    def setUp(self):
+        from django.utils import translation
+
+        self.addCleanup(translation.deactivate)  # an English request leaves English active in the thread
+
     @classmethod
     def setUpTestData(cls):
         cls.media = tempfile.mkdtemp()

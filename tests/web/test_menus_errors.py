@@ -52,6 +52,11 @@ class MenuTests(TestCase):
 
 
 class ErrorPageTests(TestCase):
+    def setUp(self):
+        from django.utils import translation
+
+        self.addCleanup(translation.deactivate)  # an English request leaves English active in the thread
+
     @classmethod
     def setUpTestData(cls):
         cls.media = tempfile.mkdtemp()

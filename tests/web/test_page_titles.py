@@ -20,6 +20,11 @@ def html_pages():
 
 
 class TitleTests(TestCase):
+    def setUp(self):
+        from django.utils import translation
+
+        self.addCleanup(translation.deactivate)  # an English request leaves English active in the thread
+
     @classmethod
     def setUpTestData(cls):
         cls.media = tempfile.mkdtemp()

@@ -60,6 +60,10 @@ def django_setup(db_url: str | None = None, *, migrate: bool = True) -> None:
     import django
 
     django.setup()
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)  # the CLI speaks OUTFALL_LANGUAGE
     if migrate:
         from django.core.management import call_command
 
@@ -87,6 +91,20 @@ def print_error(exc: OutfallError) -> None:
             print("  … " + _("另有 %(n)s 处错误") % {"n": len(exc.errors) - 200}, file=sys.stderr)
 
 
+def _run(args) -> int:
+    """Run a command in OUTFALL_LANGUAGE; when Django is already set up (in-process callers, tests),
+    whatever language a web request left active in this thread is put back afterwards."""
+    from django.apps import apps
+
+    if not apps.ready:
+        return int(args.func(args) or 0)
+    from django.conf import settings
+    from django.utils import translation
+
+    with translation.override(settings.LANGUAGE_CODE):
+        return int(args.func(args) or 0)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
@@ -108,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 0
     try:
-        return int(args.func(args) or 0)
+        return _run(args)
     except OutfallError as exc:
         print_error(exc)
         return 2
