@@ -84,6 +84,15 @@ class ErrorPageTests(TestCase):
         assert 'id="menu"' in body and "403" in body and "Forbidden" not in body
         assert "<title>403 " in body
 
+    def test_a_failed_csrf_check_is_a_403_in_the_layout(self):
+        from django.test import Client
+
+        client = Client(enforce_csrf_checks=True)
+        client.force_login(self.world.users["bureau"])
+        client.cookies["django_language"] = "en"
+        r = client.post("/sections/new/", {})
+        assert r.status_code == 403 and 'id="menu"' in r.content.decode() and "refresh the page" in r.content.decode()
+
     def test_unknown_url_is_a_404_in_the_layout(self):
         r = self.get("viewer", "/no-such-page/", "en")
         assert r.status_code == 404 and 'id="menu"' in r.content.decode()

@@ -48,6 +48,11 @@ def permission_denied(request, exception):
     return error_page(request, 403)
 
 
+def csrf_failure(request, reason=""):
+    """403 for a form whose CSRF check failed (an old tab, cookies blocked): the layout, and what to do."""
+    return error_page(request, 403, _("表单已过期或浏览器未保存 Cookie：请刷新页面后重试。"))
+
+
 def not_found(request, exception):
     return error_page(request, 404)
 
