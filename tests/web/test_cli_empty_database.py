@@ -106,7 +106,7 @@ def test_every_command_on_an_empty_database(tmp_path):
     assert "尚无河网: 先导入河网 (outfall import rivers FILE)" in said["network check"]
     assert "尚未导入河网" in said["network navigate"]
     assert "no administrator yet: outfall user add NAME --role admin" in said["import towns"]
-    assert "no outfalls yet" in said["export ledger"]
+    assert "尚无排污口，导出的是空表" in said["export ledger"]
 
 
 def test_with_only_an_administrator_each_import_names_the_step_before_it(tmp_path):

@@ -72,10 +72,8 @@ def django_setup(db_url: str | None = None, *, migrate: bool = True) -> None:
 
 def _(text: str) -> str:
     """``gettext`` once Django is set up (the language of ``OUTFALL_LANGUAGE``); the Chinese text
-    before (``classify`` needs no database and never starts Django)."""
-    from django.apps import apps
-
-    if not apps.ready:
+    before (``classify`` needs no database and never imports Django)."""
+    if not _django_ready():
         return text
     from django.utils.translation import gettext
 
@@ -91,12 +89,16 @@ def print_error(exc: OutfallError) -> None:
             print("  … " + _("另有 %(n)s 处错误") % {"n": len(exc.errors) - 200}, file=sys.stderr)
 
 
+def _django_ready() -> bool:
+    """Whether Django is imported and set up, without importing it (``classify`` must not)."""
+    apps_module = sys.modules.get("django.apps")
+    return apps_module is not None and apps_module.apps.ready
+
+
 def _run(args) -> int:
     """Run a command in OUTFALL_LANGUAGE; when Django is already set up (in-process callers, tests),
     whatever language a web request left active in this thread is put back afterwards."""
-    from django.apps import apps
-
-    if not apps.ready:
+    if not _django_ready():
         return int(args.func(args) or 0)
     from django.conf import settings
     from django.utils import translation
