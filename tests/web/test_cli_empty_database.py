@@ -80,7 +80,7 @@ def _run(argv, db: Path, tmp: Path):
 def test_every_command_on_an_empty_database(tmp_path):
     empty = tmp_path / "empty.sqlite3"
     r = _run(["user", "list"], empty, tmp_path)  # migrates a new database; there is no user yet
-    assert r.returncode == 0 and "no users yet" in r.stderr, r.stderr
+    assert r.returncode == 0 and "尚无用户" in r.stderr, r.stderr
     lines = command_lines(tmp_path)
     assert ("network", "check") in lines and ("import", "towns", str(FILES[("import", "towns")])) in lines
     assert len(lines) >= 14
@@ -101,12 +101,12 @@ def test_every_command_on_an_empty_database(tmp_path):
         assert r.returncode in (0, 2), (argv, r.returncode, said)
         assert said.strip(), argv
         if r.returncode:
-            assert "错误 / error:" in r.stderr, (argv, r.stderr)
+            assert r.stderr.startswith("错误: "), (argv, r.stderr)
     said = {" ".join(a[:2]): r.stdout + r.stderr for a, r in results}
-    assert "尚无河网 / no river network yet: outfall import rivers FILE" in said["network check"]
+    assert "尚无河网: 先导入河网 (outfall import rivers FILE)" in said["network check"]
     assert "尚未导入河网" in said["network navigate"]
     assert "no administrator yet: outfall user add NAME --role admin" in said["import towns"]
-    assert "no outfalls yet" in said["export ledger"]
+    assert "尚无排污口，导出的是空表" in said["export ledger"]
 
 
 def test_with_only_an_administrator_each_import_names_the_step_before_it(tmp_path):
@@ -140,6 +140,6 @@ def test_import_towns_crs_option_for_a_file_that_declares_none(tmp_path):
     r = _run(["import", "towns", str(path), "--dry-run"], db, tmp_path)
     assert r.returncode == 2 and "不是经纬度且文件未声明坐标系 (用 --crs 指定" in r.stdout
     r = _run(["import", "towns", str(path), "--crs", "EPSG:4549"], db, tmp_path)
-    assert r.returncode == 0 and "created: 3" in r.stdout, r.stdout + r.stderr
+    assert r.returncode == 0 and "新建: 3" in r.stdout, r.stdout + r.stderr
     r = _run(["import", "outfalls", str(path), "--crs", "EPSG:4549"], db, tmp_path)
     assert r.returncode == 2 and "--crs 不适用于 outfalls" in r.stderr

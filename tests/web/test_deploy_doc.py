@@ -87,11 +87,12 @@ def test_deploy_doc_takes_a_new_database_to_a_working_county(tmp_path):
         assert "Traceback" not in r.stderr, r.stderr
         out = r.stdout
         assert (tmp_path / "outfall-data" / "outfall.sqlite3").exists()  # the SQLite file in OUTFALL_DATA_DIR
-        assert "created user admin: admin" in out and "password (shown once)" in out
-        assert re.search(r"import towns towns.geojson\n(.*\n)*?created: 3", out)
-        assert "reaches: 4" in out and "河段 4 个，出口 1 个" in out
-        assert re.search(r"import outfalls ledger.csv\n(.*\n)*?created: 4\n(.*\n)*?committed: True", out)
-        assert "section_rows: 6" in out
+        assert "已创建用户 admin: admin" in out and "密码 (只显示这一次): " in out
+        assert re.search(r"import towns towns.geojson\n(.*\n)*?  新建: 3", out)
+        assert "  河段: 4" in out and "河段 4 个，出口 1 个" in out
+        assert re.search(r"import outfalls ledger.csv\n.*ledger.csv: 已导入\n(.*\n)*?  新建: 4\n", out)
+        assert "  断面数据行: 6" in out
+        assert "committed" not in out and "batch_id" not in out and "{'" not in out
         token = re.search(r"Generated token (\w+) for user zhang", out).group(1)
 
         base = f"http://127.0.0.1:{port}"

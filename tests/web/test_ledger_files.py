@@ -125,7 +125,7 @@ class CountyLedgerTests(TestCase):
             path = Path(tmp) / "莱西市台账.xlsx"
             path.write_bytes(county_xlsx())
             code, out = run_cli("import", "outfalls", str(path), "--dry-run")
-            assert code == 0 and "header_row: 4" in out and "sheet: 台账" in out and "created: 3" in out
+            assert code == 0 and "表头: 工作表「台账」第 4 行" in out and "  新建: 3" in out and "试导入通过" in out
             code, out = run_cli("import", "outfalls", str(path))
         assert code == 0 and Outfall.objects.count() == 3
 
@@ -216,7 +216,7 @@ class DuplicateTests(TestCase):
             code, err = run_cli("import", "outfalls", str(path), stream="stderr")
             assert code == 2 and "370285G0500" in err and "--allow-duplicates" in err
             code, out = run_cli("import", "outfalls", str(path), "--allow-duplicates")
-        assert code == 0 and "warnings:" in out and "created: 1" in out
+        assert code == 0 and "警告 (不影响导入):" in out and "  新建: 1" in out
         assert Outfall.objects.count() == 2
 
     def test_the_web_import_asks_for_the_checkbox(self):
@@ -226,7 +226,7 @@ class DuplicateTests(TestCase):
                                                                                                self.HEADER))})
             body = r.content.decode()
             assert 'id="allow-duplicates"' in body and "370285G0500" in body
-            assert "第 1 行 / row 1" in body  # where the header was found
+            assert "表头: 第 1 行" in body  # where the header was found
             token = r.context["token"]
             r = self.client.post("/ledger/import/", {"token": token})
             assert Outfall.objects.count() == 1 and 'id="allow-duplicates"' in r.content.decode()

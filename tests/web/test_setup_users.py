@@ -143,9 +143,9 @@ def _outfall_cli(*args, db, stdin=None):
 def test_user_commands(tmp_path):
     db = tmp_path / "u.sqlite3"
     r = _outfall_cli("user", "add", "root", "--role", "admin", "--password-stdin", db=db, stdin=GOOD + "\n")
-    assert r.returncode == 0 and "created user root: admin" in r.stdout, r.stderr
+    assert r.returncode == 0 and "已创建用户 root: admin" in r.stdout, r.stderr
     r = _outfall_cli("user", "add", "ops", "--role", "bureau", db=db, stdin="")  # no terminal: generated, shown once
-    assert r.returncode == 0 and "password (shown once): " in r.stdout
+    assert r.returncode == 0 and "密码 (只显示这一次): " in r.stdout
     r = _outfall_cli("user", "add", "li", "--role", "town", db=db, stdin="")
     assert r.returncode == 2 and "镇街人员须指定所属镇街" in r.stderr and "Traceback" not in r.stderr
     r = _outfall_cli("user", "add", "li", "--role", "viewer", "--password-stdin", db=db, stdin="short\n")
@@ -161,7 +161,7 @@ def test_user_commands(tmp_path):
     assert set(users) == {"root", "ops"}
     assert (users["ops"]["role"], users["ops"]["is_active"], users["root"]["role"]) == ("inspector", False, "admin")
     r = _outfall_cli("setup-token", db=db)
-    assert r.returncode == 2 and "setup page is closed" in r.stderr
+    assert r.returncode == 2 and "初始化页已关闭" in r.stderr
 
 
 def test_setup_token_is_printed_while_there_is_no_user(tmp_path):

@@ -60,7 +60,7 @@ def test_serve_with_worker_is_healthy_logs_json_and_stops_the_worker(tmp_path):
         req = urllib.request.Request(url, headers={"X-Request-ID": "probe-1"})
         assert urllib.request.urlopen(req, timeout=5).headers["X-Request-ID"] == "probe-1"
         worker_pid = int(next(line for line in open(tmp_path / "out.log", encoding="utf-8")
-                              if "worker pid" in line).rsplit("pid", 1)[1].strip(" )\n"))
+                              if "后台任务进程 pid" in line).rsplit("pid", 1)[1].strip(" )\n"))
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=30)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 
 class FirstAdminForm(forms.Form):
@@ -20,6 +21,6 @@ class FirstAdminForm(forms.Form):
 
 
 class TownFileForm(forms.Form):
-    file = forms.FileField(label="镇街文件 / towns file (.geojson .gpkg .zip .csv .xlsx)")
-    crs = forms.CharField(label="坐标系 (文件未声明时) / CRS", required=False, max_length=60)
-    dry_run = forms.BooleanField(label="仅检查 / dry run", required=False, initial=True)
+    file = forms.FileField(label=_("镇街文件 (.geojson .gpkg .zip .csv .xlsx)"))
+    crs = forms.CharField(label=_("坐标系 (文件未声明时)"), required=False, max_length=60)
+    dry_run = forms.BooleanField(label=_("仅检查，不写入"), required=False, initial=True)

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
-from outfall.core.enums import Role, choices
+from outfall.accounts.labels import choices
+from outfall.core.enums import Role
 
 
 class Town(models.Model):
     """A town (镇) or sub-district (街道) of the area; town staff may edit only their own."""
 
-    KIND_CHOICES = [("subdistrict", "街道"), ("town", "镇"), ("township", "乡"), ("zone", "功能区")]
+    KIND_CHOICES = [("subdistrict", _("街道")), ("town", _("镇")), ("township", _("乡")), ("zone", _("功能区"))]
 
     code = models.CharField("代码", max_length=12, unique=True, help_text="9 位乡级区划代码或自定义代码")
     name = models.CharField("名称", max_length=50, unique=True)

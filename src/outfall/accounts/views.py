@@ -11,6 +11,7 @@ from django.contrib.auth import login
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from outfall.accounts import permissions, services
@@ -55,14 +56,15 @@ def towns_page(request, result=None, fatal=None):
 @require_POST
 def towns_upload(request):
     if permissions.editable_town_ids(request.user) is not None:
-        raise PermissionDeniedError("towns", user_message="只有局机关人员可以导入镇街 / bureau staff only")
+        raise PermissionDeniedError("towns", user_message=_("只有局机关人员可以导入镇街"))
     form = TownFileForm(request.POST, request.FILES)
     if not form.is_valid():
-        return towns_page(request, fatal="请选择镇街文件 / choose a file")
+        return towns_page(request, fatal=_("请选择镇街文件"))
     f = form.cleaned_data["file"]
     suffix = Path(f.name).suffix.lower()
     if suffix not in _TOWN_SUFFIXES or f.size > settings.MAX_UPLOAD_BYTES:
-        return towns_page(request, fatal=f"不支持的文件「{f.name}」(需 {' '.join(_TOWN_SUFFIXES)}，且不超过上限)")
+        return towns_page(request, fatal=_("不支持的文件「%(name)s」(需 %(suffixes)s，且不超过上限)") % {
+            "name": f.name, "suffixes": " ".join(_TOWN_SUFFIXES)})
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"upload{suffix}"
         path.write_bytes(f.read())
@@ -71,10 +73,10 @@ def towns_upload(request):
                 with zipfile.ZipFile(path) as z:
                     z.extractall(tmp)
             except zipfile.BadZipFile:
-                return towns_page(request, fatal="ZIP 文件已损坏 / broken ZIP")
+                return towns_page(request, fatal=_("ZIP 文件已损坏"))
             shps = list(Path(tmp).rglob("*.shp"))
             if len(shps) != 1:
-                return towns_page(request, fatal="ZIP 中应恰有一个 .shp 文件 / the ZIP must hold one .shp")
+                return towns_page(request, fatal=_("ZIP 中应恰有一个 .shp 文件"))
             path = shps[0]
         try:
             result = services.import_towns(path, actor=request.user, name=f.name, dry_run=form.cleaned_data["dry_run"],

@@ -61,19 +61,51 @@ def django_setup(db_url: str | None = None, *, migrate: bool = True) -> None:
     import django
 
     django.setup()
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)  # the CLI speaks OUTFALL_LANGUAGE
     if migrate:
         from django.core.management import call_command
 
         call_command("migrate", interactive=False, verbosity=0)
 
 
+def _(text: str) -> str:
+    """``gettext`` once Django is set up (the language of ``OUTFALL_LANGUAGE``); the Chinese text
+    before (``classify`` needs no database and never imports Django)."""
+    if not _django_ready():
+        return text
+    from django.utils.translation import gettext
+
+    return gettext(text)
+
+
 def print_error(exc: OutfallError) -> None:
-    print(f"错误 / error: {exc.user_message}", file=sys.stderr)
+    print(_("错误: %(message)s") % {"message": exc.user_message}, file=sys.stderr)
     if isinstance(exc, RowErrors):
         for e in exc.errors[:200]:
             print(f"  {e}", file=sys.stderr)
         if len(exc.errors) > 200:
-            print(f"  … 另有 {len(exc.errors) - 200} 处错误", file=sys.stderr)
+            print("  … " + _("另有 %(n)s 处错误") % {"n": len(exc.errors) - 200}, file=sys.stderr)
+
+
+def _django_ready() -> bool:
+    """Whether Django is imported and set up, without importing it (``classify`` must not)."""
+    apps_module = sys.modules.get("django.apps")
+    return apps_module is not None and apps_module.apps.ready
+
+
+def _run(args) -> int:
+    """Run a command in OUTFALL_LANGUAGE; when Django is already set up (in-process callers, tests),
+    whatever language a web request left active in this thread is put back afterwards."""
+    if not _django_ready():
+        return int(args.func(args) or 0)
+    from django.conf import settings
+    from django.utils import translation
+
+    with translation.override(settings.LANGUAGE_CODE):
+        return int(args.func(args) or 0)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -97,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 0
     try:
-        return int(args.func(args) or 0)
+        return _run(args)
     except OutfallError as exc:
         print_error(exc)
         return 2

@@ -30,7 +30,10 @@ def run_backup(args) -> int:
     rows = sum(manifest["counts"].values())
     media = sum(1 for name in manifest["members"] if name.startswith("media/"))
     size = args.file.stat().st_size / 1048576
-    print(f"已备份 {rows} 行、{media} 个文件 → {args.file} ({size:.1f} MiB)")
+    from django.utils.translation import gettext as _
+
+    print(_("已备份 %(rows)s 行、%(media)s 个文件 → %(file)s (%(size).1f MiB)") % {
+        "rows": rows, "media": media, "file": args.file, "size": size})
     print(f"  {_summary(manifest['counts'])}")
     return 0
 
@@ -42,7 +45,10 @@ def run_restore(args) -> int:
     from outfall.site.restore import restore_backup
 
     result = restore_backup(args.file)
-    print(f"已恢复 {sum(result['counts'].values())} 行、{result['media']} 个文件 ← {args.file}"
-          f"（备份于 {result['manifest'].get('created_at')}，版本 {result['manifest'].get('app_version')}）")
+    from django.utils.translation import gettext as _
+
+    print(_("已恢复 %(rows)s 行、%(media)s 个文件 ← %(file)s (备份于 %(at)s，版本 %(version)s)") % {
+        "rows": sum(result["counts"].values()), "media": result["media"], "file": args.file,
+        "at": result["manifest"].get("created_at"), "version": result["manifest"].get("app_version")})
     print(f"  {_summary(result['counts'])}")
     return 0

@@ -16,7 +16,9 @@ def resolve_actor(username: str | None):
         try:
             return User.objects.get(username=username, is_active=True)
         except User.DoesNotExist:
-            raise NotFoundError(f"user {username}", user_message=f"用户「{username}」不存在或已停用") from None
+            from django.utils.translation import gettext as _
+
+            raise NotFoundError(f"user {username}", user_message=_("用户「%(name)s」不存在或已停用") % {"name": username}) from None
     return (User.objects.filter(is_active=True, is_superuser=True).order_by("pk").first()
             or User.objects.filter(is_active=True, role="admin").order_by("pk").first())
 
@@ -29,9 +31,10 @@ class ProgressBar:
 
     def __enter__(self):
         if sys.stderr.isatty():
+            from django.utils.translation import gettext as _
             from tqdm import tqdm
 
-            self.bar = tqdm(total=self.total, desc=self.desc, unit="行", file=sys.stderr)
+            self.bar = tqdm(total=self.total, desc=self.desc, unit=_("行"), file=sys.stderr)
         return self
 
     def update(self, n: int = 1) -> None:

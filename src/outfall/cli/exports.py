@@ -26,10 +26,11 @@ def run(args) -> int:
 
     actor = resolve_actor(args.user) if args.user else None
     n = import_string(EXPORTERS[args.what])(args.file, actor=actor)
-    print(f"已导出 {n} 条 → {args.file}")
+    from django.utils.translation import gettext as _
+
+    print(_("已导出 %(n)s 条 → %(file)s") % {"n": n, "file": args.file})
     if n == 0:
         import sys
 
-        print("尚无排污口，导出的是空表 (可作导入模板) / no outfalls yet (the file is an empty template): "
-              "outfall import outfalls FILE", file=sys.stderr)
+        print(_("尚无排污口，导出的是空表 (可作导入模板): outfall import outfalls FILE"), file=sys.stderr)
     return 0

@@ -42,18 +42,19 @@ def run(args) -> int:
 
     django_setup(args.db)
     from django.utils.module_loading import import_string
+    from django.utils.translation import gettext as _
 
     from outfall.accounts.services import NO_ADMIN_HINT
     from outfall.cli.common import ProgressBar, resolve_actor
     from outfall.core.errors import PermissionDeniedError
 
     if not args.file.is_file():
-        raise InputError(f"{args.file}: no such file", user_message=f"文件不存在 / no such file: {args.file}")
+        raise InputError(f"{args.file}: no such file", user_message=_("文件不存在: %(path)s") % {"path": args.file})
     handler = import_string(IMPORTERS[args.kind])
     options = {}
     if args.allow_duplicates:
         if args.kind != "outfalls":
-            raise InputError("--allow-duplicates", user_message="--allow-duplicates 只用于 outfalls / only for outfalls")
+            raise InputError("--allow-duplicates", user_message=_("--allow-duplicates 只用于 outfalls"))
         options["allow_duplicates"] = True
     actor = resolve_actor(args.user)
     if actor is None:
@@ -63,22 +64,15 @@ def run(args) -> int:
         import inspect
 
         if "crs" not in inspect.signature(handler).parameters:
-            raise InputError("--crs", user_message=f"--crs 不适用于 {args.kind} / --crs is for towns and rivers")
+            raise InputError("--crs", user_message=_("--crs 不适用于 %(kind)s，只用于 towns 和 rivers") % {"kind": args.kind})
         extra["crs"] = args.crs
-    with ProgressBar(desc=f"导入 {args.file.name}") as bar:
+    with ProgressBar(desc=_("导入 %(name)s") % {"name": args.file.name}) as bar:
         result = handler(args.file, actor=actor, dry_run=args.dry_run, progress=bar.update, **options, **extra)
     data = result.as_dict()
     if args.format == "json":
         print(json.dumps(data, ensure_ascii=False, indent=1))
     else:
-        lists = {k: v for k, v in data.items() if isinstance(v, list) and v and isinstance(v[0], dict)
-                 and "message" in v[0]}
-        for k, v in data.items():
-            if k not in lists and not (k in ("errors", "warnings", "duplicates", "sheet", "header_row") and not v):
-                print(f"{k}: {v}")
-        for k in ("warnings", "errors"):  # duplicates are among the errors, or the warnings when allowed
-            if lists.get(k):
-                print(f"{k}:")
-            for e in lists.get(k, []):
-                print(f"  {'警告 / warning: ' if k == 'warnings' else ''}{e['file']} [{e['sheet']}] 第{e['row']}行 列「{e['column']}」: {e['message']}")
+        from outfall.cli.output import import_lines
+
+        print("\n".join(import_lines(data, dry_run=args.dry_run)))
     return 2 if data.get("errors") else 0

@@ -27,22 +27,23 @@ def check(args) -> int:
     from outfall.cli import django_setup
 
     django_setup(args.db)
+    from django.utils.translation import gettext as _
+
     from outfall.core.errors import NotFoundError
     from outfall.core.network import validate
+    from outfall.rivers.issues import report_lines
     from outfall.rivers.selectors import reach_inputs
 
     reaches = reach_inputs()
     if not reaches:
-        raise NotFoundError("no rivers", user_message="尚无河网 / no river network yet: outfall import rivers FILE")
+        raise NotFoundError("no rivers", user_message=_("尚无河网: 先导入河网 (outfall import rivers FILE)"))
     report = validate(reaches)
     if args.format == "json":
         print(json.dumps(report.as_dict(), ensure_ascii=False, indent=1))
     else:
-        print(f"河段 {report.reaches} 个，出口 {report.outlets} 个，连通部分 {report.components} 个")
-        for i in report.issues:
-            print(f"[{i.severity}] {i.kind}: {i.message}")
+        print("\n".join(report_lines(report.as_dict())))
         if not report.issues:
-            print("未发现问题")
+            print(_("未发现问题"))
     return 0 if report.ok else 2
 
 
@@ -50,13 +51,18 @@ def nav(args) -> int:
     from outfall.cli import django_setup
 
     django_setup(args.db)
+    from django.utils.translation import gettext as _
+    from django.utils.translation import ngettext
+
     from outfall.rivers.navigation import navigate_from
 
     _net, desc, steps = navigate_from(args.start, mode=args.mode, max_km=args.max_km, max_hours=args.max_hours)
     if args.format == "json":
         print(json.dumps(steps.as_dicts(), ensure_ascii=False, indent=1))
     else:
-        print(f"{desc} {args.mode}: {len(steps)} 个河段")
+        n = len(steps)
+        print(f"{desc} {args.mode}: " + ngettext("%(n)s 个河段", "%(n)s 个河段", n) % {"n": n})
+        print("\t".join((_("河段"), _("距离 (km)"), _("传播时间 (h)"))))
         for s in steps:
-            print(f"{s.reach}\t{s.distance_km:.3f} km\t{s.travel_time_h:.2f} h")
+            print(f"{s.reach}\t{s.distance_km:.3f}\t{s.travel_time_h:.2f}")
     return 0

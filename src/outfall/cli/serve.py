@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import errno
+import logging
 import signal
 import subprocess
 import sys
@@ -40,21 +42,42 @@ def run(args) -> int:
 
     django_setup(args.db)
     import waitress
+    from django.utils.translation import gettext as _
 
     from outfall.site.wsgi import application
 
+    logging.basicConfig()
+    try:  # bind first: a busy port is one line and a non-zero exit, before any worker starts
+        server = waitress.create_server(application, host=args.host, port=args.port, threads=args.threads,
+                                        ident="outfall", **proxy_options())
+    except OSError as exc:
+        print(bind_error(exc, args.host, args.port), file=sys.stderr)
+        return 1
     # SIGTERM (systemd, docker stop) ends the server like Ctrl-C, so the worker child is stopped too.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    signal.signal(signal.SIGTERM, lambda *_a: sys.exit(0))
     worker = start_worker() if args.with_worker else None
-    print(f"outfall 服务已启动 / serving on http://{args.host}:{args.port}/"
-          + (f" (后台任务进程 / worker pid {worker.pid})" if worker else ""), flush=True)
+    print(_("outfall 服务已启动: http://%(host)s:%(port)s/") % {"host": args.host, "port": args.port}
+          + (_(" (后台任务进程 pid %(pid)s)") % {"pid": worker.pid} if worker else ""), flush=True)
     try:
-        waitress.serve(application, host=args.host, port=args.port, threads=args.threads, ident="outfall",
-                       **proxy_options())
+        server.run()
     finally:
         if worker is not None:
             stop_worker(worker)
     return 0
+
+
+def bind_error(exc: OSError, host: str, port: int) -> str:
+    """The one line saying why the server could not listen on host:port."""
+    from django.utils.translation import gettext as _
+
+    where = {"host": host, "port": port}
+    if exc.errno == errno.EADDRINUSE:
+        return _("错误: 端口 %(port)s 已被占用 (%(host)s:%(port)s)；请用 --port 换一个端口，或先停止占用它的程序") % where
+    if exc.errno == errno.EACCES:
+        return _("错误: 无权监听端口 %(port)s (%(host)s)；1024 以下的端口需要管理员权限，请用 --port 换一个端口") % where
+    if exc.errno == errno.EADDRNOTAVAIL:
+        return _("错误: 本机没有地址 %(host)s；请检查 --host") % where
+    return _("错误: 无法监听 %(host)s:%(port)s: %(reason)s") % {**where, "reason": exc.strerror or exc}
 
 
 def proxy_options() -> dict:

@@ -84,7 +84,9 @@ def bind(args) -> int:
         for site in sites:
             add_station_binding(user, site, actor=actor, note=args.note)
     if created:
-        print(f"新建站点账号 / created account {user.username} (token: outfall drf_create_token {user.username})")
+        from django.utils.translation import gettext as _
+
+        print(_("新建站点账号 %(name)s (令牌: outfall drf_create_token %(name)s)") % {"name": user.username})
     print(f"{user.username}: {', '.join(s.code for s in sites)}")
     return 0
 
@@ -108,7 +110,9 @@ def unbind(args) -> int:
             for b in StationBinding.objects.filter(user=user, **{site._meta.model_name: site}):
                 remove_station_binding(b, actor=actor)
                 removed += 1
-    print(f"{user.username}: {removed} 项授权已撤销 / bindings withdrawn")
+    from django.utils.translation import gettext as _
+
+    print(_("%(name)s: 已撤销 %(n)s 项授权") % {"name": user.username, "n": removed})
     return 0
 
 
@@ -126,7 +130,9 @@ def list_bindings(args) -> int:
     if args.format == "json":
         print(json.dumps(rows, ensure_ascii=False, indent=1))
     elif not rows:
-        print("尚无站点授权 / no station bindings yet: outfall station bind ACCOUNT SITE... --create")
+        from django.utils.translation import gettext as _
+
+        print(_("尚无站点授权: outfall station bind ACCOUNT SITE... --create"))
     else:
         for r in rows:
             print(f"{r['user']}\t{r['site_kind']}\t{r['site_code']}\t{r['note']}")

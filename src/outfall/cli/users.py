@@ -92,16 +92,20 @@ def add(args) -> int:
     from outfall.cli import django_setup
 
     django_setup(args.db)
+    from django.utils.translation import gettext as _
+
     from outfall.accounts import services
+    from outfall.accounts.labels import label_of
 
     actor, first = _actor(args)
     password, generated = _password(args)
     user = services.create_user(args.username, role=args.role, town=args.town, email=args.email, password=password,
                                 actor=actor, first_user=first)
     town = f" ({user.town.name})" if user.town_id else ""
-    print(f"已创建用户 / created user {user.username}: {user.role_enum.value} {user.role_enum.label}{town}")
+    print(_("已创建用户 %(name)s: %(role)s %(label)s%(town)s") % {
+        "name": user.username, "role": user.role_enum.value, "label": label_of(user.role_enum), "town": town})
     if generated:
-        print(f"密码 (只显示这一次) / password (shown once): {password}")
+        print(_("密码 (只显示这一次): %(password)s") % {"password": password})
     return 0
 
 
@@ -110,6 +114,7 @@ def list_(args) -> int:
 
     django_setup(args.db)
     from django.contrib.auth import get_user_model
+    from django.utils.translation import gettext as _
 
     from outfall.accounts.services import user_snapshot
 
@@ -119,10 +124,11 @@ def list_(args) -> int:
         print(json.dumps(users, ensure_ascii=False, indent=1))
         return 0
     if not users:
-        print("尚无用户 / no users yet: outfall user add NAME --role admin", file=sys.stderr)
+        print(_("尚无用户: outfall user add NAME --role admin"), file=sys.stderr)
         return 0
+    active, disabled = _("在用"), _("已停用")
     for u in users:
-        print(f"{u['username']}\t{u['role']}\t{u['town'] or '-'}\t{'active' if u['is_active'] else 'disabled'}"
+        print(f"{u['username']}\t{u['role']}\t{u['town'] or '-'}\t{active if u['is_active'] else disabled}"
               f"\t{u['email'] or ''}")
     return 0
 
@@ -144,11 +150,13 @@ def disable(args) -> int:
     from outfall.cli import django_setup
 
     django_setup(args.db)
+    from django.utils.translation import gettext as _
+
     from outfall.accounts import services
     from outfall.cli.common import resolve_actor
 
     user = services.disable_user(services.get_user(args.username), actor=resolve_actor(args.user))
-    print(f"已停用 / disabled {user.username}")
+    print(_("已停用用户 %(name)s") % {"name": user.username})
     return 0
 
 
@@ -157,14 +165,14 @@ def setup_token(args) -> int:
 
     django_setup(args.db)
     from django.contrib.auth import get_user_model
+    from django.utils.translation import gettext as _
 
     from outfall.accounts.setup import make_setup_token
 
     if get_user_model().objects.exists():
-        print("已有用户，初始化页已关闭 / users exist; the setup page is closed. "
-              "Add users with: outfall user add NAME --role ROLE", file=sys.stderr)
+        print(_("已有用户，初始化页已关闭。添加用户: outfall user add NAME --role ROLE"), file=sys.stderr)
         return 2
     token = make_setup_token()
     print(f"{args.url.rstrip('/')}/setup/?token={token}")
-    print("24 小时内有效，仅在尚无用户时可用 / valid 24 h, only while there is no user", file=sys.stderr)
+    print(_("24 小时内有效，仅在尚无用户时可用"), file=sys.stderr)
     return 0

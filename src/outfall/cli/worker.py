@@ -18,7 +18,9 @@ def run(args) -> int:
     from django.core.management import call_command
 
     queue = "Redis" if "Redis" in settings.HUEY["huey_class"] else settings.HUEY.get("filename")
-    print(f"outfall 后台任务进程已启动 / worker started (queue: {queue})", flush=True)
+    from django.utils.translation import gettext as _
+
+    print(_("outfall 后台任务进程已启动 (队列: %(queue)s)") % {"queue": queue}, flush=True)
     options = {"workers": args.workers} if args.workers else {}
     call_command("run_huey", **options)
     return 0

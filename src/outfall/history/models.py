@@ -7,6 +7,7 @@ import uuid
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils.translation import pgettext_lazy
 
 #: Fields that change on every save and say nothing to a reader.
 BOOKKEEPING_FIELDS = frozenset({"updated_at", "created_at", "id", "pk", "batch_id"})
@@ -14,8 +15,13 @@ BOOKKEEPING_FIELDS = frozenset({"updated_at", "created_at", "id", "pk", "batch_i
 
 class ChangeRecord(models.Model):
     ACTION_CHOICES = [
-        ("create", "新建"), ("update", "修改"), ("delete", "删除"), ("cancel", "注销"),
-        ("import", "导入"), ("attach", "添加附件"), ("detach", "删除附件"),
+        ("create", pgettext_lazy("history action", "新建")),
+        ("update", pgettext_lazy("history action", "修改")),
+        ("delete", pgettext_lazy("history action", "删除")),
+        ("cancel", pgettext_lazy("history action", "注销")),
+        ("import", pgettext_lazy("history action", "导入")),
+        ("attach", pgettext_lazy("history action", "添加附件")),
+        ("detach", pgettext_lazy("history action", "删除附件")),
     ]
 
     time = models.DateTimeField("时间", auto_now_add=True, db_index=True)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from outfall.accounts import permissions
 from outfall.accounts.area import NO_TOWN_MESSAGE, current_area, town_from_point
+from outfall.accounts.labels import choices
 from outfall.accounts.models import Town
 from outfall.core.enums import (
     ApprovalState,
@@ -14,11 +16,11 @@ from outfall.core.enums import (
     DischargeRegularity,
     EntryMode,
     OutfallStatus,
-    choices,
 )
 from outfall.core.outfall_types import TYPES
 from outfall.ledger import columns
 from outfall.ledger.models import Photo
+from outfall.ledger.type_names import type_choices
 
 _BLANK = [("", "—")]
 _L2 = sorted({l2 for sub in TYPES.values() for l2 in sub})
@@ -32,9 +34,9 @@ class OutfallForm(forms.Form):
     code = forms.CharField(label=_("排污口编码"), required=False, max_length=40, help_text=_("留空则自动生成"))
     national_code = forms.CharField(label=_("国家平台编码"), required=False, max_length=60)
     name = forms.CharField(label=_("排污口名称"), max_length=200)
-    type_l1 = forms.ChoiceField(label=_("一级类型"), choices=[(t, t) for t in TYPES])
-    type_l2 = forms.ChoiceField(label=_("二级类型"), choices=_BLANK + [(t, t) for t in _L2], required=False)
-    type_l3 = forms.ChoiceField(label=_("三级类型"), choices=_BLANK + [(t, t) for t in _L3], required=False)
+    type_l1 = forms.ChoiceField(label=_("一级类型"), choices=type_choices(TYPES))
+    type_l2 = forms.ChoiceField(label=_("二级类型"), choices=_BLANK + type_choices(_L2), required=False)
+    type_l3 = forms.ChoiceField(label=_("三级类型"), choices=_BLANK + type_choices(_L3), required=False)
     original_lon = forms.FloatField(label=_("经度"), help_text=_("度"))
     original_lat = forms.FloatField(label=_("纬度"), help_text=_("度"))
     original_crs = forms.ChoiceField(label=_("坐标系"), choices=[(c, c) for c in ("WGS84", "CGCS2000", "GCJ02", "BD09")])
@@ -95,7 +97,7 @@ class OutfallForm(forms.Form):
             if town is None:
                 self.add_error("town", NO_TOWN_MESSAGE)
             elif not self.fields["town"].queryset.filter(pk=town.pk).exists():
-                self.add_error("town", f"坐标所在镇街「{town.name}」不在你可编辑的范围内")
+                self.add_error("town", gettext("坐标所在镇街「%(town)s」不在你可编辑的范围内") % {"town": town.name})
         data["town"] = town
         data["national_code"] = data.get("national_code") or None
         self.outfall_data = data

@@ -11,8 +11,10 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from outfall.accounts import permissions
+from outfall.accounts.labels import choices
 from outfall.core.enums import (
     ApprovalState,
     DischargeNature,
@@ -20,7 +22,6 @@ from outfall.core.enums import (
     EntryMode,
     OutfallStatus,
     Role,
-    choices,
 )
 
 
@@ -111,7 +112,9 @@ class Outfall(models.Model):
 
     @property
     def type_label(self) -> str:
-        return " / ".join(x for x in (self.type_l1, self.type_l2, self.type_l3) if x)
+        from outfall.ledger.type_names import type_name
+
+        return " / ".join(type_name(x) for x in (self.type_l1, self.type_l2, self.type_l3) if x)
 
 
 def photo_path(instance, filename: str) -> str:
@@ -123,8 +126,8 @@ class Photo(models.Model):
     """A site or monitoring photo of an outfall (standards.md §5.1: 4 site + 4 monitoring photos)."""
 
     KIND_CHOICES = [
-        ("site", "现场照片"), ("signboard", "标志牌"), ("sampling_point", "采样点"), ("sampling", "采样/测流"),
-        ("bottle", "样品瓶"), ("quick_test", "快检结果"), ("other", "其他"),
+        ("site", _("现场照片")), ("signboard", _("标志牌")), ("sampling_point", _("采样点")),
+        ("sampling", _("采样/测流")), ("bottle", _("样品瓶")), ("quick_test", _("快检结果")), ("other", _("其他")),
     ]
 
     uuid = models.UUIDField(default=uuid.uuid4, editable=False, unique=True)

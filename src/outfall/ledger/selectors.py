@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from django.db.models import Count
 
+from outfall.accounts.labels import label_of
 from outfall.core.enums import OutfallStatus
 from outfall.history.services import history_of
 from outfall.ledger.models import Outfall
+from outfall.ledger.type_names import type_name
+from outfall.rivers.models import Snap
 
 
 def ledger_counts(qs) -> dict:
@@ -14,8 +17,9 @@ def ledger_counts(qs) -> dict:
     by_status = {r["status"]: r["n"] for r in qs.values("status").annotate(n=Count("id"))}
     return {
         "total": sum(by_status.values()),
-        "by_status": [{"value": s.value, "label": s.label, "n": by_status.get(s.value, 0)} for s in OutfallStatus],
-        "by_type": list(qs.values("type_l1").annotate(n=Count("id")).order_by("-n")),
+        "by_status": [{"value": s.value, "label": label_of(s), "n": by_status.get(s.value, 0)} for s in OutfallStatus],
+        "by_type": [{**r, "label": type_name(r["type_l1"])}
+                    for r in qs.values("type_l1").annotate(n=Count("id")).order_by("-n")],
         "by_town": list(qs.values("town__name").annotate(n=Count("id")).order_by("town__code")),
     }
 
@@ -25,7 +29,8 @@ def outfall_file(outfall: Outfall) -> dict:
     from outfall.ledger.services import party_dicts
 
     return {"parties": party_dicts(outfall), "photos": list(outfall.photos.all()),
-            "history": list(history_of(outfall)[:200])}
+            "history": list(history_of(outfall)[:200]),
+            "snap": Snap.objects.filter(outfall=outfall).select_related("reach").first()}
 
 
 def parties_by_outfall(ids: list[int]) -> dict[int, list[dict]]:

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from outfall.accounts import permissions
@@ -55,7 +56,7 @@ def outfall_detail(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def outfall_create(request):
     if not permissions.can_edit_any(request.user):
-        raise PermissionDeniedError("create", user_message="无权新建排污口")
+        raise PermissionDeniedError("create", user_message=_("无权新建排污口"))
     form = OutfallForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -63,9 +64,9 @@ def outfall_create(request):
         except OutfallError as exc:
             form.add_error(None, exc.user_message)
         else:
-            messages.success(request, f"已新建排污口 {outfall.code}")
+            messages.success(request, _("已新建排污口 %(code)s") % {"code": outfall.code})
             return redirect("ledger:detail", pk=outfall.pk)
-    return render(request, "ledger/form.html", {"form": form, "title": "新建排污口"})
+    return render(request, "ledger/form.html", {"form": form, "title": _("新建排污口")})
 
 
 @require_http_methods(["GET", "POST"])
@@ -79,9 +80,9 @@ def outfall_edit(request, pk: int):
         except OutfallError as exc:
             form.add_error(None, exc.user_message)
         else:
-            messages.success(request, f"已保存排污口 {outfall.code}")
+            messages.success(request, _("已保存排污口 %(code)s") % {"code": outfall.code})
             return redirect("ledger:detail", pk=outfall.pk)
-    return render(request, "ledger/form.html", {"form": form, "title": f"修改 {outfall.code}", "o": outfall})
+    return render(request, "ledger/form.html", {"form": form, "title": _("修改 %(code)s") % {"code": outfall.code}, "o": outfall})
 
 
 @require_POST
@@ -91,11 +92,11 @@ def outfall_cancel(request, pk: int):
     if form.is_valid():
         try:
             services.cancel_outfall(outfall, actor=request.user, reason=form.cleaned_data["reason"])
-            messages.success(request, f"已注销排污口 {outfall.code}")
+            messages.success(request, _("已注销排污口 %(code)s") % {"code": outfall.code})
         except OutfallError as exc:
             messages.error(request, exc.user_message)
     else:
-        messages.error(request, "注销必须填写原因")
+        messages.error(request, _("注销必须填写原因"))
     return redirect("ledger:detail", pk=outfall.pk)
 
 
@@ -107,11 +108,11 @@ def photo_add(request, pk: int):
         try:
             services.add_photo(outfall, form.cleaned_data["image"], actor=request.user,
                                kind=form.cleaned_data["kind"], caption=form.cleaned_data["caption"])
-            messages.success(request, "照片已上传")
+            messages.success(request, _("照片已上传"))
         except OutfallError as exc:
             messages.error(request, exc.user_message)
     else:
-        messages.error(request, "请选择照片文件和类型")
+        messages.error(request, _("请选择照片文件和类型"))
     return redirect("ledger:detail", pk=outfall.pk)
 
 
@@ -119,7 +120,7 @@ def photo_add(request, pk: int):
 def photo_remove(request, pk: int, photo_id: int):
     outfall = get_object_or_404(Outfall.objects.editable_by(request.user), pk=pk)
     services.remove_photo(get_object_or_404(Photo, pk=photo_id, outfall=outfall), actor=request.user)
-    messages.success(request, "照片已删除")
+    messages.success(request, _("照片已删除"))
     return redirect("ledger:detail", pk=outfall.pk)
 
 
@@ -139,7 +140,7 @@ def export(request):
     outfalls becomes an export job (the answer is its page); CSV is streamed; the rest is answered at once."""
     fmt = request.GET.get("format", "xlsx")
     if fmt not in exporting.FORMATS:
-        raise InputError(f"format {fmt}", user_message=f"不支持的导出格式「{fmt}」")
+        raise InputError(f"format {fmt}", user_message=_("不支持的导出格式「%(fmt)s」") % {"fmt": fmt})
     qs = OutfallFilter(request.GET, queryset=Outfall.objects.visible_to(request.user)).qs
     if fmt in export_jobs.JOB_FORMATS and (n := qs.count()) > settings.OUTFALL_EXPORT_ASYNC_ROWS:
         job = export_jobs.create_export_job(actor=request.user, filters=export_jobs.job_filters(request.GET),
@@ -181,7 +182,7 @@ def export_job_download(request, pk: int):
 def import_view(request):
     """Upload → dry run with every error listed → commit the same file (kept under a token)."""
     if not permissions.can_edit_any(request.user):
-        raise PermissionDeniedError("import", user_message="无权导入台账")
+        raise PermissionDeniedError("import", user_message=_("无权导入台账"))
     ctx = {"form": ImportForm(), "errors": None}
     if request.method == "POST":
         if "token" in request.POST:

@@ -30,6 +30,7 @@ def available() -> dict:
 
 def outfalls(request) -> dict:
     """Outfalls the user may see, coloured by level-1 type, with status."""
+    from outfall.accounts.labels import label_of
     from outfall.core.enums import OutfallStatus
     from outfall.core.outfall_types import L1_COLOURS
     from outfall.ledger.filters import OutfallFilter
@@ -40,7 +41,7 @@ def outfalls(request) -> dict:
     return {"type": "FeatureCollection", "features": [
         {"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]},
          "properties": {"id": pk, "code": code, "name": name, "type_l1": t, "status": st,
-                        "status_label": OutfallStatus(st).label, "town": town, "receiving_water": rw,
+                        "status_label": label_of(OutfallStatus(st)), "town": town, "receiving_water": rw,
                         "colour": L1_COLOURS.get(t, "#555"), "url": f"/ledger/{pk}/"}}
         for pk, code, name, t, st, town, rw, lon, lat in rows]}
 

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import plotly.graph_objects as go
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
+from outfall.accounts.labels import label_of
 from outfall.core.enums import WaterClass
 from outfall.core.standards import limit
 from outfall.core.standards.gb3838 import limits_for
@@ -13,12 +16,14 @@ _CLASSES = [WaterClass.I, WaterClass.II, WaterClass.III, WaterClass.IV, WaterCla
 
 
 def series_figure(section, code: str, points: list[tuple]) -> dict:
-    """A figure of one parameter: the readings, GB 3838 class bands and the target line."""
+    """A figure of one parameter: the readings, GB 3838 class bands and the target line, labelled in
+    the user's language."""
     p = registry()[code]
+    name = p.name_en if (get_language() or "").startswith("en") else p.name_zh
     times = [t for t, _v in points]
     values = [v for _t, v in points]
     fig = go.Figure(go.Scatter(x=times, y=values, mode="lines+markers", marker={"size": 3},
-                                 name=p.name_zh, line={"width": 1, "color": "#1f3b63"}))
+                                 name=name, line={"width": 1, "color": "#1f3b63"}))
     lim = limits_for(code, section.water_type)
     if lim is not None and lim.values:
         vmax = max([v for v in values if v is not None] + [lim.values[-1]]) * 1.1
@@ -31,13 +36,14 @@ def series_figure(section, code: str, points: list[tuple]) -> dict:
             lo, hi = sorted((edges[i], edges[i + 1]))
             if hi > lo:
                 fig.add_hrect(y0=lo, y1=hi, fillcolor=cls.colour, opacity=0.10, line_width=0,
-                              annotation_text=cls.label, annotation_position="right",
+                              annotation_text=label_of(cls), annotation_position="right",
                               annotation={"font": {"size": 10}})
         target = limit(code, section.target_class, section.water_type)
         if target is not None:
             fig.add_hline(y=target, line={"color": "#c0392b", "dash": "dash", "width": 1.5},
-                          annotation_text=f"目标 {WaterClass(section.target_class).label} {target}",
+                          annotation_text=_("目标 %(cls)s %(limit)s") % {"cls": label_of(WaterClass(section.target_class)),
+                                                                        "limit": target},
                           annotation_position="top left")
-    fig.update_layout(title=f"{p.name_zh} ({p.unit})", height=300, margin={"l": 50, "r": 70, "t": 40, "b": 30},
+    fig.update_layout(title=f"{name} ({p.unit})", height=300, margin={"l": 50, "r": 70, "t": 40, "b": 30},
                       showlegend=False, template="plotly_white")
     return fig.to_plotly_json()

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from outfall.accounts.labels import label_of
 from outfall.core.enums import WaterClass
 from outfall.monitoring import selectors
 from outfall.monitoring.models import Section
+from outfall.monitoring.templatetags.waterclass import NO_DATA
 
 
 def sections(request) -> dict:
@@ -14,8 +16,9 @@ def sections(request) -> dict:
         cls = ev.water_class if ev else None
         features.append({"type": "Feature", "geometry": {"type": "Point", "coordinates": [s.lon, s.lat]},
                          "properties": {"code": s.code, "name": s.name, "level": s.get_level_display(),
-                                        "target": WaterClass(s.target_class).label,
-                                        "class": cls.label if cls else "无数据", "colour": cls.colour if cls else "#999",
+                                        "target": label_of(WaterClass(s.target_class)),
+                                        "class": label_of(cls) if cls else str(NO_DATA),
+                                        "colour": cls.colour if cls else "#999",
                                         "compliant": ev.compliant if ev else None,
                                         "time": t.isoformat() if t else None, "url": f"/sections/{s.pk}/"}})
     return {"type": "FeatureCollection", "features": features}

@@ -20,7 +20,8 @@ from django.conf import settings
 from django.db import models
 
 from outfall.accounts import permissions
-from outfall.core.enums import SectionLevel, WaterClass, WaterType, choices
+from outfall.accounts.labels import choices
+from outfall.core.enums import SectionLevel, WaterClass, WaterType
 
 SOURCE_CHOICES = [("manual", "手工监测"), ("automatic", "自动站"), ("online", "在线监测"), ("lab", "实验室")]
 QUALIFIER_CHOICES = [("", "检出"), ("<", "未检出 (低于检出限)"), ("missing", "无数据")]

@@ -107,14 +107,12 @@ class DomainErrorMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        from django.shortcuts import render
-
         from outfall.core.errors import OutfallError
         from outfall.site.api_errors import status_of
+        from outfall.site.views import error_page
 
         if isinstance(exception, OutfallError) and not request.path.startswith("/api/"):
-            code = status_of(exception)
-            return render(request, "error.html", {"message": exception.user_message, "status": code}, status=code)
+            return error_page(request, status_of(exception), str(exception.user_message))
         return None
 
 

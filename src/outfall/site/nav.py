@@ -1,10 +1,29 @@
-"""Top navigation: (url name, Chinese label, English label); entries whose app is absent are skipped."""
+"""Top navigation: (url name, label, who may see it); entries whose app is absent are skipped.
+
+``may`` is the permission function the entry's view itself asks (``None``: every logged-in user,
+as every page reads), so a menu never offers what answers 403.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import pgettext_lazy
+
+from outfall.accounts import permissions
+
+
+def _may_use_admin(user) -> bool:
+    return bool(user.is_active and user.is_staff)
+
 
 NAV = [
-    ("mapui:map", "一张图", "Map"),
-    ("monitoring:section-list", "断面", "Sections"),
-    ("rivers:network", "河网", "Rivers"),
-    ("accounts:towns", "镇街", "Towns"),
-    ("alerts:list", "预警", "Alerts"),
-    ("traces:list", "溯源", "Traces"),
+    ("ledger:list", pgettext_lazy("menu", "台账"), None),
+    ("mapui:map", pgettext_lazy("menu", "一张图"), None),
+    ("monitoring:section-list", pgettext_lazy("menu", "断面"), None),
+    ("rivers:network", pgettext_lazy("menu", "河网"), None),
+    ("accounts:towns", pgettext_lazy("menu", "镇街"), None),
+    ("alerts:list", pgettext_lazy("menu", "预警"), None),
+    ("traces:list", pgettext_lazy("menu", "溯源"), None),
+    ("ledger:import", pgettext_lazy("menu", "导入"), permissions.can_edit_any),   # ledger.views.import_view asks the same
+    ("api-docs", "API", None),
+    ("admin:index", pgettext_lazy("menu", "管理"), _may_use_admin),                # AdminSite.has_permission: active staff
 ]

@@ -26,4 +26,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]
 
+handler400 = "outfall.site.views.bad_request"
+handler403 = "outfall.site.views.permission_denied"
 handler404 = "outfall.site.views.not_found"
+handler500 = "outfall.site.views.server_error"
