@@ -1,21 +1,102 @@
-"""Map layer: sections coloured by their latest class, outlined red when they miss their target."""
+"""Map layer: sections coloured by their latest class (GB 3838-2002 class colours of
+``outfall.core.enums.WaterClass``), flagged when they miss their target or have an open alert.
+
+The newest reading time of every section comes from ONE query (per parameter an index seek on the
+readings' unique key ``(section, parameter, time, source)``, the largest taken in SQL); a section's
+class is evaluated again only when that time changed (kept per process), so a request costs a
+query or two whatever the number of sections and readings.
+
+Feature properties (compact keys): ``id`` pk, ``c`` code, ``n`` name, ``cl`` latest class value
+(empty: no data), ``tg`` target class value, ``ok`` compliant (true/false/null), ``t`` time of the
+class (ISO), ``lv`` level value, ``r`` river, ``al`` 1 when an alert is open, ``u`` page URL.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import threading
+
+from django.db.models import DateTimeField, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce, Greatest
+
 from outfall.core.enums import WaterClass
+from outfall.core.standards.parameters import registry
 from outfall.monitoring import selectors
-from outfall.monitoring.models import Section
+from outfall.monitoring.models import Section, SectionReading
+
+__all__ = ["sections", "latest_times", "latest_classes"]
+
+_EPOCH = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
+_lock = threading.Lock()
+#: section pk → (newest reading time, (class value or "", compliant, class time ISO))
+_classes: dict[int, tuple] = {}
 
 
-def sections(request) -> dict:
-    features = []
-    for s in Section.objects.visible_to(request.user):
-        t, ev = selectors.latest_evaluation(s)
-        cls = ev.water_class if ev else None
-        features.append({"type": "Feature", "geometry": {"type": "Point", "coordinates": [s.lon, s.lat]},
-                         "properties": {"code": s.code, "name": s.name, "level": s.get_level_display(),
-                                        "target": WaterClass(s.target_class).label,
-                                        "class": cls.label if cls else "无数据", "colour": cls.colour if cls else "#999",
-                                        "compliant": ev.compliant if ev else None,
-                                        "time": t.isoformat() if t else None, "url": f"/sections/{s.pk}/"}})
-    return {"type": "FeatureCollection", "features": features}
+def latest_times(qs) -> dict[int, dt.datetime | None]:
+    """Section pk → time of its newest reading (None without readings), in one query."""
+    subs = [Coalesce(Subquery(SectionReading.objects.filter(section=OuterRef("pk"), parameter=code)
+                              .order_by("-time").values("time")[:1]), Value(_EPOCH), output_field=DateTimeField())
+            for code in registry()]
+    last = Greatest(*subs, output_field=DateTimeField()) if len(subs) > 1 else subs[0]
+    return {pk: (t if t and t > _EPOCH else None) for pk, t in qs.annotate(last=last).values_list("pk", "last")}
+
+
+def latest_classes(qs) -> dict[int, tuple]:
+    """Section pk → (class value or "", compliant or None, time ISO or None) of its newest classed
+    sample (:func:`outfall.monitoring.selectors.latest_evaluation`), re-evaluated only for sections
+    whose newest reading changed since this process last looked."""
+    times = latest_times(qs)
+    stale = [pk for pk, t in times.items() if pk not in _classes or _classes[pk][0] != t]
+    if stale:
+        for s in Section.objects.filter(pk__in=stale):
+            t, ev = selectors.latest_evaluation(s) if times[s.pk] else (None, None)
+            cls = ev.water_class if ev else None
+            with _lock:
+                _classes[s.pk] = (times[s.pk], (cls.value if cls else "", ev.compliant if ev else None,
+                                                t.isoformat() if t else None))
+    return {pk: _classes[pk][1] for pk in times}
+
+
+def _filtered(request, view):
+    qs = Section.objects.visible_to(request.user)
+    f = view.filters
+    if f.get("town"):
+        qs = qs.filter(town_id=f["town"]) if f["town"].isdigit() else qs.none()
+    if f.get("river"):
+        qs = qs.filter(river=f["river"])
+    if f.get("alerting"):
+        qs = qs.filter(pk__in=view.alert_sections)
+    return qs
+
+
+def sections(request, view):
+    """(version, last modified, build) of the sections layer for ``view`` (see the module doc)."""
+    qs = _filtered(request, view)
+    classes = latest_classes(qs)
+    version = sorted(classes.items())
+    stamp = Section.objects.order_by("-updated_at").values_list("updated_at", flat=True).first()
+
+    def build() -> dict:
+        want = view.filters.get("class")
+        rows = qs
+        if view.bbox:
+            w, s, e, n = view.bbox
+            rows = rows.filter(lon__gte=w, lon__lte=e, lat__gte=s, lat__lte=n)
+        features = []
+        for pk, code, name, target, level, river, lon, lat in rows.values_list(
+                "pk", "code", "name", "target_class", "level", "river", "lon", "lat"):
+            cl, ok, t = classes.get(pk, ("", None, None))
+            if want and cl != want and not (want == "none" and cl == ""):
+                continue
+            features.append({"type": "Feature", "geometry": {"type": "Point", "coordinates": [round(lon, 6), round(lat, 6)]},
+                             "properties": {"id": pk, "c": code, "n": name, "cl": cl, "tg": target, "ok": ok, "t": t,
+                                            "lv": level, "r": river, "al": int(pk in view.alert_sections),
+                                            "u": f"/sections/{pk}/"}})
+        return {"type": "FeatureCollection", "features": features}
+
+    return (version, stamp), stamp, build
+
+
+def class_colours() -> dict[str, str]:
+    """Class value → map colour (GB 3838-2002 classes, the national colours used across the project)."""
+    return {c.value: c.colour for c in WaterClass}
