@@ -34,8 +34,9 @@ def _reach_pks(geom) -> np.ndarray:
     return pks
 
 
-def _sites(user, net, steps, upstream: bool, start_measure):
-    """(kind, pk, km, h) of the visible outfalls and sections on the navigated reaches, nearest first."""
+def _sites(user, net, steps, upstream: bool, start_measure, start: str):
+    """(kind, pk, km, h) of the visible outfalls and sections on the navigated reaches, nearest
+    first; the start site itself is left out."""
     from outfall.ledger.models import Outfall
     from outfall.monitoring.models import Section
 
@@ -50,6 +51,10 @@ def _sites(user, net, steps, upstream: bool, start_measure):
     L, tt = net.length_km, net.travel_h
     first = int(steps.index[0])
     m0 = 1.0 if start_measure is None and upstream else (0.0 if start_measure is None else start_measure)
+    own = set(Snap.objects.filter(section__code=start).values_list("pk", flat=True)) | \
+        set(Snap.objects.filter(outfall__code=start).values_list("pk", flat=True))
+    if own:
+        rows = rows.exclude(pk__in=own)
     out = []
     for reach_pk, measure, outfall_id, section_id in rows:
         i = index_of.get(reach_pk)
@@ -105,7 +110,7 @@ def navigation(user, start: str, *, mode: str, zoom: int, page: int = 1, max_km=
     lines = features(geom, idx, zoom, extra=lambda i: {"d": round(float(steps.distance_km[where[i]]), 2),
                                                         "h": round(float(steps.travel_time_h[where[i]]), 2)})
     b = geom.bounds[steps.index]
-    sites = _sites(user, net, steps, upstream, measure)
+    sites = _sites(user, net, steps, upstream, measure, start)
     pages = max(1, math.ceil(len(sites) / PAGE_SIZE))
     page = min(max(page, 1), pages)
     shown = sites[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
