@@ -40,7 +40,8 @@ def available() -> dict:
 
 
 def filter_outfalls(qs, view):
-    """Apply the map's filters (type, status, town, river, alerting) to an Outfall queryset."""
+    """Apply the map's filters (type, status, town, river, alerting) to an Outfall queryset; the water
+    class filter is the sections' and leaves outfalls alone."""
     f = view.filters
     if f.get("type"):
         qs = qs.filter(type_l1=f["type"])
@@ -52,8 +53,6 @@ def filter_outfalls(qs, view):
         qs = qs.filter(receiving_water=f["river"])
     if f.get("alerting"):
         qs = qs.filter(pk__in=view.alert_outfalls)
-    if f.get("class"):
-        qs = qs.none()  # a water class is a section's, not an outfall's
     return qs
 
 

@@ -20,7 +20,7 @@ from outfall.mapui import layers, selectors
 from outfall.mapui.config import page_config
 
 
-def _json(data, status: int = 200, content_type: str = "application/json") -> HttpResponse:
+def _json(data, status: int = 200, content_type: str = "application/json; charset=utf-8") -> HttpResponse:
     return HttpResponse(json.dumps(data, ensure_ascii=False, separators=(",", ":")), status=status,
                         content_type=content_type)
 
@@ -52,7 +52,7 @@ def layer(request, name: str):
     not_modified = get_conditional_response(request, etag=etag)
     if not_modified is not None:
         return not_modified
-    resp = _json(build(), content_type="application/geo+json")
+    resp = _json(build(), content_type="application/geo+json; charset=utf-8")
     resp["ETag"] = etag
     resp["Cache-Control"] = "private, no-cache"
     if modified is not None:

@@ -5,7 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from outfall.accounts import views as account_views
 from outfall.mapui import views as map_views
-from outfall.site import health, views
+from outfall.site import health
 
 urlpatterns = [
     path("", map_views.map_page, name="home"),  # the one map is the home page
