@@ -2,9 +2,10 @@
 ``outfall.core.enums.WaterClass``), flagged when they miss their target or have an open alert.
 
 The newest reading time of every section comes from ONE query (per parameter an index seek on the
-readings' unique key ``(section, parameter, time, source)``, the largest taken in SQL); a section's
-class is evaluated again only when that time changed (kept per process), so a request costs a
-query or two whatever the number of sections and readings.
+readings' unique key ``(section, parameter, time, source)``, the largest taken in SQL), asked again
+only when the readings changed (two index-only aggregates tell); a section's class is evaluated
+again only when its newest time changed (kept per process), so a request costs a few small queries
+whatever the number of sections and readings.
 
 Feature properties (compact keys): ``id`` pk, ``c`` code, ``n`` name, ``cl`` latest class value
 (empty: no data), ``tg`` target class value, ``ok`` compliant (true/false/null), ``t`` time of the
@@ -16,13 +17,13 @@ from __future__ import annotations
 import datetime as dt
 import threading
 
-from django.db.models import DateTimeField, OuterRef, Subquery, Value
+from django.db.models import Count, DateTimeField, Max, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce, Greatest
 
 from outfall.core.enums import WaterClass
 from outfall.core.standards.parameters import registry
 from outfall.monitoring import selectors
-from outfall.monitoring.models import Section, SectionReading
+from outfall.monitoring.models import ReadingBatch, Section, SectionReading
 
 __all__ = ["sections", "latest_times", "latest_classes"]
 
@@ -32,8 +33,31 @@ _lock = threading.Lock()
 _classes: dict[int, tuple] = {}
 
 
+def _readings_key() -> tuple:
+    """Changes whenever readings are added, replaced or removed: every import writes a ReadingBatch
+    (count, newest), an insert moves the largest pk, a deletion lowers the count of readings' batches
+    or the largest pk (two index-only aggregates)."""
+    batches = ReadingBatch.objects.aggregate(n=Count("pk"), m=Max("created_at"))
+    return batches["n"], batches["m"], SectionReading.objects.aggregate(m=Max("pk"))["m"]
+
+
+_times: dict = {}
+
+
 def latest_times(qs) -> dict[int, dt.datetime | None]:
-    """Section pk → time of its newest reading (None without readings), in one query."""
+    """Section pk → time of its newest reading (None without readings), in one query, reused while
+    the readings (:func:`_readings_key`) and the sections asked for are the same."""
+    key = (str(qs.query), _readings_key(), tuple(qs.aggregate(n=Count("pk"), m=Max("updated_at")).values()))
+    with _lock:
+        if _times.get("key") == key:
+            return _times["value"]
+    value = _latest_times(qs)
+    with _lock:
+        _times.update(key=key, value=value)
+    return value
+
+
+def _latest_times(qs) -> dict[int, dt.datetime | None]:
     subs = [Coalesce(Subquery(SectionReading.objects.filter(section=OuterRef("pk"), parameter=code)
                               .order_by("-time").values("time")[:1]), Value(_EPOCH), output_field=DateTimeField())
             for code in registry()]
