@@ -97,6 +97,9 @@ def test_demo_map(page, live_server, login, tmp_path):
     assert listed > 0 and " km" in page.inner_text("#nav-panel")
     assert page.locator(".nav-label").count() > 0
     assert "nav=UT:370285S04" in page.url
+    page.wait_for_function("window.outfallMap.visibleCount > 20")  # the layers of the fitted view
+    page.screenshot(path=str(tmp_path / "demo-map-upstream.png"))
+    print(f"screenshot of the upstream highlight: {tmp_path / 'demo-map-upstream.png'}")
 
     # the URL restores the view: centre, zoom, filter, layers and the navigation
     page.uncheck("#toggle-towns")
