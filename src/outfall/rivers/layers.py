@@ -2,8 +2,8 @@
 reservoirs as wider lines, answered by bounding box and zoom.
 
 Per network version (``selectors.network_key``) the process keeps each reach's box and, per zoom
-tier, its geometry simplified to about a screen pixel (``shapely.simplify``); a request is a NumPy
-box test over those arrays. When the box holds more than ``MAX_LINES`` reaches, the ones with the
+tier, its geometry simplified to about a screen pixel (``shapely.simplify``, done for a reach the
+first time a request needs it at that tier); a request is a NumPy box test over those arrays. When the box holds more than ``MAX_LINES`` reaches, the ones with the
 most reaches upstream (the main stems: a reach always has more than any reach above it, so what is
 kept stays connected) are sent, lakes and reservoirs always.
 
@@ -35,7 +35,9 @@ class _Geometry:
 
     def __init__(self, net):
         self.net = net
-        self.lines = np.array([shapely.LineString(c) for c in net.coords], dtype=object)
+        lens = np.fromiter((len(c) for c in net.coords), dtype=np.int64, count=len(net.coords))
+        flat = np.array([xy for c in net.coords for xy in c], dtype=float).reshape(-1, 2)
+        self.lines = shapely.linestrings(flat, indices=np.repeat(np.arange(lens.size), lens))
         self.bounds = shapely.bounds(self.lines)  # (n, 4) west, south, east, north
         self.size = np.asarray(net.size)
         self.water = np.array([k in ("lake", "reservoir") for k in net.kinds])
@@ -43,20 +45,25 @@ class _Geometry:
         self._tol = tolerance_deg
         self._tiers: dict[int, list] = {}
 
-    def coords(self, zoom: int) -> list:
-        """Coordinates of every reach at ``zoom`` (simplified to the tier at or below it)."""
+    def coords(self, zoom: int, idx: np.ndarray) -> list:
+        """Coordinates of the reaches ``idx`` at ``zoom`` (simplified to the tier at or below it),
+        each reach simplified once per tier, when first asked for."""
         tier = max((t for t in TIERS if t <= zoom), default=TIERS[0])
         if zoom > TIERS[-1] + 1:
             tier = 99
-        got = self._tiers.get(tier)
-        if got is None:
-            if tier == 99:
-                got = [[[round(x, 6), round(y, 6)] for x, y in c] for c in self.net.coords]
-            else:
-                simple = shapely.simplify(self.lines, self._tol(tier), preserve_topology=False)
-                got = [np.round(shapely.get_coordinates(g), 5).tolist() for g in simple]
-            self._tiers[tier] = got
-        return got
+        store = self._tiers.get(tier)
+        if store is None:
+            store = self._tiers.setdefault(tier, np.full(len(self.lines), None, dtype=object))
+        missing = idx[np.equal(store[idx], None)]
+        if missing.size:
+            geoms = self.lines[missing]
+            if tier != 99:
+                geoms = shapely.simplify(geoms, self._tol(tier), preserve_topology=False)
+            xy, owner = shapely.get_coordinates(geoms, return_index=True)
+            parts = np.split(np.round(xy, 6 if tier == 99 else 5), np.flatnonzero(np.diff(owner)) + 1)
+            for i, part in zip(missing.tolist(), parts, strict=True):
+                store[i] = part.tolist()
+        return store[idx].tolist()
 
     def select(self, bbox, zoom: int, *, river: str | None = None, only=None, limit: int) -> np.ndarray:
         """Indices of the reaches to send for a box (and optionally one river's name or a subset)."""
@@ -96,13 +103,13 @@ def reach_geometry() -> _Geometry:
 
 def features(geom: _Geometry, idx, zoom: int, extra=None) -> list:
     """GeoJSON features of the reaches ``idx`` at ``zoom``; ``extra(i)`` adds properties."""
-    net, coords = geom.net, geom.coords(zoom)
+    net = geom.net
     out = []
-    for i in idx.tolist():
+    for i, coords in zip(idx.tolist(), geom.coords(zoom, idx), strict=True):
         props = {"id": net.ids[i], "n": net.names[i], "k": net.kinds[i], "km": round(float(net.length_m[i]) / 1000, 2)}
         if extra is not None:
             props.update(extra(i))
-        out.append({"type": "Feature", "geometry": {"type": "LineString", "coordinates": coords[i]}, "properties": props})
+        out.append({"type": "Feature", "geometry": {"type": "LineString", "coordinates": coords}, "properties": props})
     return out
 
 

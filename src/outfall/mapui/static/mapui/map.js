@@ -40,7 +40,7 @@
 
   // ---- the map ------------------------------------------------------------------------------
   var b = cfg.bbox; // west, south, east, north
-  var map = L.map("map", { zoomControl: true });
+  var map = L.map("map", { zoomControl: true, preferCanvas: true });  // reaches and boundaries on one canvas
   if (state.view) { map.setView([state.view.lat, state.view.lon], state.view.z); }
   else { map.fitBounds([[b[1], b[0]], [b[3], b[2]]]); }
   if (cfg.tileUrl) { L.tileLayer(cfg.tileUrl, { attribution: cfg.tileAttribution, maxZoom: 18 }).addTo(map); }
