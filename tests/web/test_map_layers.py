@@ -112,6 +112,10 @@ class MapLayerTests(TestCase):
         p = self.get("sections").json()["features"][0]["properties"]
         assert p["cl"] == "V" and p["ok"] is False and p["al"] == 0  # 1.8 mg/L NH3-N: class V (GB 3838 Table 1)
         assert self.get("sections", **{"class": "II"}).json()["features"] == []
+        from django.utils import timezone
+
+        Section.objects.filter(pk=s.pk).update(target_class="V", updated_at=timezone.now())  # a new target
+        assert self.get("sections").json()["features"][0]["properties"]["ok"] is True
         t = dt.datetime(2025, 11, 6, 12, tzinfo=dt.UTC)
         Alert.objects.create(site_kind="section", section=s, site_code=s.code, parameter="NH3N", rule="exceedance",
                              severity="medium", opened_at=t, last_time=t, value=2.0, limit=1.0, peak=2.0,

@@ -65,20 +65,27 @@ def _latest_times(qs) -> dict[int, dt.datetime | None]:
     return {pk: (t if t and t > _EPOCH else None) for pk, t in qs.annotate(last=last).values_list("pk", "last")}
 
 
-def latest_classes(qs) -> dict[int, tuple]:
+def latest_classes(sites, times: dict) -> dict[int, tuple]:
     """Section pk → (class value or "", compliant or None, time ISO or None) of its newest classed
-    sample (:func:`outfall.monitoring.selectors.latest_evaluation`), re-evaluated only for sections
-    whose newest reading changed since this process last looked."""
-    times = latest_times(qs)
-    stale = [pk for pk, t in times.items() if pk not in _classes or _classes[pk][0] != t]
-    if stale:
-        for s in Section.objects.filter(pk__in=stale):
-            t, ev = selectors.latest_evaluation(s) if times[s.pk] else (None, None)
-            cls = ev.water_class if ev else None
-            with _lock:
-                _classes[s.pk] = (times[s.pk], (cls.value if cls else "", ev.compliant if ev else None,
-                                                t.isoformat() if t else None))
-    return {pk: _classes[pk][1] for pk in times}
+    sample (:func:`outfall.monitoring.selectors.latest_evaluation`) for ``sites`` (pk, target class,
+    water type); a section is evaluated again only when its newest reading time, target or water
+    type changed since this process last looked."""
+    out, stale = {}, []
+    for pk, target, water_type in sites:
+        key = (times.get(pk), target, water_type)
+        got = _classes.get(pk)
+        if got is not None and got[0] == key:
+            out[pk] = got[1]
+        else:
+            stale.append(pk)
+    for s in Section.objects.filter(pk__in=stale):
+        t, ev = selectors.latest_evaluation(s) if times.get(s.pk) else (None, None)
+        cls = ev.water_class if ev else None
+        value = (cls.value if cls else "", ev.compliant if ev else None, t.isoformat() if t else None)
+        with _lock:
+            _classes[s.pk] = ((times.get(s.pk), s.target_class, s.water_type), value)
+        out[s.pk] = value
+    return out
 
 
 def _filtered(request, view):
@@ -96,9 +103,8 @@ def _filtered(request, view):
 def sections(request, view):
     """(version, last modified, build) of the sections layer for ``view`` (see the module doc)."""
     qs = _filtered(request, view)
-    # every section's class (one cache key whatever the filters); the filters apply when building
-    classes = latest_classes(Section.objects.all()) if Section.objects.visible_to(request.user).exists() else {}
-    version = sorted(classes.items())
+    # every section's newest time (one cache key whatever the filters); classes only for the box
+    times = latest_times(Section.objects.all()) if Section.objects.visible_to(request.user).exists() else {}
     stamp = Section.objects.order_by("-updated_at").values_list("updated_at", flat=True).first()
 
     def build() -> dict:
@@ -107,9 +113,10 @@ def sections(request, view):
         if view.bbox:
             w, s, e, n = view.bbox
             rows = rows.filter(lon__gte=w, lon__lte=e, lat__gte=s, lat__lte=n)
+        rows = list(rows.values_list("pk", "code", "name", "target_class", "level", "river", "lon", "lat", "water_type"))
+        classes = latest_classes([(r[0], r[3], r[8]) for r in rows], times)
         features = []
-        for pk, code, name, target, level, river, lon, lat in rows.values_list(
-                "pk", "code", "name", "target_class", "level", "river", "lon", "lat"):
+        for pk, code, name, target, level, river, lon, lat, _wt in rows:
             cl, ok, t = classes.get(pk, ("", None, None))
             if want and cl != want and not (want == "none" and cl == ""):
                 continue
@@ -119,7 +126,7 @@ def sections(request, view):
                                             "u": f"/sections/{pk}/"}})
         return {"type": "FeatureCollection", "features": features}
 
-    return (version, stamp), stamp, build
+    return (sorted(times.items()), stamp), stamp, build
 
 
 def class_colours() -> dict[str, str]:
