@@ -20,7 +20,6 @@ import threading
 from django.db.models import Count, DateTimeField, Max, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce, Greatest
 
-from outfall.core.enums import WaterClass
 from outfall.core.standards.parameters import registry
 from outfall.monitoring import selectors
 from outfall.monitoring.models import ReadingBatch, Section, SectionReading
@@ -128,7 +127,3 @@ def sections(request, view):
 
     return (sorted(times.items()), stamp), stamp, build
 
-
-def class_colours() -> dict[str, str]:
-    """Class value → map colour (GB 3838-2002 classes, the national colours used across the project)."""
-    return {c.value: c.colour for c in WaterClass}
