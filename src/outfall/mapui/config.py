@@ -8,11 +8,11 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from outfall.core.enums import OutfallStatus, SectionLevel, WaterClass
-from outfall.core.outfall_types import L1_COLOURS, TYPES, OutfallType
+from outfall.core.outfall_types import L1_COLOURS, TYPES, UNDETERMINED, OutfallType
 
 #: Level-1 type → marker shape (the type is the symbol, the status the colour).
 TYPE_SYMBOLS = {"工业排污口": "square", "城镇污水处理厂排污口": "triangle", "农业排口": "diamond",
-                "其他排口": "circle"}
+                "其他排口": "circle", UNDETERMINED: "star"}
 
 #: Rivers offered in the river filter's list (any name can still be typed).
 MAX_RIVER_CHOICES = 300

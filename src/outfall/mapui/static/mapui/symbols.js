@@ -10,6 +10,14 @@
     if (kind === "square") { body = '<rect x="2" y="2" width="' + (s - 4) + '" height="' + (s - 4) + '"' + st + "/>"; }
     else if (kind === "triangle") { body = '<polygon points="' + h + ',1 ' + (s - 1) + "," + (s - 2) + " 1," + (s - 2) + '"' + st + "/>"; }
     else if (kind === "diamond") { body = '<polygon points="' + h + ",1 " + (s - 1) + "," + h + " " + h + "," + (s - 1) + " 1," + h + '"' + st + "/>"; }
+    else if (kind === "star") {
+      var pts = [];
+      for (var k = 0; k < 10; k++) {
+        var r = k % 2 ? h * 0.45 : h - 1, a = Math.PI * k / 5 - Math.PI / 2;
+        pts.push((h + r * Math.cos(a)).toFixed(1) + "," + (h + r * Math.sin(a)).toFixed(1));
+      }
+      body = '<polygon points="' + pts.join(" ") + '"' + st + "/>";
+    }
     else { body = '<circle cx="' + h + '" cy="' + h + '" r="' + (h - 2) + '"' + st + "/>"; }
     return '<svg width="' + s + '" height="' + s + '" viewBox="0 0 ' + s + " " + s + '">' + body + "</svg>";
   }

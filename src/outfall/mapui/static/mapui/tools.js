@@ -165,7 +165,10 @@
   };
   var Locate = L.Control.extend({ options: { position: "topleft" }, onAdd: function () {
     var el = L.DomUtil.create("a", "leaflet-bar locate-btn");
-    el.href = "#"; el.title = F.nearest; el.setAttribute("role", "button"); el.id = "locate-me"; el.textContent = "⌖";
+    el.href = "#"; el.title = F.nearest; el.setAttribute("role", "button"); el.id = "locate-me"; el.innerHTML = '<svg width="18" height="18" viewBox="0 0 18 18" style="vertical-align:middle" aria-hidden="true">' +
+      '<circle cx="9" cy="9" r="5" fill="none" stroke="#333" stroke-width="2"/><circle cx="9" cy="9" r="1.8" fill="#333"/>' +
+      '<path d="M9 0v4M9 14v4M0 9h4M14 9h4" stroke="#333" stroke-width="2"/></svg>';
+    el.setAttribute("aria-label", F.nearest);
     L.DomEvent.on(el, "click", function (e) {
       L.DomEvent.preventDefault(e); L.DomEvent.stopPropagation(e);
       if (!navigator.geolocation) { alert(F.locateFailed); return; }
