@@ -8,8 +8,9 @@ level-1 type and status) and 200 sections, bulk-inserted (the import services ar
 bench_import); hourly readings of 3 parameters for every section over ``DAYS`` days (14; 2 with
 --quick) — fewer than the issue's two years, which would take hours to insert on this machine.
 
-Timed through Django's test client (URL, middleware, view, JSON), best of 5 after one warm-up call
-(the warm-up, which builds the per-process caches, is shown too):
+Timed through Django's test client (URL, middleware, view, JSON), best of 5 after one warm-up call;
+the warm-up ("first ms": the first request of the process, and the one that builds the per-process
+caches: section classes, simplified reaches) is shown too, and flagged when over the target:
 - pan/zoom: each layer for a 1280 × 900 px window at zoom 14, and the whole area at zoom 10;
 - a 304 revalidation (If-None-Match);
 - the peer: today's whole-layer GeoJSON (every outfall, every reach at full geometry, every
@@ -233,8 +234,10 @@ def child(db_label: str, days: int) -> None:
 
     def add(what, warm, best, size, *, target=True):
         miss = target and (best * 1000 > TARGET_MS or size / 1024 > TARGET_KB)
-        rows.append([db_label, what, f"{warm * 1000:.0f}", f"{best * 1000:.1f}", f"{size / 1024:.1f}",
-                     "MISSED" if miss else ("ok" if target else "peer")])
+        verdict = "MISSED" if miss else ("ok" if target else "peer")
+        if target and not miss and warm * 1000 > TARGET_MS:
+            verdict = "ok; first call MISSED"  # the process's caches being built (once per process/version)
+        rows.append([db_label, what, f"{warm * 1000:.0f}", f"{best * 1000:.1f}", f"{size / 1024:.1f}", verdict])
 
     for name in ("outfalls", "rivers", "sections", "towns"):
         for label, q in ((f"pan/zoom z14 {name}", {"bbox": pan, "z": 14}),
