@@ -143,15 +143,16 @@
     return fetch("/map/layers/" + name + ".geojson?" + params(), { credentials: "same-origin", signal: ctl.signal })
       .then(function (r) { return r.json(); })
       .then(function (fc) {
-        var gj = overlays[name], open = null;
-        gj.eachLayer(function (l) { if (l.isPopupOpen && l.isPopupOpen()) { open = l.feature.properties.id; } });
-        api.reopening = open !== null;
-        gj.clearLayers();
-        gj.addData(fc);
-        if (open !== null) {  // the same feature in the new answer keeps its popup open
-          gj.eachLayer(function (l) { if (l.feature && l.feature.properties.id === open && l.getPopup()) { l.openPopup(); } });
+        var gj = overlays[name], keep = null;
+        gj.eachLayer(function (l) { if (l.isPopupOpen && l.isPopupOpen()) { keep = l; } });
+        if (keep) {  // the feature whose popup is open stays as it is (no flicker); the rest is replaced
+          gj.eachLayer(function (l) { if (l !== keep) { gj.removeLayer(l); } });
+          var kept = keep.feature.properties.id;
+          gj.addData({ type: "FeatureCollection", features: fc.features.filter(function (f) { return f.properties.id !== kept; }) });
+        } else {
+          gj.clearLayers();
+          gj.addData(fc);
         }
-        api.reopening = false;
         totals[name] = fc.features.reduce(function (s, f) { return s + (f.properties.id === undefined && f.properties.n > 0 ? f.properties.n : 1); }, 0);
         if (name === "rivers") { addArrows(fc); }
         updateCount();
@@ -185,7 +186,7 @@
         if (name === "outfalls" && p.id === undefined) { return; }
         l.bindPopup(popupHtml(kind === "river" ? "river" : kind, p), { maxWidth: 320 });
         l.on("popupopen", function () { if (kind !== "river") { state.sel = kind + ":" + p.id; writeHash(); } });
-        l.on("popupclose", function () { if (!api.reopening && state.sel === kind + ":" + p.id) { state.sel = null; writeHash(); } });
+        l.on("popupclose", function () { if (state.sel === kind + ":" + p.id) { state.sel = null; writeHash(); } });
       }
     });
     var on = !state.layers || state.layers.indexOf(name) >= 0;

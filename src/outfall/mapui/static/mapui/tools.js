@@ -70,7 +70,13 @@
   });
 
   // ---- upstream / downstream ----------------------------------------------------------------
-  var navLayer = L.geoJSON(null, { style: { color: "#ff7f00", weight: 6, opacity: 0.75 }, interactive: false });
+  map.createPane("navigation").style.zIndex = 450;  // above the reaches (400), below the markers (600)
+  var navLayer = L.geoJSON(null, { style: { color: "#ff7f00", weight: 6, opacity: 0.75 },
+    pane: "navigation", renderer: L.svg({ pane: "navigation" }),
+    onEachFeature: function (f, l) {  // each highlighted reach: its distance and travel time from the start
+      var p = f.properties;
+      l.bindTooltip(esc(p.n || p.id) + ": " + p.d + " km · " + p.h + " " + esc(F.hours), { sticky: true });
+    } });
   var navLabels = L.layerGroup();
   var panel = document.getElementById("nav-panel");
   function label(lat, lon, text) {
@@ -87,9 +93,9 @@
         state.nav = mode + ":" + start; M.writeHash();
         navLayer.clearLayers(); navLabels.clearLayers();
         navLayer.addData(d.lines).addTo(map); navLabels.addTo(map);
-        navLayer.bringToBack();
         var s = d.summary, up = mode === "UT" || mode === "UM";
-        d.sites.items.forEach(function (it) { label(it.lat, it.lon, it.km + " km · " + it.h + " " + F.hours); });
+        d.sites.items.slice(0, 8).forEach(function (it) { label(it.lat, it.lon, it.km + " km · " + it.h + " " + F.hours); });
+        if (fit !== false) { map.closePopup(); }  // the highlight is what the user asked to see
         var h = "<h3>" + esc(up ? F.upstream : F.downstream) + ": " + esc(d.start) + "</h3><p>" +
           esc(F.reaches) + " " + s.reaches + " · " + esc(F.riverKm) + " " + s.river_km + " · " + esc(F.distance) + " ≤ " +
           s.far_km + " km · " + esc(F.travel) + " ≤ " + s.far_h + " " + esc(F.hours) + "</p><h3>" + esc(F.sites) +
