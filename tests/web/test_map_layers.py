@@ -157,6 +157,32 @@ class MapSearchNavigationTests(TestCase):
         assert self.client.get("/map/search/", {"q": "zzzz"}).json()["results"] == []
         assert self.client.get("/map/search/").json()["results"] == []
 
+    def test_search_index_is_warmed_once_in_the_background(self):
+        from outfall.mapui import selectors
+
+        started = []
+
+        class FakeThread:
+            def __init__(self, target, name, daemon):
+                self.target = target
+
+            def start(self):
+                started.append(self.target)
+
+        selectors._index.clear()
+        selectors._warming.clear()
+        try:
+            with mock.patch.object(selectors, "WARM_ABOVE", 0), mock.patch.object(selectors.threading, "Thread", FakeThread):
+                assert self.client.get("/").status_code == 200
+                assert self.client.get("/").status_code == 200  # once per process
+            assert len(started) == 1
+            with mock.patch("django.db.connection.close"):
+                started[0]()
+            assert [r[2] for r in selectors._index["outfall"][1]] == ["大沽河化工排口", "上游第二排口"]
+            assert self.client.get("/").status_code == 200 and len(started) == 1
+        finally:
+            selectors._warming.clear()
+
     def test_navigation_lists_sites_with_distance(self):
         up = self.client.get("/map/network/", {"start": "370285S01", "mode": "UT", "z": 10}).json()
         down = self.client.get("/map/network/", {"start": "370285S01", "mode": "DD", "z": 10}).json()

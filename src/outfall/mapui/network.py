@@ -15,7 +15,7 @@ import numpy as np
 from outfall.core.viewport import MAX_LINES
 from outfall.rivers.layers import features, reach_geometry
 from outfall.rivers.models import Reach, Snap
-from outfall.rivers.navigation import navigate_from
+from outfall.rivers.navigation import navigate_from, resolve_start
 
 __all__ = ["navigation", "PAGE_SIZE"]
 
@@ -101,8 +101,6 @@ def navigation(user, start: str, *, mode: str, zoom: int, page: int = 1, max_km=
     page of the outfalls and sections on it, nearest first, with km and hours)."""
     net, desc, steps = navigate_from(start, mode=mode, max_km=max_km)
     upstream = mode.upper() in ("UT", "UM")
-    from outfall.rivers.navigation import resolve_start
-
     _reach, measure, _desc = resolve_start(net, start)
     geom = reach_geometry()
     idx = geom.select(None, zoom, only=steps.index, limit=MAX_LINES)

@@ -9,7 +9,11 @@ from django.db.models import Count, Max
 
 from outfall.core.enums import AlertState
 
-__all__ = ["open_alert_sites", "search", "initials"]
+__all__ = ["open_alert_sites", "search", "initials", "warm_search_index"]
+
+#: Above this many outfalls the map page builds the search index in the background (pinyin of
+#: 20,000 names takes seconds), so the first search does not wait for it.
+WARM_ABOVE = 2000
 
 #: Alerts in these states are settled; any other state is an open alert the map marks.
 SETTLED = (AlertState.CLOSED.value, AlertState.NOT_GENUINE.value)
@@ -61,6 +65,32 @@ def _rows(kind: str, model) -> list:
     with _lock:
         _index[kind] = (fp, rows)
     return rows
+
+
+_warming = threading.Event()
+
+
+def warm_search_index() -> bool:
+    """Start building the search index in a background thread, once per process, when the ledger
+    is large (more than :data:`WARM_ABOVE` outfalls); True when a thread was started."""
+    from outfall.ledger.models import Outfall
+    from outfall.monitoring.models import Section
+
+    if _warming.is_set() or "outfall" in _index or Outfall.objects.count() <= WARM_ABOVE:
+        return False
+    _warming.set()
+
+    def build():
+        from django.db import connection
+
+        try:
+            _rows("outfall", Outfall)
+            _rows("section", Section)
+        finally:
+            connection.close()
+
+    threading.Thread(target=build, name="map-search-index", daemon=True).start()
+    return True
 
 
 def search(user, text: str, *, limit: int = 20) -> list[dict]:

@@ -26,9 +26,11 @@ def _json(data, status: int = 200, content_type: str = "application/json; charse
 
 
 def map_page(request):
+    """The map (the home page): its config (layers, colours, labels) and the ledger's counts."""
     from outfall.ledger.models import Outfall
     from outfall.ledger.selectors import ledger_counts
 
+    selectors.warm_search_index()
     config = page_config(request, bbox=list(astuple(current_area().box)), available=layers.available())
     return render(request, "mapui/map.html", {"config": config,
                                               "counts": ledger_counts(Outfall.objects.visible_to(request.user))})
