@@ -28,16 +28,16 @@ def _lab(member) -> str:
 
 def fields() -> dict:
     """Popup and panel labels, keyed by the short property names of the layers."""
-    return {"c": _("编码"), "n": _("名称"), "t": _("类型"), "s": _("状态"), "tw": _("镇街"), "rw": _("受纳水体"),
+    return {"c": _("编码"), "t": _("类型"), "s": _("状态"), "tw": _("镇街"), "rw": _("受纳水体"),
             "cl": _("最新水质类别"), "tg": _("水质目标"), "ok": _("达标"), "time": _("监测时间"), "lv": _("级别"),
-            "r": _("河流"), "al": _("预警"), "km": _("长度 (km)"), "k": _("类型"),
-            "yes": _("是"), "no": _("否"), "nodata": _("无数据"), "alerting": _("有未处理预警"),
+            "r": _("河流"), "al": _("预警"), "km": _("长度 (km)"),
+            "yes": _("是"), "nodata": _("无数据"), "alerting": _("有未处理预警"),
             "offtarget": _("未达标"), "file": _("打开排污口档案"), "sectionPage": _("打开断面页面"),
             "upstream": _("上游"), "downstream": _("下游"), "distance": _("距离"), "travel": _("传播时间"),
             "hours": _("小时"), "reaches": _("河段"), "riverKm": _("河长 (km)"), "sites": _("沿线排污口和断面"),
             "outfall": _("排污口"), "section": _("断面"), "prev": _("上一页"), "next": _("下一页"),
-            "page": _("页"), "cluster": _("个排污口，放大查看"), "clear": _("清除"), "none": _("无"),
-            "nearest": _("最近的排污口"), "locating": _("正在定位…"), "locateFailed": _("无法定位"),
+            "cluster": _("个排污口，放大查看"), "clear": _("清除"),
+            "nearest": _("最近的排污口"), "locateFailed": _("无法定位"),
             "youAreHere": _("您的位置"), "flow": _("水流方向"), "lake": _("湖泊/水库"), "river": _("河流"),
             "town": _("镇街边界"), "classLegend": _("断面水质类别 (GB 3838-2002)"), "typeLegend": _("排口类型 (符号)"),
             "statusLegend": _("排口状态 (颜色)"), "shown": _("当前显示"), "noResult": _("未找到")}

@@ -231,7 +231,7 @@
   cfg.classes.forEach(function (c) { lg += '<div class="legend-item">' + SYM.svg("circle", c.colour, "#222", 14) + esc(c.label) + "</div>"; });
   lg += '<div class="legend-item">' + SYM.svg("circle", "#fff", "#b45f00", 14, true) + esc(F.offtarget) + "</div>";
   lg += '<div class="legend-item">' + SYM.svg("circle", "#fff", "#d00000", 14) + esc(F.alerting) + "</div>";
-  lg += "<h3>" + esc(F.rivers || F.r) + "</h3>";
+  lg += "<h3>" + esc(F.r) + "</h3>";
   lg += '<div class="legend-item"><span class="legend-line" style="background:#2b7bd6"></span>' + esc(F.river) + " ▲ " + esc(F.flow) + "</div>";
   lg += '<div class="legend-item"><span class="legend-line" style="background:#5fa8e8;height:7px"></span>' + esc(F.lake) + "</div>";
   lg += '<div class="legend-item"><span class="legend-line" style="border-top:2px dashed #777;height:0"></span>' + esc(F.town) + "</div>";
