@@ -129,6 +129,6 @@ class ErrorPageTests(TestCase):
 
         client = Client(raise_request_exception=False)
         client.force_login(self.world.users["viewer"])
-        with mock.patch("outfall.site.views.ledger_counts", side_effect=RuntimeError("boom")):
+        with mock.patch("outfall.ledger.selectors.ledger_counts", side_effect=RuntimeError("boom")):
             r = client.get("/")
         assert r.status_code == 500 and "<title>500 " in r.content.decode()

@@ -76,6 +76,8 @@ PAGES = {
     ("ledger:photo-remove", "POST"):              (302, 302, 302, 302, 404, 404, 404),
     ("mapui:map", "GET"):                         (302, 200, 200, 200, 200, 200, 200),
     ("mapui:layer", "GET"):                       (302, 200, 200, 200, 200, 200, 200),
+    ("mapui:search", "GET"):                      (302, 200, 200, 200, 200, 200, 200),
+    ("mapui:network", "GET"):                     (302, 400, 400, 400, 400, 400, 400),  # no start given
     ("monitoring:section-list", "GET"):           (302, 200, 200, 200, 200, 200, 200),
     ("monitoring:section-detail", "GET"):         (302, 200, 200, 200, 200, 200, 200),
     ("monitoring:section-create", "GET"):         (302, 200, 200, 403, 403, 403, 403),

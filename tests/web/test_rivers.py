@@ -143,7 +143,7 @@ class RiverTests(TestCase):
         self.client.force_login(self.users["viewer"])
         assert len(self.client.get("/map/layers/rivers.geojson").json()["features"]) == 10
         sec = self.client.get("/map/layers/sections.geojson").json()["features"][0]["properties"]
-        assert sec["code"] == "S9" and sec["class"] == "无数据"
+        assert sec["c"] == "S9" and sec["cl"] == ""  # no readings: no class (the map says 无数据)
 
 
 def test_cli_network_contract(tmp_path):

@@ -4,10 +4,11 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from outfall.accounts import views as account_views
-from outfall.site import health, views
+from outfall.mapui import views as map_views
+from outfall.site import health
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", map_views.map_page, name="home"),  # the one map is the home page
     path("healthz", health.healthz, name="healthz"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

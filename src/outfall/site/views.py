@@ -1,4 +1,4 @@
-"""Site pages: the home page and the error pages (400/403/404/500), which answer in the user's
+"""Site pages: the error pages (400/403/404/500), which answer in the user's
 language inside the site's layout (JSON under /api/, as the API documents it)."""
 
 from __future__ import annotations
@@ -10,14 +10,7 @@ from django.shortcuts import render
 from django.template import loader
 from django.utils.translation import gettext as _
 
-from outfall.ledger.models import Outfall
-from outfall.ledger.selectors import ledger_counts
-
 log = logging.getLogger("outfall.request")
-
-
-def home(request):
-    return render(request, "home.html", {"counts": ledger_counts(Outfall.objects.visible_to(request.user))})
 
 
 def _titles() -> dict[int, tuple[str, str]]:
