@@ -1,0 +1,137 @@
+"""The series a check evaluates, loaded from the stored readings: one per (section, parameter) and
+one per outfall discharge limit, with the limit the core compares them with.
+
+Per series the limit is the core's: a section's target class (``section_limit``, with its water
+type) or an outfall's discharge limit (``OutfallLimit`` → ``DischargeLimit``). A sample-basis limit is
+compared with every reading; a daily/monthly limit with the statistic of the samples of that local
+day or month (``basis_statistics``).
+
+Readings: values are already in the registry unit. A reading below detection (qualifier ``<``, no
+value) counts as half its detection limit, and is skipped when no detection limit is known; readings
+marked missing or QC-invalid are skipped. Enough readings before ``since`` are loaded for the
+repeated and jump windows, and back to the start of every open episode, so an incremental check and
+a full replay find the same episodes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+from django.db.models import Min, Q
+
+from outfall.alerts.models import Alert, OutfallLimit
+from outfall.core.enums import WaterClass
+from outfall.core.standards import BELOW_DETECTION_FACTOR
+from outfall.core.warning import DischargeLimit, LimitError, basis_statistics, section_limit
+from outfall.monitoring.models import OutfallReading, Section, SectionReading
+
+
+def utc(s: int) -> dt.datetime:
+    """A datetime (UTC) from seconds since 1970-01-01 UTC."""
+    return dt.datetime.fromtimestamp(int(s), tz=dt.UTC)
+
+
+@dataclass
+class Series:
+    """One series of readings with its limit (None: only the jump rule applies)."""
+
+    kind: str
+    site: object
+    parameter: str
+    basis: str
+    limit: object  # SeriesLimit or None
+    target: str | None = None
+    period_s: int = 0  # length of a daily/monthly statistic's period: its start may precede ``since``
+
+
+def _value(value, qualifier, detection_limit) -> float | None:
+    """The number a reading counts as (module docstring): below detection, the detection limit times
+    the core's :data:`~outfall.core.standards.BELOW_DETECTION_FACTOR` (one half), as in period means."""
+    if value is not None and qualifier != "missing":
+        return float(value)
+    if qualifier == "<" and detection_limit:
+        return float(detection_limit) * BELOW_DETECTION_FACTOR
+    return None
+
+
+def _cutoffs(model, fk: str, ids, since, kind: str, window: int) -> dict[int, dt.datetime | None]:
+    """Per site: the time from which readings are loaded (None: all of them)."""
+    if since is None:
+        return dict.fromkeys(ids)
+    opened = dict(Alert.objects.filter(site_kind=kind, episode_open=True, **{f"{kind}_id__in": ids})
+                  .values(f"{kind}_id").annotate(t=Min("opened_at")).values_list(f"{kind}_id", "t"))
+    out = {}
+    for sid in ids:
+        start = min(since, opened.get(sid) or since)
+        times = (model.objects.filter(**{fk: sid, "time__lt": start}).order_by("-time")
+                 .values_list("time", flat=True).distinct()[window - 1:window])
+        out[sid] = times[0] if times else None
+    return out
+
+
+def _load(model, fk: str, ids, cutoffs) -> dict[tuple[int, str], tuple[list, list]]:
+    """(site id, parameter) → (times in s, values) of the usable readings."""
+    out: dict[tuple[int, str], tuple[list, list]] = defaultdict(lambda: ([], []))
+    q = Q()
+    for sid in ids:
+        q |= Q(**{fk: sid}) if cutoffs.get(sid) is None else Q(**{fk: sid, "time__gte": cutoffs[sid]})
+    rows = (model.objects.filter(q).exclude(qc_flag="invalid").order_by(fk, "parameter", "time")
+            .values_list(fk, "parameter", "time", "value", "qualifier", "detection_limit"))
+    for sid, p, t, v, qual, dl in rows.iterator(chunk_size=20000):
+        x = _value(v, qual, dl)
+        if x is not None:
+            ts, vs = out[(sid, p)]
+            ts.append(int(t.timestamp()))
+            vs.append(x)
+    return out
+
+
+def section_series(ids, since, rules) -> tuple[list[Series], list]:
+    window = max(rules.jump_window, rules.repeat_n) + 1
+    sections = {s.pk: s for s in Section.objects.filter(pk__in=ids)}
+    data = _load(SectionReading, "section_id", sections, _cutoffs(SectionReading, "section_id", sections, since,
+                                                                   "section", window))
+    series, arrays = [], []
+    for (sid, p), (ts, vs) in sorted(data.items()):
+        s = sections[sid]
+        try:
+            lim = section_limit(p, s.target_class, water_type=s.water_type)
+        except (LimitError, KeyError, ValueError):
+            lim = None
+        series.append(Series("section", s, p, "sample", lim, WaterClass(s.target_class).label))
+        arrays.append((ts, vs))
+    return series, arrays
+
+
+def outfall_series(ids, since, rules) -> tuple[list[Series], list]:
+    limits = list(OutfallLimit.objects.filter(outfall_id__in=ids).select_related("outfall"))
+    if not limits:
+        return [], []
+    site_ids = {lim.outfall_id for lim in limits}
+    window = max(rules.jump_window, rules.repeat_n) + 1
+    cut = _cutoffs(OutfallReading, "outfall_id", site_ids, since, "outfall", window)
+    if any(lim.basis.startswith("monthly") for lim in limits):
+        cut = {k: (v - dt.timedelta(days=31 * window) if v else None) for k, v in cut.items()}
+    elif any(lim.basis.startswith("daily") for lim in limits):
+        cut = {k: (v - dt.timedelta(days=window) if v else None) for k, v in cut.items()}
+    data = _load(OutfallReading, "outfall_id", site_ids, cut)
+    series, arrays = [], []
+    for lim in limits:
+        ts, vs = data.get((lim.outfall_id, lim.parameter), ([], []))
+        t, v = np.asarray(ts, dtype=np.int64), np.asarray(vs, dtype=float)
+        if lim.valid_from:
+            keep = t >= int(dt.datetime.combine(lim.valid_from, dt.time(), tzinfo=dt.UTC).timestamp()) - 8 * 3600
+            t, v = t[keep], v[keep]
+        if lim.valid_to:
+            keep = t < int(dt.datetime.combine(lim.valid_to, dt.time(), tzinfo=dt.UTC).timestamp()) + 16 * 3600
+            t, v = t[keep], v[keep]
+        if lim.basis != "sample" and len(t):
+            t, v = basis_statistics(t, v, lim.basis)
+        dlim = DischargeLimit(lim.parameter, lim.limit, lim.kind, lim.basis, lim.valid_from, lim.valid_to)
+        period = {"sample": 0, "daily": 86400, "monthly": 31 * 86400}[lim.basis.partition("_")[0]]
+        series.append(Series("outfall", lim.outfall, lim.parameter, lim.basis, dlim.series_limit(), period_s=period))
+        arrays.append((t.tolist(), v.tolist()))
+    return series, arrays
