@@ -74,7 +74,7 @@ def _episode_fields(ser, rule, f, r, first, last, closed_at, rules, receptors) -
     vals = r.value[first:last + 1]
     lower = ser.limit is not None and ser.limit.kind == "min"
     peak = float(vals.min() if lower else vals.max())
-    series_start = int(np.flatnonzero(r.series == r.series[last])[0])
+    series_start = int(np.searchsorted(r.series, r.series[last]))  # sorted by series: its first reading
     lo = max(series_start, last - rules.repeat_n + 1)
     n_over = int(f.over[lo:last + 1].sum())
     facts = _facts(ser, rule, f, r, first, last, rules, n_over)

@@ -25,6 +25,7 @@ from django.db.models import Min, Q
 from outfall.alerts.models import Alert, OutfallLimit
 from outfall.core.enums import WaterClass
 from outfall.core.standards import BELOW_DETECTION_FACTOR
+from outfall.core.standards.parameters import registry
 from outfall.core.warning import DischargeLimit, LimitError, basis_statistics, section_limit
 from outfall.monitoring.models import OutfallReading, Section, SectionReading
 
@@ -57,35 +58,61 @@ def _value(value, qualifier, detection_limit) -> float | None:
     return None
 
 
+#: How far before its start a site's lead-in window is first looked for (a second, unbounded look
+#: follows only for a site reporting too rarely to fill it).
+_LEAD_IN = dt.timedelta(days=31)
+#: Sites per query when loading readings.
+_SITES_PER_QUERY = 500
+
+
 def _cutoffs(model, fk: str, ids, since, kind: str, window: int) -> dict[int, dt.datetime | None]:
-    """Per site: the time from which readings are loaded (None: all of them)."""
+    """Per site: the time from which readings are loaded (None: all of them): ``window`` distinct
+    reading times before ``since`` or the start of the site's earliest open episode."""
     if since is None:
         return dict.fromkeys(ids)
     opened = dict(Alert.objects.filter(site_kind=kind, episode_open=True, **{f"{kind}_id__in": ids})
                   .values(f"{kind}_id").annotate(t=Min("opened_at")).values_list(f"{kind}_id", "t"))
     out = {}
+    params = sorted(registry())
     for sid in ids:
         start = min(since, opened.get(sid) or since)
-        times = (model.objects.filter(**{fk: sid, "time__lt": start}).order_by("-time")
-                 .values_list("time", flat=True).distinct()[window - 1:window])
+        times = None
+        for bound in ({"time__gte": start - _LEAD_IN}, {}):  # the index's (site, parameter, time) ranges
+            times = list(model.objects.filter(**{fk: sid, "parameter__in": params, "time__lt": start}, **bound)
+                         .order_by("-time").values_list("time", flat=True).distinct()[window - 1:window])
+            if times:
+                break
         out[sid] = times[0] if times else None
     return out
 
 
 def _load(model, fk: str, ids, cutoffs) -> dict[tuple[int, str], tuple[list, list]]:
-    """(site id, parameter) → (times in s, values) of the usable readings."""
+    """(site id, parameter) → (times in s, values) of the usable readings.
+
+    One query per few hundred sites, ``site IN (…) AND parameter IN (every registry code) AND time ≥
+    the earliest cutoff``: a seek per (site, parameter) in the readings' unique index, in its order
+    (an OR of one condition per site made SQLite scan the whole table). Readings of a site before
+    its own cutoff are dropped here."""
     out: dict[tuple[int, str], tuple[list, list]] = defaultdict(lambda: ([], []))
-    q = Q()
-    for sid in ids:
-        q |= Q(**{fk: sid}) if cutoffs.get(sid) is None else Q(**{fk: sid, "time__gte": cutoffs[sid]})
-    rows = (model.objects.filter(q).exclude(qc_flag="invalid").order_by(fk, "parameter", "time")
-            .values_list(fk, "parameter", "time", "value", "qualifier", "detection_limit"))
-    for sid, p, t, v, qual, dl in rows.iterator(chunk_size=20000):
-        x = _value(v, qual, dl)
-        if x is not None:
-            ts, vs = out[(sid, p)]
-            ts.append(int(t.timestamp()))
-            vs.append(x)
+    params = sorted(registry())  # every stored reading's parameter is a registry code (the parsers map to it)
+    ordered = sorted(ids)
+    for a in range(0, len(ordered), _SITES_PER_QUERY):
+        part = ordered[a:a + _SITES_PER_QUERY]
+        cuts = {sid: cutoffs.get(sid) for sid in part}
+        q = Q(**{f"{fk}__in": part, "parameter__in": params})
+        if all(c is not None for c in cuts.values()):
+            q &= Q(time__gte=min(cuts.values()))
+        rows = (model.objects.filter(q).exclude(qc_flag="invalid").order_by(fk, "parameter", "time")
+                .values_list(fk, "parameter", "time", "value", "qualifier", "detection_limit"))
+        for sid, p, t, v, qual, dl in rows.iterator(chunk_size=20000):
+            cut = cuts[sid]
+            if cut is not None and t < cut:
+                continue
+            x = _value(v, qual, dl)
+            if x is not None:
+                ts, vs = out[(sid, p)]
+                ts.append(int(t.timestamp()))
+                vs.append(x)
     return out
 
 

@@ -1,6 +1,6 @@
 """Storing the episodes a check found as alerts, in bulk: one query for the stored alerts they may
-belong to, one multi-row INSERT for the new ones, one parametrised UPDATE executed for all changed ones,
-one INSERT for their first lifecycle steps and one for their history.
+belong to, multi-row INSERTs for the new ones, their first lifecycle steps and their history, and one
+parametrised UPDATE executed for all changed ones (:mod:`outfall.alerts.bulk`).
 
 The matching is the one rule of an episode (one open alert per site, parameter, rule and basis):
 an episode belongs to the earliest stored alert of the same series and rule that it overlaps or
@@ -24,13 +24,13 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.utils import timezone
 
+from outfall.alerts.bulk import insert_rows, update_rows
 from outfall.alerts.models import Alert, AlertStep
 from outfall.core.enums import AlertRule
-from outfall.history.services import build_change, record_changes
+from outfall.history.services import build_change
 
 log = logging.getLogger("outfall.alerts")
 
@@ -157,33 +157,15 @@ def _plan(candidates: list[Candidate]):
 def _write(created: list[Alert], changed: list[tuple[Alert, dict]], fields: set[str], *, actor, batch) -> None:
     """Updates before inserts (an episode this run closes may have a successor it opens)."""
     if changed:  # closing updates first: a row stays valid under the one-open-episode rule at every step
-        _update(sorted((a for a, _b in changed), key=lambda a: a.episode_open),
-                sorted(fields | {"opened_at", "updated_at"}))
-    Alert.objects.bulk_create(created, batch_size=500)
-    AlertStep.objects.bulk_create([AlertStep(alert=a, from_state="", to_state=a.state, actor=None, actor_name="系统",
-                                             note="规则触发 / raised by the rules") for a in created], batch_size=1000)
+        update_rows(sorted((a for a, _b in changed), key=lambda a: a.episode_open), sorted(fields | {"opened_at"}))
+    insert_rows(created)
+    insert_rows([AlertStep(alert=a, from_state="", to_state=a.state, actor=None, actor_name="系统",
+                           note="规则触发 / raised by the rules") for a in created])
     records = [build_change(a, action="create", actor=actor, before=None, after=snapshot(a), batch_id=batch)
                for a in created]
     records += [build_change(a, action="update", actor=actor, before=before, after=snapshot(a), batch_id=batch)
                 for a, before in changed]
-    record_changes(records)
-
-
-def _update(alerts: list[Alert], names: list[str]) -> None:
-    """One parametrised UPDATE by id, executed for every alert (``executemany``: SQLite steps it in
-    C, psycopg pipelines it); Django's ``bulk_update`` builds a CASE per field and row in Python,
-    which took longer than the check itself."""
-    now = timezone.now()
-    fields = [Alert._meta.get_field(n) for n in names]
-    qn = connection.ops.quote_name
-    sql = (f"UPDATE {qn(Alert._meta.db_table)} SET " + ", ".join(f"{qn(f.column)} = %s" for f in fields)
-           + f" WHERE {qn(Alert._meta.pk.column)} = %s")
-    rows = []
-    for a in alerts:
-        a.updated_at = now
-        rows.append([f.get_db_prep_save(getattr(a, f.attname), connection) for f in fields] + [a.pk])
-    with connection.cursor() as cur:
-        cur.executemany(sql, rows)
+    insert_rows(records)
 
 
 def store_candidates(candidates: list[Candidate], *, actor, batch) -> list[Touched]:
