@@ -244,7 +244,7 @@ def task_peer(path: str) -> dict:
             con.execute(f"PRAGMA {pragma}")
         t0, c0 = time.perf_counter(), time.process_time()
         con.executemany(f"INSERT INTO {table} ({cols}) VALUES ({', '.join('?' * 11)}) "
-                        f"ON CONFLICT (section_id, parameter, time, source) DO UPDATE SET {upd}", prepared)
+                        f"ON CONFLICT (section_id, parameter, time, source, basis) DO UPDATE SET {upd}", prepared)
         con.commit()
         seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
         con.close()
@@ -263,7 +263,7 @@ def task_peer(path: str) -> dict:
                     for row in prepared:
                         copy.write_row(row)
                 cur.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM load "
-                            f"ON CONFLICT (section_id, parameter, time, source) DO UPDATE SET {upd}")
+                            f"ON CONFLICT (section_id, parameter, time, source, basis) DO UPDATE SET {upd}")
             con.commit()
             seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
     return {"seconds": seconds, "cpu": cpu, "rows": len(prepared)}

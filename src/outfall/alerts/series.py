@@ -3,8 +3,10 @@ one per outfall discharge limit, with the limit the core compares them with.
 
 Per series the limit is the core's: a section's target class (``section_limit``, with its water
 type) or an outfall's discharge limit (``OutfallLimit`` → ``DischargeLimit``). A sample-basis limit is
-compared with every reading; a daily/monthly limit with the statistic of the samples of that local
-day or month (``basis_statistics``).
+compared with every sample reading; a daily/monthly limit with the statistic of that local day or
+month: the one reported in the readings (a reading of that ``basis``, e.g. a monthly average from a
+self-monitoring report), else the one computed from the samples of the period
+(``basis_statistics``). A section's series hold its samples only (its limits are per sample).
 
 Readings: values are already in the registry unit. A reading below detection (qualifier ``<``, no
 value) counts as half its detection limit, and is skipped when no detection limit is known; readings
@@ -86,31 +88,31 @@ def _cutoffs(model, fk: str, ids, since, kind: str, window: int) -> dict[int, dt
     return out
 
 
-def _load(model, fk: str, ids, cutoffs) -> dict[tuple[int, str], tuple[list, list]]:
-    """(site id, parameter) → (times in s, values) of the usable readings.
+def _load(model, fk: str, ids, cutoffs, *, bases=("sample",)) -> dict[tuple, tuple[list, list]]:
+    """(site id, parameter, basis) → (times in s, values) of the usable readings of ``bases``.
 
     One query per few hundred sites, ``site IN (…) AND parameter IN (every registry code) AND time ≥
     the earliest cutoff``: a seek per (site, parameter) in the readings' unique index, in its order
     (an OR of one condition per site made SQLite scan the whole table). Readings of a site before
     its own cutoff are dropped here."""
-    out: dict[tuple[int, str], tuple[list, list]] = defaultdict(lambda: ([], []))
+    out: dict[tuple, tuple[list, list]] = defaultdict(lambda: ([], []))
     params = sorted(registry())  # every stored reading's parameter is a registry code (the parsers map to it)
     ordered = sorted(ids)
     for a in range(0, len(ordered), _SITES_PER_QUERY):
         part = ordered[a:a + _SITES_PER_QUERY]
         cuts = {sid: cutoffs.get(sid) for sid in part}
-        q = Q(**{f"{fk}__in": part, "parameter__in": params})
+        q = Q(**{f"{fk}__in": part, "parameter__in": params, "basis__in": bases})
         if all(c is not None for c in cuts.values()):
             q &= Q(time__gte=min(cuts.values()))
         rows = (model.objects.filter(q).exclude(qc_flag="invalid").order_by(fk, "parameter", "time")
-                .values_list(fk, "parameter", "time", "value", "qualifier", "detection_limit"))
-        for sid, p, t, v, qual, dl in rows.iterator(chunk_size=20000):
+                .values_list(fk, "parameter", "time", "value", "qualifier", "detection_limit", "basis"))
+        for sid, p, t, v, qual, dl, basis in rows.iterator(chunk_size=20000):
             cut = cuts[sid]
             if cut is not None and t < cut:
                 continue
             x = _value(v, qual, dl)
             if x is not None:
-                ts, vs = out[(sid, p)]
+                ts, vs = out[(sid, p, basis)]
                 ts.append(int(t.timestamp()))
                 vs.append(x)
     return out
@@ -122,7 +124,7 @@ def section_series(ids, since, rules) -> tuple[list[Series], list]:
     data = _load(SectionReading, "section_id", sections, _cutoffs(SectionReading, "section_id", sections, since,
                                                                    "section", window))
     series, arrays = [], []
-    for (sid, p), (ts, vs) in sorted(data.items()):
+    for (sid, p, _basis), (ts, vs) in sorted(data.items()):
         s = sections[sid]
         try:
             lim = section_limit(p, s.target_class, water_type=s.water_type)
@@ -144,21 +146,41 @@ def outfall_series(ids, since, rules) -> tuple[list[Series], list]:
         cut = {k: (v - dt.timedelta(days=31 * window) if v else None) for k, v in cut.items()}
     elif any(lim.basis.startswith("daily") for lim in limits):
         cut = {k: (v - dt.timedelta(days=window) if v else None) for k, v in cut.items()}
-    data = _load(OutfallReading, "outfall_id", site_ids, cut)
+    data = _load(OutfallReading, "outfall_id", site_ids, cut, bases=sorted({"sample", *(lim.basis for lim in limits)}))
     series, arrays = [], []
     for lim in limits:
-        ts, vs = data.get((lim.outfall_id, lim.parameter), ([], []))
-        t, v = np.asarray(ts, dtype=np.int64), np.asarray(vs, dtype=float)
-        if lim.valid_from:
-            keep = t >= int(dt.datetime.combine(lim.valid_from, dt.time(), tzinfo=dt.UTC).timestamp()) - 8 * 3600
-            t, v = t[keep], v[keep]
-        if lim.valid_to:
-            keep = t < int(dt.datetime.combine(lim.valid_to, dt.time(), tzinfo=dt.UTC).timestamp()) + 16 * 3600
-            t, v = t[keep], v[keep]
-        if lim.basis != "sample" and len(t):
-            t, v = basis_statistics(t, v, lim.basis)
+        t, v = _limit_series(data, lim)
         dlim = DischargeLimit(lim.parameter, lim.limit, lim.kind, lim.basis, lim.valid_from, lim.valid_to)
         period = {"sample": 0, "daily": 86400, "monthly": 31 * 86400}[lim.basis.partition("_")[0]]
         series.append(Series("outfall", lim.outfall, lim.parameter, lim.basis, dlim.series_limit(), period_s=period))
         arrays.append((t.tolist(), v.tolist()))
     return series, arrays
+
+
+def _valid(lim, t: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The readings within the limit's validity (local days, both ends inclusive)."""
+    if lim.valid_from:
+        keep = t >= int(dt.datetime.combine(lim.valid_from, dt.time(), tzinfo=dt.UTC).timestamp()) - 8 * 3600
+        t, v = t[keep], v[keep]
+    if lim.valid_to:
+        keep = t < int(dt.datetime.combine(lim.valid_to, dt.time(), tzinfo=dt.UTC).timestamp()) + 16 * 3600
+        t, v = t[keep], v[keep]
+    return t, v
+
+
+def _limit_series(data: dict, lim) -> tuple[np.ndarray, np.ndarray]:
+    """Times (s) and values compared with one outfall limit: the samples for a ``sample`` limit;
+    for a daily/monthly one, per local period the statistic reported with that basis, else the one
+    computed from the period's samples (a report is the official figure of its period). Readings
+    outside the limit's validity count for neither."""
+    ts, vs = data.get((lim.outfall_id, lim.parameter, "sample"), ([], []))
+    t, v = _valid(lim, np.asarray(ts, dtype=np.int64), np.asarray(vs, dtype=float))
+    if lim.basis == "sample":
+        return t, v
+    by_period = dict(zip(*basis_statistics(t, v, lim.basis), strict=True)) if len(t) else {}
+    rts, rvs = data.get((lim.outfall_id, lim.parameter, lim.basis), ([], []))
+    rt, rv = _valid(lim, np.asarray(rts, dtype=np.int64), np.asarray(rvs, dtype=float))
+    if len(rt):
+        by_period.update(zip(*basis_statistics(rt, rv, lim.basis), strict=True))
+    starts = sorted(by_period)
+    return np.asarray(starts, dtype=np.int64), np.asarray([by_period[k] for k in starts], dtype=float)
