@@ -20,6 +20,7 @@ from django.db import transaction
 
 from outfall.alerts.gaps import ALL_PARAMETERS, gap_fields, gap_findings
 from outfall.alerts.models import Alert, OutfallLimit
+from outfall.alerts.periods import PERIOD_RULES, period_candidates
 from outfall.alerts.receptors import downstream_receptors_of
 from outfall.alerts.rules import current_rules
 from outfall.alerts.series import Series, outfall_series, section_series, utc
@@ -40,7 +41,7 @@ from outfall.monitoring.models import Section, SectionReading
 
 log = logging.getLogger("outfall.alerts")
 
-__all__ = ["OUTFALL_RULES", "SECTION_RULES", "Touched", "check_alerts", "on_readings_written"]
+__all__ = ["OUTFALL_RULES", "PERIOD_RULES", "SECTION_RULES", "Touched", "check_alerts", "on_readings_written"]
 
 #: The per-reading rules each kind of site is checked with, and the Findings flag of each.
 SECTION_RULES = (AlertRule.EXCEEDANCE, AlertRule.REPEATED, AlertRule.APPROACHING, AlertRule.JUMP)
@@ -114,7 +115,9 @@ def check_alerts(*, sections=None, outfalls=None, since: dt.datetime | None = No
     rules : RuleSet, optional
         Thresholds; default :func:`outfall.alerts.rules.current_rules`.
     which : iterable of AlertRule or str, optional
-        Only these rules (default every rule of :data:`SECTION_RULES` and :data:`OUTFALL_RULES`).
+        Only these rules (default every rule: :data:`SECTION_RULES`, :data:`OUTFALL_RULES`, the
+        period rules of sections (:data:`~outfall.alerts.periods.PERIOD_RULES`, monthly) and, with
+        ``now``, the station-offline rule).
 
     Returns
     -------
@@ -134,10 +137,13 @@ def check_alerts(*, sections=None, outfalls=None, since: dt.datetime | None = No
     gaps = now is not None and sec_ids and (only is None or AlertRule.GAP in only)
     candidates, closed_gaps = _gap_candidates(sec_ids, now, rules) if gaps else ([], [])
     n_readings = 0
+    receptors: dict[int, list] = {}
     if series:
         r, f = _evaluate(series, arrays, rules)
         n_readings = len(r)
-        candidates += _episode_candidates(series, r, f, since, rules, only)
+        candidates += _episode_candidates(series, r, f, since, rules, only, receptors)
+    loaded = (series, arrays) if since is None else None
+    candidates += period_candidates(sec_ids, since, rules, only, receptors, loaded=loaded)
     touched = store_candidates(candidates, actor=actor, batch=batch)
     touched += _close_gaps(closed_gaps, actor=actor, batch=batch)
     _finish(touched, len(series), n_readings, actor)
@@ -152,7 +158,7 @@ def _evaluate(series: list[Series], arrays: list, rules):
     return r, evaluate(r, SeriesSpec.from_limits([s.limit for s in series], steps=steps), rules)
 
 
-def _episode_candidates(series: list[Series], r: Readings, f, since, rules, only) -> list[Candidate]:
+def _episode_candidates(series: list[Series], r: Readings, f, since, rules, only, receptors: dict) -> list[Candidate]:
     """The episodes of the per-reading rules that end at or after ``since``, in rule order."""
     since_s = None if since is None else int(since.timestamp())
     found = []
@@ -168,8 +174,8 @@ def _episode_candidates(series: list[Series], r: Readings, f, since, rules, only
                 if since_s is not None and r.time[end] < since_s - ser.period_s:
                     continue
                 found.append((ser, rule, ep))
-    receptors = downstream_receptors_of({ser.site.pk: ser.site for ser, _r, _e in found
-                                         if ser.kind == "section"}.values())
+    receptors.update(downstream_receptors_of({ser.site.pk: ser.site for ser, _r, _e in found
+                                              if ser.kind == "section"}.values()))
     return [Candidate(ser.kind, ser.site, ser.parameter, ser.basis, rule, utc(r.time[ep.first]),
                       _episode_fields(ser, rule, f, r, ep.first, ep.last, ep.closed_at, rules,
                                       receptors.get(ser.site.pk, []) if ser.kind == "section" else []))

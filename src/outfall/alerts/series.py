@@ -118,21 +118,40 @@ def _load(model, fk: str, ids, cutoffs, *, bases=("sample",)) -> dict[tuple, tup
     return out
 
 
-def section_series(ids, since, rules) -> tuple[list[Series], list]:
+def section_series(ids, since, rules, *, cutoffs: dict | None = None) -> tuple[list[Series], list]:
+    """The sample series of the sections ``ids`` (one per parameter with readings), loaded from
+    ``cutoffs`` (site id → time; default: the per-reading rules' lead-in before ``since``)."""
     window = max(rules.jump_window, rules.repeat_n) + 1
     sections = {s.pk: s for s in Section.objects.filter(pk__in=ids)}
-    data = _load(SectionReading, "section_id", sections, _cutoffs(SectionReading, "section_id", sections, since,
-                                                                   "section", window))
+    if cutoffs is None:
+        cutoffs = _cutoffs(SectionReading, "section_id", sections, since, "section", window)
+    data = _load(SectionReading, "section_id", sections, cutoffs)
     series, arrays = [], []
     for (sid, p, _basis), (ts, vs) in sorted(data.items()):
-        s = sections[sid]
-        try:
-            lim = section_limit(p, s.target_class, water_type=s.water_type)
-        except (LimitError, KeyError, ValueError):
-            lim = None
-        series.append(Series("section", s, p, "sample", lim, WaterClass(s.target_class).label))
+        series.append(section_series_of(sections[sid], p))
         arrays.append((ts, vs))
     return series, arrays
+
+
+def section_series_of(section, parameter: str) -> Series:
+    """The sample series of one section and parameter, with its target-class limit (None: ungraded)."""
+    try:
+        lim = section_limit(parameter, section.target_class, water_type=section.water_type)
+    except (LimitError, KeyError, ValueError):
+        lim = None
+    return Series("section", section, parameter, "sample", lim, WaterClass(section.target_class).label)
+
+
+def period_start(since: dt.datetime, months_before: int, *, utc_offset_h: int = 8) -> dt.datetime:
+    """The UTC start of the local (Beijing) month ``months_before`` months before the one of ``since``.
+
+    >>> period_start(dt.datetime(2025, 3, 10, tzinfo=dt.UTC), 2).isoformat()
+    '2024-12-31T16:00:00+00:00'
+    """
+    local = since.astimezone(dt.timezone(dt.timedelta(hours=utc_offset_h)))
+    months = local.year * 12 + local.month - 1 - months_before
+    start = dt.datetime(months // 12, months % 12 + 1, 1, tzinfo=local.tzinfo)
+    return start.astimezone(dt.UTC)
 
 
 def outfall_series(ids, since, rules) -> tuple[list[Series], list]:
