@@ -5,7 +5,10 @@ about 100 µs a row of an alert; a 100,000-row import can raise thousands).
 Values are taken as the model holds them; only the fields whose database form differs from the
 Python value (dates and times, JSON, UUIDs) go through ``get_db_prep_save``, and ``auto_now`` /
 ``auto_now_add`` fields are filled once for all rows. The ids come back through ``RETURNING``
-(PostgreSQL, SQLite ≥ 3.35), as Django's own ``bulk_create`` gets them.
+(PostgreSQL, SQLite ≥ 3.35), as Django's own ``bulk_create`` gets them: on SQLite from multi-row
+INSERTs (999 parameters each), on PostgreSQL from one single-row INSERT that psycopg pipelines for
+every row (``executemany(returning=True)``; with client-side binding a multi-row statement is
+re-split for every call, which cost more than the database's work).
 """
 
 from __future__ import annotations
@@ -15,6 +18,9 @@ from django.utils import timezone
 
 __all__ = ["insert_rows", "update_rows"]
 
+#: Rows per INSERT at most: PostgreSQL plans a statement of thousands of rows far slower than a few
+#: of hundreds (SQLite's own limit of 999 parameters keeps it lower still).
+_MAX_ROWS = 500
 _PREPARED = (models.DateTimeField, models.DateField, models.JSONField, models.UUIDField)
 
 
@@ -52,16 +58,31 @@ def insert_rows(objs: list[models.Model]) -> None:
     qn = conn.ops.quote_name
     cols = ", ".join(qn(f.column) for f in fields)
     one = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    size = conn.ops.bulk_batch_size(fields, objs) or len(objs)
+    table, pk = qn(model._meta.db_table), qn(model._meta.pk.column)
     with conn.cursor() as cur:
+        if conn.vendor == "postgresql":  # one short statement, pipelined: psycopg splits a long one per call
+            raw = cur.cursor
+            raw.executemany(f"INSERT INTO {table} ({cols}) VALUES {one} RETURNING {pk}",
+                            [_row(o, fields, convert) for o in objs], returning=True)
+            ids = []
+            while True:
+                ids.append(raw.fetchone()[0])
+                if not raw.nextset():
+                    break
+            _set_pks(objs, ids, conn)
+            return
+        size = min(conn.ops.bulk_batch_size(fields, objs) or len(objs), _MAX_ROWS)
         for a in range(0, len(objs), size):
             part = objs[a:a + size]
-            cur.execute(f"INSERT INTO {qn(model._meta.db_table)} ({cols}) VALUES {', '.join([one] * len(part))} "
-                        f"RETURNING {qn(model._meta.pk.column)}",
+            cur.execute(f"INSERT INTO {table} ({cols}) VALUES {', '.join([one] * len(part))} RETURNING {pk}",
                         [v for o in part for v in _row(o, fields, convert)])
-            for o, (pk,) in zip(part, cur.fetchall(), strict=True):
-                o.pk = pk
-                o._state.adding, o._state.db = False, conn.alias
+            _set_pks(part, [r[0] for r in cur.fetchall()], conn)
+
+
+def _set_pks(objs, ids, conn) -> None:
+    for o, pk in zip(objs, ids, strict=True):
+        o.pk = pk
+        o._state.adding, o._state.db = False, conn.alias
 
 
 def update_rows(objs: list[models.Model], names: list[str]) -> None:
