@@ -13,6 +13,8 @@ re-split for every call, which cost more than the database's work).
 
 from __future__ import annotations
 
+import time
+
 from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.utils import timezone
 
@@ -61,9 +63,12 @@ def insert_rows(objs: list[models.Model]) -> None:
     table, pk = qn(model._meta.db_table), qn(model._meta.pk.column)
     with conn.cursor() as cur:
         if conn.vendor == "postgresql":  # one short statement, pipelined: psycopg splits a long one per call
-            raw = cur.cursor
-            raw.executemany(f"INSERT INTO {table} ({cols}) VALUES {one} RETURNING {pk}",
-                            [_row(o, fields, convert) for o in objs], returning=True)
+            raw, sql = cur.cursor, f"INSERT INTO {table} ({cols}) VALUES {one} RETURNING {pk}"
+            start = time.monotonic()
+            with conn.wrap_database_errors:  # Django's exceptions (IntegrityError …), as its own cursor raises
+                raw.executemany(sql, [_row(o, fields, convert) for o in objs], returning=True)
+            if conn.queries_logged:  # as Django's debug cursor logs an executemany
+                conn.queries_log.append({"sql": f"{len(objs)} times: {sql}", "time": f"{time.monotonic() - start:.3f}"})
             ids = []
             while True:
                 ids.append(raw.fetchone()[0])
