@@ -148,7 +148,7 @@ class HookTest(TransactionTestCase):
         users = make_users(town, other)
         s = make_section(town=town)
 
-        def broken(*_a):
+        def broken(*_a, **_kw):
             raise RuntimeError("boom")
 
         hooks.readings_written.insert(0, broken)

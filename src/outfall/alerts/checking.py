@@ -218,9 +218,30 @@ def _close_gaps(sections, *, actor, batch) -> list[Touched]:
     return touched
 
 
-def on_readings_written(section_ids, outfall_ids, earliest_time, actor) -> None:
+def on_readings_written(section_ids, outfall_ids, earliest_time, actor, *, rows: int = 0, kind: str = "") -> None:
     """The monitoring hook: check the sites a batch wrote, from its earliest reading on (a station
-    that reports again has its offline alert closed)."""
+    that reports again has its offline alert closed). A file of at least
+    ``OUTFALL_ALERT_WORKER_ROWS`` rows is checked by the worker (``check_alerts_task``), so its import
+    returns without waiting; a push, and any smaller batch, is checked here, before the response."""
+    from django.conf import settings
+
+    limit = getattr(settings, "OUTFALL_ALERT_WORKER_ROWS", 0)
+    if kind != "push" and limit and rows >= limit:
+        from outfall.alerts.tasks import check_alerts_task
+
+        try:
+            check_alerts_task(sorted(section_ids), sorted(outfall_ids),
+                              earliest_time.isoformat() if earliest_time else None, getattr(actor, "pk", None))
+            log.info("alerts check of %d rows queued for the worker", rows)
+            return
+        except Exception:  # noqa: BLE001 — a queue that is down must not lose the check: run it here
+            log.exception("could not queue the alerts check of %d rows; running it now", rows)
+    check_readings_written(section_ids, outfall_ids, earliest_time, actor)
+
+
+def check_readings_written(section_ids, outfall_ids, earliest_time, actor) -> list[Touched]:
+    """The check of a batch of readings: its sites, from its earliest reading, with the clock of now."""
     from django.utils import timezone
 
-    check_alerts(sections=section_ids, outfalls=outfall_ids, since=earliest_time, actor=actor, now=timezone.now())
+    return check_alerts(sections=section_ids, outfalls=outfall_ids, since=earliest_time, actor=actor,
+                        now=timezone.now())
