@@ -156,10 +156,10 @@ def _timed_hooks() -> list[float]:
     spent = [0.0]
 
     def timed(hook):
-        def run(*args):
+        def run(*args, **kwargs):
             t0 = time.perf_counter()
             try:
-                hook(*args)
+                hook(*args, **kwargs)
             finally:
                 spent[0] += time.perf_counter() - t0
         return run
