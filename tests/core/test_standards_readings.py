@@ -132,3 +132,29 @@ def test_parse_time(cell, expected):
 def test_times_without_a_date_are_refused(cell):
     with pytest.raises(ValueError):
         parse_time(cell)
+
+
+def test_basis_words_and_the_warning_rules_agree():
+    """The readings file's bases are exactly those a discharge limit can have (issue #9 item 5)."""
+    from outfall.core.standards.readings_io import BASES, parse_basis
+    from outfall.core.warning import BASES as LIMIT_BASES
+
+    assert BASES == LIMIT_BASES
+    assert [parse_basis(b) for b in BASES] == list(BASES)
+    assert (parse_basis(None), parse_basis(" 月均值 "), parse_basis("MONTHLY_MAX")) == ("sample", "monthly_avg",
+                                                                                         "monthly_max")
+    for bad in ("weekly_avg", "avg", "年均值"):
+        with pytest.raises(ValueError, match="依据"):
+            parse_basis(bad)
+
+
+def test_basis_is_part_of_the_key_in_a_file():
+    from outfall.core.standards.readings_io import read_readings
+
+    rows = read_readings("site_code,time,parameter,value,basis\nS1,2025-07-31,COD,40,\nS1,2025-07-31,COD,62,monthly_avg\n"
+                         "S1,2025-07-31,COD,62,月均值\n".encode(), name="r.csv")
+    assert [(r.row, r.basis, r.value.value) for r in rows] == [(2, "sample", 40.0), (3, "monthly_avg", 62.0)]
+    with pytest.raises(RowErrors) as exc:
+        read_readings("site_code,time,parameter,value,依据\nS1,2025-07-31,COD,40,月均值\nS1,2025-07-31,COD,41,月均值\n"
+                      .encode(), name="r.csv")
+    assert [(e.row, e.column) for e in exc.value.errors] == [(3, "监测值")]

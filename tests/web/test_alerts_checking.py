@@ -14,7 +14,7 @@ from rest_framework.authtoken.models import Token
 from alerts_fixtures import T0, add_readings, make_section
 from factories import make_towns, make_users
 from outfall.alerts.checking import check_alerts
-from outfall.alerts.models import Alert
+from outfall.alerts.models import Alert, AlertStep
 from outfall.core.warning import RuleSet
 from outfall.history.models import ChangeRecord
 
@@ -126,7 +126,7 @@ class HookTest(TransactionTestCase):
         users = make_users(town, other)
         s = make_section(town=town)
 
-        def broken(*_a):
+        def broken(*_a, **_kw):
             raise RuntimeError("boom")
 
         hooks.readings_written.insert(0, broken)
@@ -143,13 +143,14 @@ class HookTest(TransactionTestCase):
 
 
 class RaceTest(TestCase):
-    """Two checks of one series at once: the second one's insert hits the one-open-episode
-    constraint, and it merges into the alert the first one stored (no duplicate)."""
+    """Two checks of one series at once: the second one's bulk insert hits the one-open-episode
+    constraint, and it stores again from a fresh read, merging into the alert the first one stored
+    (no duplicate)."""
 
     def test_integrity_error_merges(self):
         from unittest import mock
 
-        from outfall.alerts import checking
+        from outfall.alerts import storing
 
         town, other = make_towns()
         s = make_section(town=town)
@@ -157,19 +158,20 @@ class RaceTest(TestCase):
         (first,) = check_alerts(sections=[s.pk], which=["exceedance"])
         self.assertTrue(first.alert.episode_open)
         add_readings(s, [1.7], start=T0 + dt.timedelta(hours=4 * 15))
-        real = checking._existing
+        real = storing.load_existing
         calls = []
 
-        def racing(*args):  # the first look misses the other check's alert (not yet visible to it)
+        def racing(*args):  # the first read misses the other check's alert (not yet visible to it)
             calls.append(args)
-            return None if len(calls) == 1 else real(*args)
+            return {} if len(calls) == 1 else real(*args)
 
-        with mock.patch.object(checking, "_existing", side_effect=racing):
+        with mock.patch.object(storing, "load_existing", side_effect=racing):
             (second,) = check_alerts(sections=[s.pk], which=["exceedance"])
         self.assertEqual(len(calls), 2)
         self.assertEqual((second.alert.pk, second.new), (first.alert.pk, False))
         self.assertEqual(Alert.objects.filter(section=s).count(), 1)
         self.assertEqual(Alert.objects.get(section=s).value, 1.7)
+        self.assertEqual(AlertStep.objects.filter(alert__section=s).count(), 1)  # the failed try left nothing
 
 
 class ConcurrentChecksTest(TransactionTestCase):

@@ -217,14 +217,14 @@ def test_alerts_hook_gets_the_sites_and_earliest_time_of_every_chunk(admin, smal
     from outfall.monitoring import hooks
 
     calls = []
-    monkeypatch.setattr(hooks, "fire_readings_written", lambda *a: calls.append(a))
+    monkeypatch.setattr(hooks, "fire_readings_written", lambda *a, **kw: calls.append((*a, kw)))
     rows = _rows(3, hour0=9) + ["370285S02,2025-11-06 01:00,TP,0.2"]
     with django_capture_on_commit_callbacks(execute=True):
         r = import_readings((HEAD + "\n".join(rows)).encode(), actor=admin, name="r.csv")
     ids = set(SectionReading.objects.values_list("section_id", flat=True))
     assert r.committed and len(ids) == 2
-    [(sections, outfalls, earliest, actor)] = calls
-    assert (sections, outfalls, actor) == (ids, set(), admin)
+    [(sections, outfalls, earliest, actor, kw)] = calls
+    assert (sections, outfalls, actor, kw) == (ids, set(), admin, {"rows": 4, "kind": "long"})
     assert earliest.isoformat() == "2025-11-06T01:00:00+08:00"
     with django_capture_on_commit_callbacks(execute=True):
         import_readings((HEAD + "\n".join(rows)).encode(), actor=admin, name="r.csv", dry_run=True)

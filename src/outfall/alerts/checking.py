@@ -1,18 +1,11 @@
 """check_alerts(): run the warning rules over stored readings and turn episodes into alerts.
 
-Per series the limit is the core's: a section's target class (``section_limit``, with its water
-type) or an outfall's discharge limit (``OutfallLimit`` → ``DischargeLimit``). A sample-basis limit is
-compared with every reading; a daily/monthly limit with the statistic of the samples of that local
-day or month (``basis_statistics``; the readings carry no basis of their own).
-
-Readings: values are already in the registry unit. A reading below detection (qualifier ``<``, no
-value) counts as half its detection limit, and is skipped when no detection limit is known; readings
-marked missing or QC-invalid are skipped.
+The series and their limits come from :mod:`outfall.alerts.series`; the rules are the core's
+(``evaluate``, ``episodes``); the alerts are written in bulk by :mod:`outfall.alerts.storing`
+(a few statements per check whatever the number of alerts, with their first steps and history).
 
 Replays are idempotent: an episode is stored under (site, parameter, rule, basis, opened_at), and an
-episode that overlaps a stored alert of the same series and rule attaches to it. Enough readings
-before ``since`` are loaded for the repeated and jump windows, and back to the start of every open
-episode, so an incremental check and a full replay find the same episodes.
+episode that overlaps a stored alert of the same series and rule attaches to it.
 """
 
 from __future__ import annotations
@@ -21,37 +14,34 @@ import datetime as dt
 import logging
 import math
 import uuid
-from collections import defaultdict
-from dataclasses import dataclass
 
 import numpy as np
-from django.db import IntegrityError, transaction
-from django.db.models import Min, Q
+from django.db import transaction
 
 from outfall.alerts.gaps import ALL_PARAMETERS, gap_fields, gap_findings
-from outfall.alerts.models import Alert, AlertStep, OutfallLimit
-from outfall.alerts.receptors import downstream_receptors
+from outfall.alerts.models import Alert, OutfallLimit
+from outfall.alerts.periods import PERIOD_RULES, period_candidates
+from outfall.alerts.receptors import downstream_receptors_of
 from outfall.alerts.rules import current_rules
-from outfall.core.enums import AlertRule, WaterClass
-from outfall.core.standards import BELOW_DETECTION_FACTOR
+from outfall.alerts.series import Series, outfall_series, section_series, utc
+from outfall.alerts.storing import Candidate, Touched, lock_sites, snapshot, store_candidates
+from outfall.core.enums import AlertRule
 from outfall.core.standards.parameters import registry
 from outfall.core.warning import (
-    DischargeLimit,
     Facts,
-    LimitError,
     Readings,
     SeriesSpec,
-    basis_statistics,
     episodes,
     evaluate,
     explain,
-    section_limit,
     severity_of,
 )
 from outfall.history.services import actor_name, record_change
-from outfall.monitoring.models import OutfallReading, Section, SectionReading
+from outfall.monitoring.models import Section, SectionReading
 
 log = logging.getLogger("outfall.alerts")
+
+__all__ = ["OUTFALL_RULES", "PERIOD_RULES", "SECTION_RULES", "Touched", "check_alerts", "on_readings_written"]
 
 #: The per-reading rules each kind of site is checked with, and the Findings flag of each.
 SECTION_RULES = (AlertRule.EXCEEDANCE, AlertRule.REPEATED, AlertRule.APPROACHING, AlertRule.JUMP)
@@ -60,127 +50,14 @@ _FLAG = {AlertRule.EXCEEDANCE: "over", AlertRule.DISCHARGE: "over", AlertRule.RE
          AlertRule.APPROACHING: "approaching", AlertRule.JUMP: "jump"}
 
 
-@dataclass
-class Touched:
-    """An alert a check created or updated; ``new`` when this check created it."""
-
-    alert: Alert
-    new: bool
-
-
-@dataclass
-class _Series:
-    kind: str
-    site: object
-    parameter: str
-    basis: str
-    limit: object  # SeriesLimit or None
-    target: str | None = None
-    period_s: int = 0  # length of a daily/monthly statistic's period: its start may precede ``since``
-
-
-def _utc(s: int) -> dt.datetime:
-    return dt.datetime.fromtimestamp(int(s), tz=dt.UTC)
-
-
-def _value(value, qualifier, detection_limit) -> float | None:
-    """The number a reading counts as (module docstring): below detection, the detection limit times
-    the core's :data:`~outfall.core.standards.BELOW_DETECTION_FACTOR` (one half), as in period means."""
-    if value is not None and qualifier != "missing":
-        return float(value)
-    if qualifier == "<" and detection_limit:
-        return float(detection_limit) * BELOW_DETECTION_FACTOR
-    return None
-
-
-def _cutoffs(model, fk: str, ids, since, kind: str, window: int) -> dict[int, dt.datetime | None]:
-    """Per site: the time from which readings are loaded (None: all of them)."""
-    if since is None:
-        return dict.fromkeys(ids)
-    opened = dict(Alert.objects.filter(site_kind=kind, episode_open=True, **{f"{kind}_id__in": ids})
-                  .values(f"{kind}_id").annotate(t=Min("opened_at")).values_list(f"{kind}_id", "t"))
-    out = {}
-    for sid in ids:
-        start = min(since, opened.get(sid) or since)
-        times = (model.objects.filter(**{fk: sid, "time__lt": start}).order_by("-time")
-                 .values_list("time", flat=True).distinct()[window - 1:window])
-        out[sid] = times[0] if times else None
-    return out
-
-
-def _load(model, fk: str, ids, cutoffs) -> dict[tuple[int, str], tuple[list, list]]:
-    """(site id, parameter) → (times in s, values) of the usable readings."""
-    out: dict[tuple[int, str], tuple[list, list]] = defaultdict(lambda: ([], []))
-    q = Q()
-    for sid in ids:
-        q |= Q(**{fk: sid}) if cutoffs.get(sid) is None else Q(**{fk: sid, "time__gte": cutoffs[sid]})
-    rows = (model.objects.filter(q).exclude(qc_flag="invalid").order_by(fk, "parameter", "time")
-            .values_list(fk, "parameter", "time", "value", "qualifier", "detection_limit"))
-    for sid, p, t, v, qual, dl in rows.iterator(chunk_size=20000):
-        x = _value(v, qual, dl)
-        if x is not None:
-            ts, vs = out[(sid, p)]
-            ts.append(int(t.timestamp()))
-            vs.append(x)
-    return out
-
-
-def _section_series(ids, since, rules) -> tuple[list[_Series], list]:
-    window = max(rules.jump_window, rules.repeat_n) + 1
-    sections = {s.pk: s for s in Section.objects.filter(pk__in=ids)}
-    data = _load(SectionReading, "section_id", sections, _cutoffs(SectionReading, "section_id", sections, since,
-                                                                   "section", window))
-    series, arrays = [], []
-    for (sid, p), (ts, vs) in sorted(data.items()):
-        s = sections[sid]
-        try:
-            lim = section_limit(p, s.target_class, water_type=s.water_type)
-        except (LimitError, KeyError, ValueError):
-            lim = None
-        series.append(_Series("section", s, p, "sample", lim, WaterClass(s.target_class).label))
-        arrays.append((ts, vs))
-    return series, arrays
-
-
-def _outfall_series(ids, since, rules) -> tuple[list[_Series], list]:
-    limits = list(OutfallLimit.objects.filter(outfall_id__in=ids).select_related("outfall"))
-    if not limits:
-        return [], []
-    site_ids = {lim.outfall_id for lim in limits}
-    window = max(rules.jump_window, rules.repeat_n) + 1
-    cut = _cutoffs(OutfallReading, "outfall_id", site_ids, since, "outfall", window)
-    if any(lim.basis.startswith("monthly") for lim in limits):
-        cut = {k: (v - dt.timedelta(days=31 * window) if v else None) for k, v in cut.items()}
-    elif any(lim.basis.startswith("daily") for lim in limits):
-        cut = {k: (v - dt.timedelta(days=window) if v else None) for k, v in cut.items()}
-    data = _load(OutfallReading, "outfall_id", site_ids, cut)
-    series, arrays = [], []
-    for lim in limits:
-        ts, vs = data.get((lim.outfall_id, lim.parameter), ([], []))
-        t, v = np.asarray(ts, dtype=np.int64), np.asarray(vs, dtype=float)
-        if lim.valid_from:
-            keep = t >= int(dt.datetime.combine(lim.valid_from, dt.time(), tzinfo=dt.UTC).timestamp()) - 8 * 3600
-            t, v = t[keep], v[keep]
-        if lim.valid_to:
-            keep = t < int(dt.datetime.combine(lim.valid_to, dt.time(), tzinfo=dt.UTC).timestamp()) + 16 * 3600
-            t, v = t[keep], v[keep]
-        if lim.basis != "sample" and len(t):
-            t, v = basis_statistics(t, v, lim.basis)
-        dlim = DischargeLimit(lim.parameter, lim.limit, lim.kind, lim.basis, lim.valid_from, lim.valid_to)
-        period = {"sample": 0, "daily": 86400, "monthly": 31 * 86400}[lim.basis.partition("_")[0]]
-        series.append(_Series("outfall", lim.outfall, lim.parameter, lim.basis, dlim.series_limit(), period_s=period))
-        arrays.append((t.tolist(), v.tolist()))
-    return series, arrays
-
-
-def _facts(ser: _Series, rule: AlertRule, f, r: Readings, first: int, last: int, rules, n_over: int) -> Facts:
+def _facts(ser: Series, rule: AlertRule, f, r: Readings, first: int, last: int, rules, n_over: int) -> Facts:
     p = registry().get(ser.parameter)
     lim = ser.limit
     tz = dt.timezone(dt.timedelta(hours=8))
     return Facts(site=ser.site.name or ser.site.code, parameter=p.name_zh if p else ser.parameter,
                  unit=p.unit if p else "", value=float(r.value[last]), limit=None if lim is None else lim.limit,
-                 kind=lim.kind if lim is not None else "max", time=_utc(r.time[last]).astimezone(tz),
-                 since=_utc(r.time[first]).astimezone(tz), multiple=_nanmax(f.multiple[first:last + 1]),
+                 kind=lim.kind if lim is not None else "max", time=utc(r.time[last]).astimezone(tz),
+                 since=utc(r.time[first]).astimezone(tz), multiple=_nanmax(f.multiple[first:last + 1]),
                  pct=_num(f.pct[last]), count=n_over, window=rules.repeat_n, z=_num(f.z[last]) or 0.0,
                  target=ser.target, basis=ser.basis, parameter_en=p.name_en if p else None)
 
@@ -198,7 +75,7 @@ def _episode_fields(ser, rule, f, r, first, last, closed_at, rules, receptors) -
     vals = r.value[first:last + 1]
     lower = ser.limit is not None and ser.limit.kind == "min"
     peak = float(vals.min() if lower else vals.max())
-    series_start = int(np.flatnonzero(r.series == r.series[last])[0])
+    series_start = int(np.searchsorted(r.series, r.series[last]))  # sorted by series: its first reading
     lo = max(series_start, last - rules.repeat_n + 1)
     n_over = int(f.over[lo:last + 1].sum())
     facts = _facts(ser, rule, f, r, first, last, rules, n_over)
@@ -206,72 +83,21 @@ def _episode_fields(ser, rule, f, r, first, last, closed_at, rules, receptors) -
     pct = _nanmax(f.pct[first:last + 1]) if ser.limit is not None else None
     hours = min((d["travel_time_h"] for d in receptors), default=None)
     zh, en = explain(rule, facts)
-    return {"last_time": _utc(r.time[last]), "value": float(r.value[last]),
+    return {"last_time": utc(r.time[last]), "value": float(r.value[last]),
             "limit": None if ser.limit is None else ser.limit.limit,
             "limit_kind": "" if ser.limit is None else ser.limit.kind, "multiple": multiple,
             "exceedance_pct": None if pct is None else round(pct, 3), "peak": peak,
             "readings_count": int(last - first + 1), "rules_version": rules.version, "receptors": receptors,
             "severity": severity_of(rule, multiple=multiple, receptor_hours=hours, rules=rules).value,
-            "episode_open": closed_at == -1, "recovered_at": None if closed_at == -1 else _utc(r.time[closed_at]),
+            "episode_open": closed_at == -1, "recovered_at": None if closed_at == -1 else utc(r.time[closed_at]),
             "explanation_zh": zh, "explanation_en": en}
-
-
-_COMPARED = ("last_time", "value", "limit", "multiple", "exceedance_pct", "peak", "readings_count", "severity",
-             "episode_open", "recovered_at", "receptors", "rules_version")
-
-
-def _snap(a: Alert) -> dict:
-    return {k: (getattr(a, k).isoformat() if isinstance(getattr(a, k), dt.datetime) else getattr(a, k))
-            for k in ("state", "opened_at", *_COMPARED)}
-
-
-def _existing(key: dict, opened_at, last_time) -> Alert | None:
-    """The stored alert this episode belongs to: same series and rule, overlapping it, or still open."""
-    return (Alert.objects.filter(**key, opened_at__lte=last_time)
-            .filter(Q(last_time__gte=opened_at) | Q(episode_open=True)).order_by("opened_at").first())
-
-
-def _store(ser: _Series, rule: AlertRule, opened_at, fields: dict, *, actor, batch) -> Touched | None:
-    key = {"site_kind": ser.kind, "site_code": ser.site.code, "parameter": ser.parameter, "rule": rule.value,
-           "basis": ser.basis}
-    for attempt in range(3):
-        existing = _existing(key, opened_at, fields["last_time"])
-        if existing is not None:
-            before = _snap(existing)
-            if existing.opened_at < opened_at:  # the window began inside a stored episode: keep its count
-                newer = fields["readings_count"]
-                fields = {**fields, "readings_count": max(existing.readings_count, newer)}
-            for k, v in fields.items():
-                setattr(existing, k, v)
-            if opened_at < existing.opened_at:
-                existing.opened_at = opened_at
-            after = _snap(existing)
-            if after == before:
-                return Touched(existing, False)
-            existing.save()
-            record_change(existing, action="update", actor=actor, before=before, after=after, batch_id=batch)
-            return Touched(existing, False)
-        try:
-            with transaction.atomic():
-                alert = Alert.objects.create(
-                    **key, section=ser.site if ser.kind == "section" else None,
-                    outfall=ser.site if ser.kind == "outfall" else None, town_id=ser.site.town_id,
-                    opened_at=opened_at, **fields)
-        except IntegrityError:  # a concurrent check stored it first: merge into theirs
-            log.info("alert %s raced; merging (attempt %d)", key, attempt + 1)
-            continue
-        AlertStep.objects.create(alert=alert, from_state="", to_state=alert.state, actor=None,
-                                 actor_name="系统", note="规则触发 / raised by the rules")
-        record_change(alert, action="create", actor=actor, before=None, after=_snap(alert), batch_id=batch)
-        return Touched(alert, True)
-    raise IntegrityError(f"could not store alert {key} after 3 attempts")
 
 
 @transaction.atomic
 def check_alerts(*, sections=None, outfalls=None, since: dt.datetime | None = None, now: dt.datetime | None = None,
                  actor=None, rules=None, which=None) -> list[Touched]:
     """Evaluate the rules on the readings of ``sections``/``outfalls`` (ids; None: every site) and
-    store the episodes as alerts.
+    store the episodes as alerts, in bulk (:mod:`outfall.alerts.storing`).
 
     Parameters
     ----------
@@ -289,57 +115,71 @@ def check_alerts(*, sections=None, outfalls=None, since: dt.datetime | None = No
     rules : RuleSet, optional
         Thresholds; default :func:`outfall.alerts.rules.current_rules`.
     which : iterable of AlertRule or str, optional
-        Only these rules (default every rule of :data:`SECTION_RULES` and :data:`OUTFALL_RULES`).
+        Only these rules (default every rule: :data:`SECTION_RULES`, :data:`OUTFALL_RULES`, the
+        period rules of sections (:data:`~outfall.alerts.periods.PERIOD_RULES`, monthly) and, with
+        ``now``, the station-offline rule).
 
     Returns
     -------
     list of Touched
-        Every alert created or updated (``new`` for created), in the order found.
+        Every alert created or updated (``new`` for created), each once, in the order found.
     """
     rules = rules or current_rules()
     sec_ids = list(Section.objects.values_list("pk", flat=True)) if sections is None else list(sections)
     out_ids = (list(OutfallLimit.objects.values_list("outfall_id", flat=True).distinct())
                if outfalls is None else list(outfalls))
-    series, arrays = _section_series(sec_ids, since, rules) if sec_ids else ([], [])
-    s2, a2 = _outfall_series(out_ids, since, rules) if out_ids else ([], [])
+    lock_sites(sec_ids, out_ids)  # a concurrent check of these sites waits for this one's commit
+    series, arrays = section_series(sec_ids, since, rules) if sec_ids else ([], [])
+    s2, a2 = outfall_series(out_ids, since, rules) if out_ids else ([], [])
     series, arrays = series + s2, arrays + a2
     batch = uuid.uuid4()
     only = None if which is None else {AlertRule(w) for w in which}
     gaps = now is not None and sec_ids and (only is None or AlertRule.GAP in only)
-    touched = _check_gaps(sec_ids, now, rules, actor=actor, batch=batch) if gaps else []
-    if not series:
-        _finish(touched, 0, 0, actor)
-        return touched
+    candidates, closed_gaps = _gap_candidates(sec_ids, now, rules) if gaps else ([], [])
+    n_readings = 0
+    receptors: dict[int, list] = {}
+    if series:
+        r, f = _evaluate(series, arrays, rules)
+        n_readings = len(r)
+        candidates += _episode_candidates(series, r, f, since, rules, only, receptors)
+    loaded = (series, arrays) if since is None else None
+    candidates += period_candidates(sec_ids, since, rules, only, receptors, loaded=loaded)
+    touched = store_candidates(candidates, actor=actor, batch=batch)
+    touched += _close_gaps(closed_gaps, actor=actor, batch=batch)
+    _finish(touched, len(series), n_readings, actor)
+    return touched
+
+
+def _evaluate(series: list[Series], arrays: list, rules):
     idx = np.concatenate([np.full(len(ts), k, dtype=np.int64) for k, (ts, _v) in enumerate(arrays)])
     r = Readings.from_arrays(idx, np.concatenate([np.asarray(ts, dtype=np.int64) for ts, _ in arrays]),
                              np.concatenate([np.asarray(vs, dtype=float) for _, vs in arrays]))
     steps = [10.0 ** -(registry()[s.parameter].decimals) if s.parameter in registry() else 0.0 for s in series]
-    f = evaluate(r, SeriesSpec.from_limits([s.limit for s in series], steps=steps), rules)
+    return r, evaluate(r, SeriesSpec.from_limits([s.limit for s in series], steps=steps), rules)
+
+
+def _episode_candidates(series: list[Series], r: Readings, f, since, rules, only, receptors: dict) -> list[Candidate]:
+    """The episodes of the per-reading rules that end at or after ``since``, in rule order."""
     since_s = None if since is None else int(since.timestamp())
-    receptor_cache = {}
+    found = []
     for rule_set, kind in ((SECTION_RULES, "section"), (OUTFALL_RULES, "outfall")):
         for rule in rule_set:
             if only is not None and rule not in only:
                 continue
-            flags = f.flags(_FLAG[rule])
-            for ep in episodes(r, flags, grace=rules.episode_grace):
+            for ep in episodes(r, f.flags(_FLAG[rule]), grace=rules.episode_grace):
                 ser = series[ep.series]
                 if ser.kind != kind or (ser.limit is None and rule != AlertRule.JUMP):
                     continue
                 end = ep.last if ep.closed_at == -1 else ep.closed_at
                 if since_s is not None and r.time[end] < since_s - ser.period_s:
                     continue
-                receptors = []
-                if kind == "section":
-                    if ser.site.pk not in receptor_cache:
-                        receptor_cache[ser.site.pk] = downstream_receptors(ser.site)
-                    receptors = receptor_cache[ser.site.pk]
-                fields = _episode_fields(ser, rule, f, r, ep.first, ep.last, ep.closed_at, rules, receptors)
-                t = _store(ser, rule, _utc(r.time[ep.first]), fields, actor=actor, batch=batch)
-                if t is not None:
-                    touched.append(t)
-    _finish(touched, len(series), len(r), actor)
-    return touched
+                found.append((ser, rule, ep))
+    receptors.update(downstream_receptors_of({ser.site.pk: ser.site for ser, _r, _e in found
+                                              if ser.kind == "section"}.values()))
+    return [Candidate(ser.kind, ser.site, ser.parameter, ser.basis, rule, utc(r.time[ep.first]),
+                      _episode_fields(ser, rule, f, r, ep.first, ep.last, ep.closed_at, rules,
+                                      receptors.get(ser.site.pk, []) if ser.kind == "section" else []))
+            for ser, rule, ep in found]
 
 
 def _finish(touched: list[Touched], n_series: int, n_readings: int, actor) -> None:
@@ -352,28 +192,56 @@ def _finish(touched: list[Touched], n_series: int, n_readings: int, actor) -> No
              len(touched), len(new_ids), actor_name(actor))
 
 
-def _check_gaps(section_ids, now, rules, *, actor, batch) -> list[Touched]:
-    """Open an alert for every silent automatic station, close the open ones that report again."""
-    touched = []
+def _gap_candidates(section_ids, now, rules) -> tuple[list[Candidate], list]:
+    """A candidate for every silent automatic station; the sections reporting again."""
+    silent, back = [], []
     for f in gap_findings(section_ids, now, rules):
-        ser = _Series("section", f["section"], ALL_PARAMETERS, "sample", None)
         if f["silent"]:
-            touched.append(_store(ser, AlertRule.GAP, f["last"], gap_fields(f, rules), actor=actor, batch=batch))
-            continue
-        for alert in Alert.objects.filter(section=f["section"], rule=AlertRule.GAP.value, episode_open=True):
-            before = _snap(alert)
-            back = (SectionReading.objects.filter(section=f["section"], time__gt=alert.last_time)
-                    .order_by("time").values_list("time", flat=True).first())
-            alert.episode_open, alert.recovered_at = False, back
-            alert.save(update_fields=["episode_open", "recovered_at", "updated_at"])
-            record_change(alert, action="update", actor=actor, before=before, after=_snap(alert), batch_id=batch)
-            touched.append(Touched(alert, False))
+            silent.append(Candidate("section", f["section"], ALL_PARAMETERS, "sample", AlertRule.GAP, f["last"],
+                                    gap_fields(f, rules)))
+        else:
+            back.append(f["section"])
+    return silent, back
+
+
+def _close_gaps(sections, *, actor, batch) -> list[Touched]:
+    """Close the open offline alerts of stations that report again (few: kept one at a time)."""
+    touched = []
+    for alert in Alert.objects.filter(section__in=sections, rule=AlertRule.GAP.value, episode_open=True):
+        before = snapshot(alert)
+        back = (SectionReading.objects.filter(section_id=alert.section_id, time__gt=alert.last_time)
+                .order_by("time").values_list("time", flat=True).first())
+        alert.episode_open, alert.recovered_at = False, back
+        alert.save(update_fields=["episode_open", "recovered_at", "updated_at"])
+        record_change(alert, action="update", actor=actor, before=before, after=snapshot(alert), batch_id=batch)
+        touched.append(Touched(alert, False))
     return touched
 
 
-def on_readings_written(section_ids, outfall_ids, earliest_time, actor) -> None:
+def on_readings_written(section_ids, outfall_ids, earliest_time, actor, *, rows: int = 0, kind: str = "") -> None:
     """The monitoring hook: check the sites a batch wrote, from its earliest reading on (a station
-    that reports again has its offline alert closed)."""
+    that reports again has its offline alert closed). A file of at least
+    ``OUTFALL_ALERT_WORKER_ROWS`` rows is checked by the worker (``check_alerts_task``), so its import
+    returns without waiting; a push, and any smaller batch, is checked here, before the response."""
+    from django.conf import settings
+
+    limit = getattr(settings, "OUTFALL_ALERT_WORKER_ROWS", 0)
+    if kind != "push" and limit and rows >= limit:
+        from outfall.alerts.tasks import check_alerts_task
+
+        try:
+            check_alerts_task(sorted(section_ids), sorted(outfall_ids),
+                              earliest_time.isoformat() if earliest_time else None, getattr(actor, "pk", None))
+            log.info("alerts check of %d rows queued for the worker", rows)
+            return
+        except Exception:  # noqa: BLE001 — a queue that is down must not lose the check: run it here
+            log.exception("could not queue the alerts check of %d rows; running it now", rows)
+    check_readings_written(section_ids, outfall_ids, earliest_time, actor)
+
+
+def check_readings_written(section_ids, outfall_ids, earliest_time, actor) -> list[Touched]:
+    """The check of a batch of readings: its sites, from its earliest reading, with the clock of now."""
     from django.utils import timezone
 
-    check_alerts(sections=section_ids, outfalls=outfall_ids, since=earliest_time, actor=actor, now=timezone.now())
+    return check_alerts(sections=section_ids, outfalls=outfall_ids, since=earliest_time, actor=actor,
+                        now=timezone.now())

@@ -20,9 +20,10 @@ log = logging.getLogger("outfall.alerts")
 EVENTS = {"new": ("新预警", "new alert"), "escalated": ("预警升级", "escalated")}
 
 
-def channels_for(alert: Alert) -> list[Channel]:
-    """Active channels with at least one subscription matching ``alert``."""
-    subs = Subscription.objects.filter(channel__active=True).select_related("channel")
+def channels_for(alert: Alert, subscriptions: list[Subscription] | None = None) -> list[Channel]:
+    """Active channels with at least one subscription matching ``alert`` (of ``subscriptions``, the
+    active ones loaded once for many alerts; default: loaded here)."""
+    subs = _active_subscriptions() if subscriptions is None else subscriptions
     seen, out = set(), []
     for s in subs:
         if s.channel_id not in seen and s.matches(alert):
@@ -63,15 +64,25 @@ def deliver(alert_id: int, channel_id: int, *, event: str = "new", attempt: int 
                                    http_status=status)
 
 
+def _active_subscriptions() -> list[Subscription]:
+    return list(Subscription.objects.filter(channel__active=True).select_related("channel").order_by("pk"))
+
+
 def _enqueue(alert_ids: list[int], event: str) -> None:
+    """Queue one task per alert and matching channel; the subscriptions are read once (an import
+    can raise thousands of alerts), and nothing is read when there are none."""
     from outfall.alerts.tasks import deliver_task
 
-    for alert in Alert.objects.filter(pk__in=alert_ids):
-        for channel in channels_for(alert):
-            try:
-                deliver_task(alert.pk, channel.pk, event)
-            except Exception:  # noqa: BLE001 — a queue that is down must not break the check
-                log.exception("could not queue alert %s for %s", alert.pk, channel)
+    subs = _active_subscriptions()
+    if not subs:
+        return
+    for a in range(0, len(alert_ids), 1000):
+        for alert in Alert.objects.filter(pk__in=alert_ids[a:a + 1000]).order_by("pk"):
+            for channel in channels_for(alert, subs):
+                try:
+                    deliver_task(alert.pk, channel.pk, event)
+                except Exception:  # noqa: BLE001 — a queue that is down must not break the check
+                    log.exception("could not queue alert %s for %s", alert.pk, channel)
 
 
 def schedule_notifications(alert_ids: list[int], *, event: str = "new") -> None:

@@ -23,13 +23,29 @@ def downstream_receptors(section, *, mode: str = "DD") -> list[dict]:
         the river and travel time in hours from the section's point on its reach to the receptor's.
         Empty when there is no network, the section is not snapped, or no receptor lies downstream.
     """
-    receptors = {r.section_id: r for r in Receptor.objects.exclude(section=section).select_related("section")}
+    return downstream_receptors_of([section], mode=mode)[section.pk]
+
+
+def downstream_receptors_of(sections, *, mode: str = "DD") -> dict[int, list[dict]]:
+    """:func:`downstream_receptors` of many sections (section id → list), the receptors and snaps
+    read once; nothing more is read when no receptor is marked."""
+    sections = list(sections)
+    out: dict[int, list[dict]] = {s.pk: [] for s in sections}
+    receptors = {r.section_id: r for r in Receptor.objects.select_related("section")}
     if not receptors:
-        return []
+        return out
     snaps = {s.section_id: s for s in Snap.objects.filter(section_id__in=receptors).select_related("reach")}
-    own = Snap.objects.filter(section=section).select_related("reach").first()
-    if own is None or not snaps:
-        return []
+    own = {s.section_id: s for s in Snap.objects.filter(section_id__in=out).select_related("reach")}
+    if not snaps:
+        return out
+    for section in sections:
+        if section.pk in own:
+            others = {k: v for k, v in snaps.items() if k != section.pk}
+            out[section.pk] = _downstream(section, own[section.pk], others, receptors, mode) if others else []
+    return out
+
+
+def _downstream(section, own, snaps: dict, receptors: dict, mode: str) -> list[dict]:
     try:
         net, _desc, steps = navigate_from(section.code, mode=mode)
     except OutfallError as exc:

@@ -1,5 +1,6 @@
 """Background tasks of the alerts app (run by ``outfall worker``): sending notifications with
-retries and exponential backoff, and escalating unacknowledged alerts every few minutes."""
+retries and exponential backoff, escalating unacknowledged alerts every few minutes, and the alerts
+check of a large readings file."""
 
 from __future__ import annotations
 
@@ -25,6 +26,22 @@ def email_admins_task(subject: str, text: str, recipients: list[str]) -> None:
     from django.core.mail import send_mail
 
     send_mail(subject, text, settings.DEFAULT_FROM_EMAIL, recipients)
+
+
+@db_task(retries=2, retry_delay=RETRY_DELAY_S)
+def check_alerts_task(section_ids: list[int], outfall_ids: list[int], earliest_time: str | None,
+                      actor_id: int | None) -> None:
+    """The alerts check of a large file import, run by the worker after the import's commit
+    (``OUTFALL_ALERT_WORKER_ROWS``); the same check the import would have run itself."""
+    import datetime as dt
+
+    from django.contrib.auth import get_user_model
+
+    from outfall.alerts.checking import check_readings_written
+
+    actor = get_user_model().objects.filter(pk=actor_id).first() if actor_id else None
+    since = dt.datetime.fromisoformat(earliest_time) if earliest_time else None
+    check_readings_written(section_ids, outfall_ids, since, actor)
 
 
 @db_periodic_task(crontab(minute="*/5"))

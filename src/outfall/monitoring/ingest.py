@@ -103,7 +103,7 @@ def _import(open_stream, *, kind: str, actor, dry_run: bool, skipped: int = 0, p
             transaction.set_rollback(True)
         else:
             transaction.on_commit(lambda: hooks.fire_readings_written(
-                written.section_ids, written.outfall_ids, written.earliest, actor))
+                written.section_ids, written.outfall_ids, written.earliest, actor, rows=result.rows, kind=kind))
         return batch_id
 
     try:

@@ -1,7 +1,15 @@
 """Monitoring sections (监测断面) and readings of sections and outfalls.
 
 Readings of sections and of outfalls live in two tables of one shape (``ReadingBase``), each with a
-real foreign key and the idempotency key (site, time, parameter, source) as a unique constraint.
+real foreign key and the idempotency key (site, parameter, time, source, basis) as a unique constraint.
+
+``basis`` says what a value is: ``sample`` (every reading before the column existed, and the
+default) or a reported statistic of a local day or month (``daily_avg`` … ``monthly_min``, e.g. a
+monthly average from a self-monitoring report). It is in the key, not beside it: a statistic
+reported for a time at which a sample of the same source exists is a second reading, never an
+overwrite of the sample; re-importing a file upserts each row under the same key (idempotent); a
+row re-imported with another basis is a new reading (the old one stays, as a row with another
+source would). The alerts compare a statistic only with a limit of the same basis.
 Values are stored in the parameter's registry unit (``outfall.core.standards``), the original
 text kept in ``raw``. Rows change only through ``outfall.monitoring.services``.
 
@@ -26,6 +34,8 @@ from outfall.core.enums import SectionLevel, WaterClass, WaterType
 SOURCE_CHOICES = [("manual", "手工监测"), ("automatic", "自动站"), ("online", "在线监测"), ("lab", "实验室")]
 QUALIFIER_CHOICES = [("", "检出"), ("<", "未检出 (低于检出限)"), ("missing", "无数据")]
 QC_CHOICES = [("ok", "有效"), ("suspect", "可疑"), ("invalid", "无效")]
+BASIS_CHOICES = [("sample", "样品"), ("daily_avg", "日均值"), ("daily_max", "日最大值"), ("monthly_avg", "月均值"),
+                 ("monthly_max", "月最大值"), ("monthly_min", "月最小值")]
 
 
 class SectionQuerySet(permissions.BureauDataQuerySet, models.QuerySet):
@@ -75,6 +85,8 @@ class ReadingBase(models.Model):
     raw = models.CharField("原始值", max_length=40, blank=True)
     source = models.CharField("来源", max_length=12, choices=SOURCE_CHOICES, default="manual")
     qc_flag = models.CharField("质控", max_length=8, choices=QC_CHOICES, default="ok")
+    basis = models.CharField("依据", max_length=12, choices=BASIS_CHOICES, default="sample", db_default="sample",
+                             help_text="sample, or the reported statistic (daily_avg … monthly_min)")
     batch_id = models.UUIDField("批次", default=uuid.uuid4)
 
     class Meta:
@@ -89,7 +101,7 @@ class SectionReading(ReadingBase):
         verbose_name = "断面监测数据"
         verbose_name_plural = "断面监测数据"
         # One index: the idempotency key, ordered for "a parameter's series at a site".
-        constraints = [models.UniqueConstraint(fields=["section", "parameter", "time", "source"],
+        constraints = [models.UniqueConstraint(fields=["section", "parameter", "time", "source", "basis"],
                                                name="section_reading_key")]
 
 
@@ -100,7 +112,7 @@ class OutfallReading(ReadingBase):
     class Meta:
         verbose_name = "排污口监测数据"
         verbose_name_plural = "排污口监测数据"
-        constraints = [models.UniqueConstraint(fields=["outfall", "parameter", "time", "source"],
+        constraints = [models.UniqueConstraint(fields=["outfall", "parameter", "time", "source", "basis"],
                                                name="outfall_reading_key")]
 
 

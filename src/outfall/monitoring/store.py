@@ -1,7 +1,8 @@
 """Fast, idempotent writes of readings, a chunk at a time, inside the import's transaction.
 
-The key (site, parameter, time, source) is the table's unique constraint, so re-importing a file
-updates values and never duplicates a row.
+The key (site, parameter, time, source, basis) is the table's unique constraint, so re-importing a
+file updates values and never duplicates a row (``basis``: ``sample`` or a reported statistic; see
+``outfall.monitoring.models``).
 
 - SQLite: one prepared ``INSERT … ON CONFLICT DO UPDATE`` run by ``executemany`` over the chunk's
   tuples, sorted by key (the unique index is then written in order).
@@ -37,9 +38,11 @@ log = logging.getLogger(__name__)
 
 __all__ = ["COLUMNS", "WriteOutcome", "write_chunk", "upsert_readings", "atomic_with_retry", "retryable"]
 
-#: The columns of a row tuple after the site id, in order.
+#: The columns of a row tuple after the site id, in order (``upsert_readings``); the basis is written
+#: after them (``sample`` for such tuples).
 COLUMNS = ("time", "parameter", "value", "qualifier", "detection_limit", "unit", "raw", "source", "qc_flag",
            "batch_id")
+_KEY = "parameter, time, source, basis"  # after the site column
 _UPDATED = ("value", "qualifier", "detection_limit", "unit", "raw", "qc_flag", "batch_id")
 _LOAD = "outfall_reading_load"  # PostgreSQL: the temporary table a chunk is copied into
 #: SQLite page cache of a connection that writes readings (KiB): the unique index of a table of
@@ -76,7 +79,7 @@ def write_chunk(kind: str, site_ids: list[int], chunk, batch_id: uuid.UUID) -> W
     raws = [r if len(r) <= 40 else r[:40] for r in map(attrgetter("raw"), vals)]
     return _write(kind, [site_ids, chunk.times, chunk.params, list(map(attrgetter("value"), vals)),
                          list(map(attrgetter("qualifier"), vals)), list(map(attrgetter("detection_limit"), vals)),
-                         chunk.units, raws, chunk.sources], batch_id)
+                         chunk.units, raws, chunk.sources, chunk.bases], batch_id)
 
 
 def upsert_readings(kind: str, rows: list[tuple]) -> int:
@@ -86,11 +89,12 @@ def upsert_readings(kind: str, rows: list[tuple]) -> int:
     if not rows:
         return 0
     cols = [list(c) for c in zip(*rows, strict=True)]
-    return _write(kind, cols[:9], rows[0][10]).written
+    return _write(kind, cols[:9] + [["sample"] * len(rows)], rows[0][10]).written
 
 
 def _write(kind: str, cols: list[list], batch_id: uuid.UUID) -> WriteOutcome:
-    """``cols``: site ids, times, parameters, values, qualifiers, detection limits, units, raws, sources."""
+    """``cols``: site ids, times, parameters, values, qualifiers, detection limits, units, raws, sources,
+    bases."""
     if not cols[0]:
         return WriteOutcome()
     table, site = _target(kind)
@@ -130,7 +134,7 @@ def _aware(t):
 
 
 def _upsert_sql(table: str, site: str, *, params: str = "") -> str:
-    return (f"ON CONFLICT ({site}, parameter, time, source) DO UPDATE SET "
+    return (f"ON CONFLICT ({site}, {_KEY}) DO UPDATE SET "
             + ", ".join(f"{c} = excluded.{c}" for c in _UPDATED)
             + f' WHERE "{table}".batch_id <> excluded.batch_id')
 
@@ -139,11 +143,11 @@ def _write_sqlite(table: str, site: str, cols: list[list], batch_id: uuid.UUID) 
     adapt = connection.ops.adapt_datetimefield_value
     when = {t: adapt(t) for t in set(cols[1])}
     times = list(map(when.__getitem__, cols[1]))
-    keys = list(zip(cols[0], cols[2], times, cols[8], strict=True))
+    keys = list(zip(cols[0], cols[2], times, cols[8], cols[9], strict=True))
     order = sorted(range(len(keys)), key=keys.__getitem__)  # key order: the index is written in order
     prepared = list(zip(*[list(map(c.__getitem__, order)) for c in (cols[0], times, *cols[2:9])], repeat("ok"),
-                        repeat(batch_id.hex)))
-    names = (site, *COLUMNS)
+                        repeat(batch_id.hex), [cols[9][k] for k in order]))
+    names = (site, *COLUMNS, "basis")
     sql = (f'INSERT INTO "{table}" ({", ".join(names)}) VALUES ({", ".join("?" * len(names))}) '
            + _upsert_sql(table, site))
     cur = connection.connection.cursor()
@@ -155,9 +159,9 @@ def _write_sqlite(table: str, site: str, cols: list[list], batch_id: uuid.UUID) 
         conflicts = []
         if written < len(prepared):  # keys this batch wrote in an earlier chunk: same value or not?
             q = (f'SELECT value, qualifier, detection_limit FROM "{table}" '
-                 f"WHERE {site} = ? AND parameter = ? AND time = ? AND source = ?")
+                 f"WHERE {site} = ? AND parameter = ? AND time = ? AND source = ? AND basis = ?")
             for k, p in enumerate(prepared):
-                if cur.execute(q, (p[0], p[2], p[1], p[8])).fetchone() != (p[3], p[4], p[5]):
+                if cur.execute(q, (p[0], p[2], p[1], p[8], p[11])).fetchone() != (p[3], p[4], p[5]):
                     conflicts.append(order[k])
     finally:
         cur.close()
@@ -165,25 +169,26 @@ def _write_sqlite(table: str, site: str, cols: list[list], batch_id: uuid.UUID) 
 
 
 def _write_postgresql(table: str, site: str, cols: list[list], batch_id: uuid.UUID) -> WriteOutcome:
-    names = ", ".join(COLUMNS)
+    names = ", ".join((*COLUMNS, "basis"))
     n = len(cols[0])
     with connection.connection.cursor() as cur:
         cur.execute(f"CREATE TEMP TABLE IF NOT EXISTS {_LOAD} (idx integer, site_id bigint, time timestamptz, "
                     "parameter text, value double precision, qualifier text, detection_limit double precision, "
-                    "unit text, raw text, source text, qc_flag text, batch_id uuid) ON COMMIT DROP")
+                    "unit text, raw text, source text, qc_flag text, batch_id uuid, basis text) ON COMMIT DROP")
         cur.execute(f"TRUNCATE {_LOAD}")
         cur.execute("SET LOCAL work_mem = '64MB'")  # the chunk's ORDER BY sorts in memory, not on disk
         with cur.copy(f"COPY {_LOAD} (idx, site_id, {names}) FROM STDIN") as copy:
             write = copy.write_row
-            for row in zip(range(n), *cols, repeat("ok"), repeat(batch_id)):
+            for row in zip(range(n), *cols[:9], repeat("ok"), repeat(batch_id), cols[9]):
                 write(row)
         cur.execute(f'INSERT INTO "{table}" ({site}, {names}) SELECT site_id, {names} FROM {_LOAD} '
-                    "ORDER BY site_id, parameter, time, source " + _upsert_sql(table, site))
+                    f"ORDER BY site_id, {_KEY} " + _upsert_sql(table, site))
         written = cur.rowcount
         conflicts = []
         if written < n:
             cur.execute(f'SELECT l.idx FROM {_LOAD} l JOIN "{table}" r ON r.{site} = l.site_id '
                         "AND r.parameter = l.parameter AND r.time = l.time AND r.source = l.source "
+                        "AND r.basis = l.basis "
                         "WHERE (r.value, r.qualifier, r.detection_limit) IS DISTINCT FROM "
                         "(l.value, l.qualifier, l.detection_limit) ORDER BY l.idx")
             conflicts = [i for (i,) in cur.fetchall()]

@@ -88,6 +88,9 @@ SETTINGS: list[Setting] = [
             '{"version": 2, "repeat_k": 2}; unknown keys or impossible values refuse to start. Empty: the defaults.'),
     Setting("ALERT_ADMIN_EMAILS", "", str, "Comma-separated e-mail addresses told when an alert is escalated "
             "(besides the e-mail of every active admin and bureau user)."),
+    Setting("ALERT_WORKER_ROWS", "20000", int, "A readings file that writes at least this many rows has its alerts "
+            "check run by the worker after the commit, not before the import returns; 0: always before. A push "
+            "(POST /api/readings/) always raises its alerts before the response."),
     Setting("HEALTH_MIN_FREE_MB", "500", int, "Free space in DATA_DIR, in MiB, below which /healthz reports the disk down."),
 ]
 

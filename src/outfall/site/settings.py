@@ -201,6 +201,7 @@ OUTFALL_HEALTH_MIN_FREE_MB = config.get("HEALTH_MIN_FREE_MB")
 
 # Early warning: thresholds (JSON, checked here so a bad value stops the start) and escalation e-mails.
 OUTFALL_ALERT_RULES = config.get("ALERT_RULES")
+OUTFALL_ALERT_WORKER_ROWS = config.get("ALERT_WORKER_ROWS")
 OUTFALL_ALERT_ADMIN_EMAILS = [e.strip() for e in config.get("ALERT_ADMIN_EMAILS").split(",") if e.strip()]
 if OUTFALL_ALERT_RULES:
     from outfall.alerts.rules import parse_rules as _parse_rules
