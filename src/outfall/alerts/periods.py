@@ -1,6 +1,8 @@
 """The period rules in the app (环办〔2011〕22号 §2.2 and §2.9, through :mod:`outfall.core.warning.periods`):
-a section's monthly mean class worse than the previous counted month (``class_worse``), and a
-significant adverse trend of its monthly means (``trend``).
+a section's monthly mean class worse than the previous counted month (``class_worse``) when that
+month is off target or fell ``rules.class_worse_min_drop`` classes, and a significant adverse trend
+of its monthly means (``trend``) once the last month has reached ``rules.trend_floor_share`` of the
+limit: the seasons move every river's monthly means, and a warning must be worth a look.
 
 A month counts only with at least ``rules.period_min_samples`` samples (the core's rule), so one
 sample too few never flips a class; a mean equal to a class limit is in the better class (GB
@@ -39,6 +41,7 @@ from outfall.core.warning import (
     class_worse,
     episodes,
     explain,
+    near_limit,
     period_means,
     severity_of,
     trends,
@@ -161,10 +164,12 @@ def period_candidates(sections, since, rules, only, receptors: dict, *, loaded=N
     if not len(pm.series):
         return []
     ranks = _ranks(series, pm)
-    kinds = SeriesSpec.from_limits([s.limit for s in series]).kind
-    flags = {AlertRule.CLASS_WORSE: class_worse(pm, ranks)}
-    rho = _rolling_trends(pm, kinds, rules)
-    flags[AlertRule.TREND] = np.isin(np.arange(len(pm.series)), list(rho))
+    spec = SeriesSpec.from_limits([s.limit for s in series])
+    targets = np.array([WaterClass.parse(s.target).rank if s.target else 6 for s in series], dtype=np.int64)
+    flags = {AlertRule.CLASS_WORSE: class_worse(pm, ranks, targets, min_drop=rules.class_worse_min_drop)}
+    rho = _rolling_trends(pm, spec.kind, rules)
+    flags[AlertRule.TREND] = (np.isin(np.arange(len(pm.series)), list(rho))
+                              & near_limit(pm, spec, rules.trend_floor_share))
     months = Readings(pm.series, pm.start_s, pm.mean, np.arange(len(pm.series)))
     since_s = None if since is None else int(since.timestamp())
     out = []

@@ -30,7 +30,7 @@ from outfall.core.warning.limits import (
     make_discharge_limit,
     section_limit,
 )
-from outfall.core.warning.periods import PeriodMeans, class_worse, period_means, trends
+from outfall.core.warning.periods import PeriodMeans, class_worse, near_limit, period_means, trends
 from outfall.core.warning.rules import (
     DEFAULT_RULES,
     TRANSITIONS,
@@ -42,6 +42,6 @@ from outfall.core.warning.rules import (
 
 __all__ = ["BASES", "DEFAULT_RULES", "KINDS", "TRANSITIONS", "DischargeLimit", "Episode", "Episodes", "Facts",
            "Findings", "LimitError", "PeriodMeans", "Readings", "RuleConfigError", "RuleSet", "SeriesLimit",
-           "SeriesSpec", "basis_statistics", "can_transition", "class_worse", "episodes", "evaluate",
+           "SeriesSpec", "basis_statistics", "can_transition", "class_worse", "episodes", "evaluate", "near_limit",
            "exceedance_pct", "explain", "gaps_now", "make_discharge_limit", "period_means", "section_limit",
            "severity_of", "trends"]

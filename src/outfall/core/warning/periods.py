@@ -15,10 +15,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from outfall.core.warning.engine import KIND_MIN, Readings
+from outfall.core.warning.engine import KIND_MAX, KIND_MIN, KIND_RANGE, Readings
 from outfall.core.warning.rules import DEFAULT_RULES, RuleSet
 
-__all__ = ["PeriodMeans", "period_means", "class_worse", "trends"]
+__all__ = ["PeriodMeans", "period_means", "class_worse", "near_limit", "trends"]
 
 
 @dataclass(frozen=True)
@@ -59,19 +59,51 @@ def period_means(readings: Readings, *, period: str = "M", utc_offset_h: float =
     return PeriodMeans(readings.series[b], start, (sums / counts)[keep], counts[keep])
 
 
-def class_worse(pm: PeriodMeans, ranks: np.ndarray) -> np.ndarray:
+def class_worse(pm: PeriodMeans, ranks: np.ndarray, target_ranks: np.ndarray | None = None, *,
+                min_drop: int = 1) -> np.ndarray:
     """True for a counted period whose class rank (1 … 6, 0 ungraded) is worse than the series'
-    previous counted period.
+    previous counted period, and either off the series' target (``target_ranks[series]``, rank worse
+    than it) or at least ``min_drop`` classes worse (``RuleSet.class_worse_min_drop``). Without
+    targets every worsening counts (``min_drop`` 1).
 
     >>> pm = PeriodMeans(np.array([0, 0, 0, 1]), np.arange(4), np.zeros(4), np.full(4, 3))
     >>> class_worse(pm, np.array([2, 3, 3, 5])).tolist()
     [False, True, False, False]
+    >>> pm = PeriodMeans(np.zeros(4, int), np.arange(4), np.zeros(4), np.full(4, 3))
+    >>> class_worse(pm, np.array([1, 2, 4, 5]), np.array([3]), min_drop=2).tolist()  # I→II inside III: no
+    [False, False, True, True]
     """
     out = np.zeros(len(pm.series), dtype=bool)
     same = pm.series[1:] == pm.series[:-1]
     graded = (ranks[1:] > 0) & (ranks[:-1] > 0)
-    out[1:] = same & graded & (ranks[1:] > ranks[:-1])
+    worse = same & graded & (ranks[1:] > ranks[:-1])
+    if target_ranks is not None:
+        off = ranks[1:] > np.asarray(target_ranks)[pm.series[1:]]
+        worse &= off | (ranks[1:] - ranks[:-1] >= min_drop)
+    out[1:] = worse
     return out
+
+
+def near_limit(pm: PeriodMeans, spec, share: float) -> np.ndarray:
+    """True for a period whose mean has come within (1 − ``share``) of its series' limit (``spec``: a
+    :class:`~outfall.core.warning.engine.SeriesSpec` of the series): mean ≥ share × limit for an
+    upper bound, ≤ (2 − share) × limit for a lower bound (DO: within the same margin above it, not
+    limit / share, which near-saturated cool water reaches every summer), within (1 − share) × half
+    the range of either end for a range (pH); no limit: False.
+
+    >>> from outfall.core.warning.limits import section_limit
+    >>> from outfall.core.warning.engine import SeriesSpec
+    >>> spec = SeriesSpec.from_limits([section_limit(p, "III") for p in ("NH3N", "DO", "PH")])
+    >>> pm = PeriodMeans(np.array([0, 0, 1, 2, 2]), np.arange(5), np.array([0.6, 0.7, 6.5, 7.6, 8.6]), np.full(5, 3))
+    >>> near_limit(pm, spec, 0.7).tolist()
+    [False, True, True, False, True]
+    """
+    kind, lim, low = spec.kind[pm.series], spec.limit[pm.series], spec.low[pm.series]
+    x = pm.mean
+    slack = (1.0 - share) * (lim - low) / 2.0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.select([kind == KIND_MAX, kind == KIND_MIN, kind == KIND_RANGE],
+                         [x >= share * lim, x <= (2.0 - share) * lim, (x >= lim - slack) | (x <= low + slack)], False)
 
 
 def _ranks(a: np.ndarray) -> np.ndarray:

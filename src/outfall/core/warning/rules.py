@@ -54,6 +54,14 @@ class RuleSet:
         Periods in the trend test (Spearman, :func:`outfall.core.standards.spearman_trend`).
     trend_alpha : float
         Significance level of the trend test.
+    class_worse_min_drop : int
+        A period's class worse than the previous period's raises ``class_worse`` when the period is
+        off its target class, or when it fell at least this many classes (a slip inside the target,
+        such as DO from class I to II as the water warms, is the season, not a warning).
+    trend_floor_share : float
+        A significant adverse trend raises ``trend`` only once its last period's mean has reached
+        this share of the limit (value ≥ share × limit; ≤ (2 − share) × limit for a lower bound): a
+        trend far from the limit, as every seasonal swing is, is no warning. 0 < share ≤ 1.
     serious_multiple : float
         An exceedance multiple at or above this is ``high`` severity (1.0: twice the limit).
     receptor_hours : float
@@ -76,6 +84,8 @@ class RuleSet:
     period_min_samples: int = 3
     trend_periods: int = 6
     trend_alpha: float = 0.05
+    class_worse_min_drop: int = 2
+    trend_floor_share: float = 0.7
     serious_multiple: float = 1.0
     receptor_hours: float = 24.0
     escalate_after_h: float = 2.0
@@ -99,6 +109,10 @@ class RuleSet:
             (self.period_min_samples >= 1, f"时段最少样本数至少为 1 / period_min_samples ≥ 1: {self.period_min_samples}"),
             (self.trend_periods >= 4, f"趋势检验至少 4 个时段 / trend_periods ≥ 4: {self.trend_periods}"),
             (0 < self.trend_alpha < 1, f"显著性水平须在 (0, 1) / trend_alpha in (0, 1): {self.trend_alpha}"),
+            (self.class_worse_min_drop >= 1,
+             f"类别变差级数至少为 1 / class_worse_min_drop ≥ 1: {self.class_worse_min_drop}"),
+            (0 < self.trend_floor_share <= 1,
+             f"趋势下限份额须在 (0, 1] / trend_floor_share in (0, 1]: {self.trend_floor_share}"),
             (self.serious_multiple > 0, f"严重倍数必须为正 / serious_multiple > 0: {self.serious_multiple}"),
             (self.receptor_hours >= 0, f"敏感目标时间不能为负 / receptor_hours ≥ 0: {self.receptor_hours}"),
             (self.escalate_after_h > 0, f"升级时间必须为正 / escalate_after_h > 0: {self.escalate_after_h}"),
