@@ -11,6 +11,7 @@ the core trace under 5 ms on a 1,000,000-reach network with 100,000 outfalls. MI
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -115,7 +116,7 @@ def run_scenario(net, outs, secs, rng, *, n_sources, own_half, k=0.2, D=5.0):
     row_sec = np.concatenate([np.full(HORIZON.size, j) for j in range(len(used))])
     row_t = np.tile(HORIZON, len(used))
     y = np.concatenate([rd[s.code][1] for s in used])
-    q_sec = flows[[s.reach for s in used]]
+    q_sec = np.array([index.mixed_flow(s.reach, s.measure) for s in used])  # the same dilution as ours
     peer = _peer_ranks(lambda S: response(pp, q_sec, row_sec, row_t, np.broadcast_to(S, (len(cands), S.size)),
                                           2.0, k, D), codes, y, row_sec, len(used))
     truth = [outs[i].code for i in srcs_i]
@@ -171,8 +172,13 @@ def _sites(net, rng, n_outfalls, OutfallSite, SectionSite):
     return outs, secs
 
 
+#: The seed of the reported scenarios. Tune on other seeds (``BENCH_TRACING_SEED=11 python -m bench tracing``),
+#: report on this one.
+SEED = 10
+
+
 def accuracy(quick: bool):
-    rng = np.random.default_rng(10)
+    rng = np.random.default_rng(int(os.environ.get("BENCH_TRACING_SEED", SEED)))
     n = 3 if quick else 20
     rows, verdicts = [], []
     nets = [("county", lambda: county(rng))]

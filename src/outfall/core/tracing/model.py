@@ -7,7 +7,8 @@ Readings y_r (mg/L) at sections j(r), times t_r (h) are explained as
 
 with x_i,m the load (g/s) outfall i released as a box of Δ hours starting at s_i,m = s_i,0 + m·Δ
 (a grid of release times around the one that puts its arrival on the event section's peak),
-τ_p, f_p the travel time (h) and flow fraction of each path from i to j, Q_j the section flow (m³/s),
+τ_p, f_p the travel time (h) and flow fraction of each path from i to j, Q_j the flow at the section
+(m³/s: the river flow plus the known discharges of the outfalls upstream, fully mixed, as the simulator),
 k per day, P the dispersed box (``outfall.core.simulate.pulse_shape``, σ = √(2Dτ)/ū) and b_j ≥ 0
 one background per section. Solved with non-negative least squares (Lawson–Hanson,
 ``scipy.optimize.nnls``), or, with ``sparsity`` λ > 0, the non-negative lasso

@@ -21,7 +21,8 @@ class Evidence:
     min(1, capacity/required) or None (unknown discharge); data: own-readings factor and reason;
     type: type factor and reason; history: 1 + 0.1·violations; fit_likelihood: inside its
     group, exp(−ΔSSE/2σ²) of its own response against the best member's (splits the group's share); expected_contribution_mg_l: q·c_typical·
-    delivery/Q (steady, before the event; None when unknown); load_ratio: fitted load / q·c_typical.
+    delivery/(Q + f·q) (steady, before the event, the outfall alone mixed into the river flow Q; None when
+    unknown); load_ratio: fitted load / q·c_typical.
     """
 
     path: list[str]

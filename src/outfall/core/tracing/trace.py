@@ -33,6 +33,8 @@ DEFAULT_WINDOW_H = 48.0
 #: Longitudinal dispersion coefficient, m²/s: small rivers are ~1–30 m²/s (Fischer et al. 1979).
 DEFAULT_DISPERSION_M2_S = 5.0
 MAX_SHIFTS = 25
+#: Inside a group, each member's fit may take the dispersion coefficient this many times smaller or larger.
+DISPERSION_SPAN = 3.0
 #: Relative error of a reading (monitoring uncertainty), used to weigh residuals inside a group.
 DEFAULT_NOISE_REL = 0.1
 
@@ -59,7 +61,10 @@ def _member_likelihood(pp, q_sec, row_t, starts, durations, k, D, A_g, gid, fit,
     """Inside each group that carries load, how well each member alone explains what is left for the
     group, as ONE pulse (best start on the grid, duration in ``durations`` h, load ≥ 0, one background
     per section): exp(−(χ²_i − χ²_best) / 2), χ² = Σ (residual / σ_r)², σ_r² = s² + (noise_rel · fitted_r)²
-    (s² the fit's mean squared residual). Its dispersion, decay and timing are what tell members apart."""
+    (s² the fit's mean squared residual). Its dispersion, decay and timing are what tell members apart.
+    The dispersion coefficient is known to an order of magnitude at best (reference/tracing.md §5), so
+    each member takes its best of D/``DISPERSION_SPAN``, D and D·``DISPERSION_SPAN``, and release times
+    are tried at half the grid step."""
     like = np.ones(len(gid))
     contrib = A_g * fit.x[None]  # rows, groups, shifts
     fitted = contrib.sum(axis=(1, 2)) + fit.background[row_sec]
@@ -73,6 +78,8 @@ def _member_likelihood(pp, q_sec, row_t, starts, durations, k, D, A_g, gid, fit,
         np.add.at(mean, row_sec, v * w.reshape((-1,) + (1,) * (v.ndim - 1)))
         return v - (mean / wsum.reshape((-1,) + (1,) * (v.ndim - 1)))[row_sec]
 
+    step = float(np.median(np.diff(starts[0]))) if starts.shape[1] > 1 else 0.0
+    fine = np.concatenate([starts, starts + step / 2], axis=1) if step > 0 else starts
     for g in range(A_g.shape[1]):
         m = np.flatnonzero(gid == g)
         if m.size < 2 or fit.x[g].sum() <= 0:
@@ -80,8 +87,8 @@ def _member_likelihood(pp, q_sec, row_t, starts, durations, k, D, A_g, gid, fit,
         yc = centre(y - (contrib.sum(axis=(1, 2)) - contrib[:, g, :].sum(axis=1)))
         sub = type(pp)(pp.tau_h[:, m], pp.km[:, m], pp.frac[:, m])
         best = np.zeros(m.size)
-        for d in durations:
-            R = centre(response(sub, q_sec, row_sec, row_t, starts[m], d, k, D))  # rows, members, shifts
+        for d, disp in ((d, disp) for d in durations for disp in (D / DISPERSION_SPAN, D, D * DISPERSION_SPAN)):
+            R = centre(response(sub, q_sec, row_sec, row_t, fine[m], d, k, disp))  # rows, members, shifts
             num = np.einsum("r,rms->ms", yc * w, R)
             den = np.einsum("r,rms->ms", w, R * R)
             gain = np.where(den > 0, np.maximum(num, 0) ** 2 / np.where(den > 0, den, 1.0), 0.0)
@@ -162,7 +169,9 @@ def trace(net: Network, outfalls: list[OutfallSite] | OutfallIndex, sections: li
     row_t = np.concatenate([t for t, _ in series])
     y = np.concatenate([v for _, v in series])
     event_row = int(np.argmin(np.abs(row_t - at) + (row_sec != 0) * 1e12))
-    q_sec = flows[[s.reach for s in sec_list]]
+    # the flow each section's readings are diluted in: river flow plus the known discharges upstream (the
+    # simulator's full mixing); the river flow alone when the outfalls' discharges are unknown
+    q_sec = np.array([index.mixed_flow(s.reach, s.measure) for s in sec_list])
 
     # the event: background, rise, peak time and width at the event section
     te, ve = series[0]
@@ -208,6 +217,9 @@ def trace(net: Network, outfalls: list[OutfallSite] | OutfallIndex, sections: li
     # priors
     frac_e, tau_all = pp.frac[:, :, 0], pp.tau_h[:, :, 0]
     delivery = (frac_e * np.exp(-k * tau_all / 24.0)).sum(axis=0)
+    # the steady rise an outfall alone causes: its delivered load in the river flow plus its own water
+    # (independent of the other outfalls, so removing one never raises another's)
+    q_river, water = float(flows[sec.reach]), frac_e.sum(axis=0)
     items = []
     for n, o in enumerate(outs):
         typ = P.typical(o.type_l1, parameter)
@@ -249,7 +261,8 @@ def trace(net: Network, outfalls: list[OutfallSite] | OutfallIndex, sections: li
                       travel_time_h=float(cand.tau_h[n]), delivery=float(delivery[n]), load_feasibility=it["feas"],
                       data=it["df"], data_reason=it["dreason"], type=it["tf"], type_reason=it["treason"],
                       history=it["hf"], fit_likelihood=float(like[n]), prior=float(prior[n]), fit_share=float(share[n]), share_sd=float(sd[n]),
-                      expected_contribution_mg_l=(it["exp_load"] * delivery[n] / q_sec[0]) if it["exp_load"] else None,
+                      expected_contribution_mg_l=(it["exp_load"] * delivery[n] / (q_river + water[n] * o.discharge_m3_s))
+                      if it["exp_load"] else None,
                       load_ratio=(load_n / it["exp_load"]) if it["exp_load"] else None)
         results.append(CandidateResult(o.code, float(score[n]), float(share[n]), float(cand.km[n]),
                                        float(cand.tau_h[n]), float(contrib[n]), int(shown[n]), ev))
