@@ -22,7 +22,10 @@ class Evidence:
     type: type factor and reason; history: 1 + 0.1·violations; fit_likelihood: inside its
     group, exp(−ΔSSE/2σ²) of its own response against the best member's (splits the group's share); expected_contribution_mg_l: q·c_typical·
     delivery/(Q + f·q) (steady, before the event, the outfall alone mixed into the river flow Q; None when
-    unknown); load_ratio: fitted load / q·c_typical.
+    unknown); load_ratio: fitted load / q·c_typical;
+    alone_likelihood: exp(−Δχ²/2) of this outfall alone as one pulse (any release time within a day of the
+    event's) against the best candidate alone, over all readings; alone_load_g_s: the load (g/s) it alone
+    would have to release (what load_feasibility compares with q·c_raw).
     """
 
     path: list[str]
@@ -41,6 +44,8 @@ class Evidence:
     share_sd: float
     expected_contribution_mg_l: float | None
     load_ratio: float | None
+    alone_likelihood: float = 1.0
+    alone_load_g_s: float | None = None
 
     def as_dict(self) -> dict:
         return {"path": self.path, "distance_km": _r(self.distance_km), "travel_time_h": _r(self.travel_time_h),
@@ -50,7 +55,8 @@ class Evidence:
                 "fit_likelihood": _r(self.fit_likelihood), "prior": _r(self.prior),
                 "fit_share": _r(self.fit_share), "share_sd": _r(self.share_sd),
                 "expected_contribution_mg_l": _r(self.expected_contribution_mg_l, 6),
-                "load_ratio": _r(self.load_ratio, 3)}
+                "load_ratio": _r(self.load_ratio, 3), "alone_likelihood": _r(self.alone_likelihood),
+                "alone_load_g_s": _r(self.alone_load_g_s, 6)}
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,10 @@ from outfall.core.tracing.result import CandidateResult, Evidence, TraceResult
 __all__ = ["trace", "SCORE_FLOOR", "DEFAULT_WINDOW_H", "DEFAULT_DISPERSION_M2_S"]
 
 SCORE_FLOOR = 0.02
+#: The part of the score floor that every candidate keeps whatever its own single-pulse fit.
+SOLO_FLOOR = 0.1
+#: Release times tried for each candidate alone: this many hours either side of the one matching the event.
+SOLO_SPAN_H = 24.0
 #: Inside a group, a member whose own fit is this much less likely than the best member's is reported apart.
 SPLIT_BELOW = 0.1
 DEFAULT_WINDOW_H = 48.0
@@ -57,7 +61,7 @@ def _series(readings: Readings, code: str) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _member_likelihood(pp, q_sec, row_t, starts, durations, k, D, A_g, gid, fit, y, row_sec, n_sec,
-                       noise_rel) -> np.ndarray:
+                       noise_rel, wide):
     """Inside each group that carries load, how well each member alone explains what is left for the
     group, as ONE pulse (best start on the grid, duration in ``durations`` h, load ≥ 0, one background
     per section): exp(−(χ²_i − χ²_best) / 2), χ² = Σ (residual / σ_r)², σ_r² = s² + (noise_rel · fitted_r)²
@@ -87,7 +91,8 @@ def _member_likelihood(pp, q_sec, row_t, starts, durations, k, D, A_g, gid, fit,
         yc = centre(y - (contrib.sum(axis=(1, 2)) - contrib[:, g, :].sum(axis=1)))
         sub = type(pp)(pp.tau_h[:, m], pp.km[:, m], pp.frac[:, m])
         best = np.zeros(m.size)
-        for d, disp in ((d, disp) for d in durations for disp in (D / DISPERSION_SPAN, D, D * DISPERSION_SPAN)):
+        disps = sorted({D / DISPERSION_SPAN, D, D * DISPERSION_SPAN})
+        for d, disp in ((d, disp) for d in durations for disp in disps):
             R = centre(response(sub, q_sec, row_sec, row_t, fine[m], d, k, disp))  # rows, members, shifts
             num = np.einsum("r,rms->ms", yc * w, R)
             den = np.einsum("r,rms->ms", w, R * R)
@@ -95,7 +100,25 @@ def _member_likelihood(pp, q_sec, row_t, starts, durations, k, D, A_g, gid, fit,
             best = np.maximum(best, gain.max(axis=1))
         chi2 = float(np.sum(w * yc ** 2)) - best
         like[m] = np.exp(-np.minimum((chi2 - chi2.min()) / 2.0, 50.0))
-    return like
+    # every candidate alone against all the data (one pulse, backgrounds free): orders those the joint fit
+    # leaves without a share, as a brute-force single-source fit would, instead of by their priors alone
+    # over a wide grid of release times (the event section's peak may be noise where the pulse is faint)
+    yc = centre(y)
+    best, load = np.zeros(len(gid)), np.zeros(len(gid))
+    for d in durations[:2]:
+        R = centre(response(pp, q_sec, row_sec, row_t, wide, d, k, D))
+        num = np.einsum("r,rms->ms", yc * w, R)
+        den = np.einsum("r,rms->ms", w, R * R)
+        ok = den > 0
+        gain = np.where(ok, np.maximum(num, 0) ** 2 / np.where(ok, den, 1.0), 0.0)
+        at = gain.argmax(axis=1)
+        g = gain[np.arange(len(gid)), at]
+        better = g > best
+        x = np.where(ok, np.maximum(num, 0) / np.where(ok, den, 1.0), 0.0)[np.arange(len(gid)), at]
+        best, load = np.where(better, g, best), np.where(better, x, load)
+    chi2 = float(np.sum(w * yc ** 2)) - best
+    solo = np.exp(-np.minimum((chi2 - chi2.min()) / 2.0, 50.0))
+    return like, solo, load
 
 
 def trace(net: Network, outfalls: list[OutfallSite] | OutfallIndex, sections: list[SectionSite], readings: Readings,
@@ -173,10 +196,9 @@ def trace(net: Network, outfalls: list[OutfallSite] | OutfallIndex, sections: li
     # simulator's full mixing); the river flow alone when the outfalls' discharges are unknown
     q_sec = np.array([index.mixed_flow(s.reach, s.measure) for s in sec_list])
 
-    # the event: background, rise, peak time and width at the event section
+    # the event: background, peak time and width at the event section
     te, ve = series[0]
     bg = float(np.percentile(ve, 20))
-    rise = max(observed - bg, 0.0)
     around = np.abs(te - at) <= max(6.0, 6 * interval)
     t_pk = float(te[around][np.argmax(ve[around])]) if around.any() else at
     pk = float(ve[around].max()) if around.any() else observed
@@ -194,8 +216,12 @@ def trace(net: Network, outfalls: list[OutfallSite] | OutfallIndex, sections: li
     G = int(gid.max()) + 1
     A_g = np.stack([A[:, gid == g, :].mean(axis=1) for g in range(G)], axis=1)
     fit = solve(A_g, y, row_sec, len(sec_list), sparsity=sparsity)
-    like = _member_likelihood(pp, q_sec, row_t, starts, (interval, 2 * interval, 4 * interval), k, dispersion_m2_s,
-                              A_g, gid, fit, y, row_sec, len(sec_list), noise_rel)
+    wide_shifts = np.arange(-SOLO_SPAN_H, SOLO_SPAN_H + interval / 2, interval)
+    if wide_shifts.size > 2 * MAX_SHIFTS:
+        wide_shifts = np.linspace(-SOLO_SPAN_H, SOLO_SPAN_H, 2 * MAX_SHIFTS)
+    wide = (t_pk - tau_e - interval / 2)[:, None] + wide_shifts[None, :]
+    like, solo, solo_load = _member_likelihood(pp, q_sec, row_t, starts, (interval, 2 * interval, 4 * interval), k,
+                                               dispersion_m2_s, A_g, gid, fit, y, row_sec, len(sec_list), noise_rel, wide)
 
     def shares_of(x, b_event):
         contrib = (A_g[event_row] * x).sum(axis=1)
@@ -226,7 +252,7 @@ def trace(net: Network, outfalls: list[OutfallSite] | OutfallIndex, sections: li
         tf, treason = P.type_factor(o.type_l1, parameter)
         if not P.emitting_types(parameter):
             tf, treason = 1.0, "no type emits it"
-        feas = P.feasibility(o.discharge_m3_s, typ.raw_mg_l if typ else None, rise, q_sec[0], delivery[n])
+        feas = P.load_feasibility(o.discharge_m3_s, typ.raw_mg_l if typ else None, solo_load[n])
         ot, ov = _series(readings, o.code)
         s0 = starts[n, 0]
         df, dreason, _, _ = P.data_factor(ot, ov, s0 - interval, starts[n, -1] + 2 * interval,
@@ -250,7 +276,7 @@ def trace(net: Network, outfalls: list[OutfallSite] | OutfallIndex, sections: li
     shown = gid.copy()
     shown[apart] = G + np.arange(apart.size)
     prior = np.array([it["prior"] for it in items])
-    raw_score = prior * (share + SCORE_FLOOR)
+    raw_score = prior * (share + SCORE_FLOOR * (SOLO_FLOOR + solo))
     score = raw_score / raw_score.sum()
     g_load = fit.x.sum(axis=1)
     results = []
@@ -263,7 +289,8 @@ def trace(net: Network, outfalls: list[OutfallSite] | OutfallIndex, sections: li
                       history=it["hf"], fit_likelihood=float(like[n]), prior=float(prior[n]), fit_share=float(share[n]), share_sd=float(sd[n]),
                       expected_contribution_mg_l=(it["exp_load"] * delivery[n] / (q_river + water[n] * o.discharge_m3_s))
                       if it["exp_load"] else None,
-                      load_ratio=(load_n / it["exp_load"]) if it["exp_load"] else None)
+                      load_ratio=(load_n / it["exp_load"]) if it["exp_load"] else None,
+                      alone_likelihood=float(solo[n]), alone_load_g_s=float(solo_load[n]))
         results.append(CandidateResult(o.code, float(score[n]), float(share[n]), float(cand.km[n]),
                                        float(cand.tau_h[n]), float(contrib[n]), int(shown[n]), ev))
     results.sort(key=lambda c: (-c.score, c.travel_time_h, c.outfall))
