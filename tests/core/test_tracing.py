@@ -20,6 +20,7 @@ from outfall.core.simulate import Point, Pulse, Source, Steady, paths_between, r
 from outfall.core.simulate.scenario import readings_for
 from outfall.core.tracing import OutfallIndex, OutfallSite, SectionSite, trace
 from outfall.core.tracing.priors import emitting_types, typical
+from outfall.core.tracing.sampling import sample_points
 
 TIMES = np.arange(0.0, 36.0, 1.0)
 
@@ -111,6 +112,19 @@ def test_trace_invariants(name, data, event):
     assert shares.sum() + res.unexplained_share == pytest.approx(1.0)
     assert sum(c.score for c in res.candidates) == pytest.approx(1.0)
     assert [c.score for c in res.candidates] == sorted((c.score for c in res.candidates), reverse=True)
+    # sample_next points lie on the network, above the section, below exactly the members they list upstream
+    at = {o.code: o for o in outs}
+    for p in res.sample_next:
+        r = net.index[p.reach]
+        assert paths_between(net, r, p.measure, sec.reach, sec.measure)
+        split = p.expected_split
+        assert split["upstream"] and split["elsewhere"]
+        assert set(split["upstream"]) | set(split["elsewhere"]) == set(res.group_of(split["upstream"][0]))
+        for code in split["upstream"]:
+            assert paths_between(net, at[code].reach, at[code].measure, r, p.measure)
+        for code in split["elsewhere"]:
+            assert not paths_between(net, at[code].reach, at[code].measure, r, p.measure)
+        assert p.window_start < p.window_end
     # removing an outfall never raises another outfall's delivered contribution
     drop = data.draw(st.sampled_from(codes))
     res2 = trace(net, [o for o in outs if o.code != drop], secs, rd, section=ev[0], parameter="NH3N", at=ev[1],
@@ -181,7 +195,12 @@ def test_result_serialises_to_the_trace_json_contract():
     res = trace(net, outs, secs, rd, section=ev[0], parameter="NH3N", at=ev[1], at_label="2026-05-01T08:00",
                 limit=1.0, n_boot=5)
     d = json.loads(json.dumps(res.as_dict()))
-    assert list(d) == ["section", "parameter", "at", "observed", "limit", "candidates", "unexplained_share"]
+    assert list(d) == ["section", "parameter", "at", "observed", "limit", "candidates", "unexplained_share",
+                       "sample_next"]
+    for p in d["sample_next"]:
+        assert set(p) == {"reach", "measure", "lon", "lat", "window_start", "window_end", "expected_split"}
+    assert "sample_next" not in trace(net, outs, secs, rd, section=ev[0], parameter="NH3N", at=ev[1], n_boot=0,
+                                      sample_next=False).as_dict()
     assert d["at"] == "2026-05-01T08:00" and d["limit"] == 1.0
     for c in d["candidates"]:
         assert set(c) == {"outfall", "score", "share", "distance_km", "travel_time_h", "estimated_contribution_mg_l",
@@ -292,3 +311,37 @@ def test_the_mixed_flow_is_the_simulators(name):
             want = reach_flows(net)[0][r] + sum(p.fraction * (o.discharge_m3_s or 0.0) for o in outs
                                                 for p in paths_between(net, o.reach, o.measure, r, m))
             assert index.mixed_flow(r, m) == pytest.approx(want, rel=1e-12)
+
+
+# --- where to sample next -------------------------------------------------------------------------
+def test_sample_points_by_hand_on_a_straight_river():
+    """a ──► b ──► c, 1 h each; X (a, 0.2), Y (a, 0.6), Z (b, 0.5, twice the weight); section at c 0.9.
+    The end of a splits {X, Y} | {Z} evenly (2 of 4); a 0.4 splits {X} | {Y, Z} (1 of 4); the end of b
+    has all three above it, no split. The pulse passes the end of a 1.9 h before the section."""
+    net = network_from_arrays([1, 2, -1], [3600.0] * 3, velocity_m_s=[1.0] * 3, ids=["a", "b", "c"])
+    pts = sample_points(net, [("X", 0, 0.2, 1.0), ("Y", 0, 0.6, 1.0), ("Z", 1, 0.5, 2.0)], 2, 0.9, (10.0, 12.0),
+                        group=3)
+    assert [(p.reach, p.measure) for p in pts] == [("a", 1.0), ("a", pytest.approx(0.4))]
+    assert pts[0].expected_split == {"group": 3, "upstream": ["X", "Y"], "elsewhere": ["Z"], "upstream_share": 0.5}
+    assert pts[1].expected_split["upstream"] == ["X"] and pts[1].expected_split["upstream_share"] == 0.25
+    assert (pts[0].window_start, pts[0].window_end) == (pytest.approx(8.1), pytest.approx(10.1))
+    assert (pts[0].lon, pts[0].lat) == (None, None)  # no reach geometry given
+
+
+def test_sample_next_splits_a_confluence_group_with_lon_lat_and_windows():
+    """One section below a confluence cannot order an outfall on each tributary: sample each tributary's end."""
+    net = net_of("confluence")
+    ix = net.index
+    layout = [(ix["t1"], 0.3, "工业排污口", 0.02, 0), (ix["t2"], 0.5, "工业排污口", 0.02, 0)]
+    outs, secs, rd = scenario(net, layout, (300.0, 8.0, 2.0, 0.0, 1))
+    only = [s for s in secs if s.code == "S_m"]
+    t, v = rd["S_m"]
+    res = trace(net, outs, only, rd, section="S_m", parameter="NH3N", at=float(t[np.argmax(v)]), n_boot=0)
+    assert res.group_of("P0") == res.group_of("P1") != []
+    got = {p.reach: p for p in res.sample_next}
+    assert set(got) == {"t1", "t2"}
+    assert got["t1"].expected_split["upstream"] == ["P0"] and got["t2"].expected_split["upstream"] == ["P1"]
+    for name, p in got.items():  # the downstream end of the tributary, on its line
+        assert p.measure == 1.0 and (p.lon, p.lat) == pytest.approx(net.coords[ix[name]][-1])
+        tau = net.point_time_h(ix[name], 1.0) - net.point_time_h(ix["m"], 0.95)
+        assert p.window_start < float(t[np.argmax(v)]) - tau < p.window_end

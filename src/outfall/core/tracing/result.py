@@ -80,7 +80,8 @@ class CandidateResult:
 @dataclass(frozen=True)
 class TraceResult:
     """Candidates best first; ``unexplained_share`` (background, diffuse, unknown) = 1 − Σ shares.
-    ``notes``: defaults used and anything the caller should tell the user (Chinese first)."""
+    ``notes``: defaults used and anything the caller should tell the user (Chinese first).
+    ``sample_next``: where to sample to split the first groups of several members (``sampling``)."""
 
     section: str
     parameter: str
@@ -91,11 +92,14 @@ class TraceResult:
     unexplained_share: float
     background_mg_l: float = 0.0
     notes: list[str] = field(default_factory=list)
+    sample_next: list | None = None  # list[sampling.SamplePoint]; None when not asked for
 
     def as_dict(self, *, with_notes: bool = False) -> dict:
         d = {"section": self.section, "parameter": self.parameter, "at": self.at, "observed": _r(self.observed, 6),
              "limit": self.limit, "candidates": [c.as_dict() for c in self.candidates],
              "unexplained_share": _r(self.unexplained_share)}
+        if self.sample_next is not None:
+            d["sample_next"] = [p.as_dict() for p in self.sample_next]
         if with_notes:
             d["notes"] = list(self.notes)
         return d

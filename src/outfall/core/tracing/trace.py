@@ -23,6 +23,7 @@ from outfall.core.tracing import priors as P
 from outfall.core.tracing.candidates import OutfallIndex, OutfallSite, SectionSite
 from outfall.core.tracing.model import group_candidates, pair_paths, response, solve
 from outfall.core.tracing.result import CandidateResult, Evidence, TraceResult
+from outfall.core.tracing.sampling import sample_points
 
 __all__ = ["trace", "SCORE_FLOOR", "DEFAULT_WINDOW_H", "DEFAULT_DISPERSION_M2_S"]
 
@@ -31,6 +32,8 @@ SCORE_FLOOR = 0.02
 SOLO_FLOOR = 0.1
 #: Release times tried for each candidate alone: this many hours either side of the one matching the event.
 SOLO_SPAN_H = 24.0
+#: ``sample_next`` looks at this many of the best groups (those of several members get points).
+SAMPLE_GROUPS = 2
 #: Inside a group, a member whose own fit is this much less likely than the best member's is reported apart.
 SPLIT_BELOW = 0.1
 DEFAULT_WINDOW_H = 48.0
@@ -125,10 +128,12 @@ def trace(net: Network, outfalls: list[OutfallSite] | OutfallIndex, sections: li
           *, section: str, parameter: str, at: float, at_label: str | None = None, limit: float | None = None,
           decay_per_day: float | None = None, dispersion_m2_s: float = DEFAULT_DISPERSION_M2_S,
           window_h: float = DEFAULT_WINDOW_H, sparsity: float = 0.0, n_boot: int = 50, seed: int = 0,
-          noise_rel: float = DEFAULT_NOISE_REL) -> TraceResult:
+          noise_rel: float = DEFAULT_NOISE_REL, sample_next: bool = True) -> TraceResult:
     """Rank the outfalls that can explain the reading of ``parameter`` at ``section`` at ``at`` (hours).
 
     ``readings`` maps a site code (section or outfall) to (times h, values mg/L) of this parameter.
+    ``sample_next``: also suggest where to sample to split the first ``SAMPLE_GROUPS`` groups of several
+    members (``sampling.sample_points``; windows in the readings' hours).
     Raises InputError for a section not on the network or without a reading at ``at``.
     """
     index = outfalls if isinstance(outfalls, OutfallIndex) else OutfallIndex(net, outfalls)
@@ -162,7 +167,8 @@ def trace(net: Network, outfalls: list[OutfallSite] | OutfallIndex, sections: li
                      f"{DEFAULT_VELOCITY_M_S['lake']} m/s；{FLOW_SOURCE} / velocity or flow missing: defaults used")
     if cand.idx.size == 0:
         notes.append(f"断面上游 {window_h:g} 小时流程内没有排污口 / no outfall upstream within {window_h:g} h")
-        return TraceResult(section, parameter, label, observed, limit, [], 1.0, 0.0, notes)
+        return TraceResult(section, parameter, label, observed, limit, [], 1.0, 0.0, notes,
+                           [] if sample_next else None)
     outs = [index.outfalls[i] for i in cand.idx]
     for o in outs:
         if not o.discharge_m3_s:
@@ -301,4 +307,17 @@ def trace(net: Network, outfalls: list[OutfallSite] | OutfallIndex, sections: li
     results = [CandidateResult(c.outfall, c.score, c.share, c.distance_km, c.travel_time_h,
                                c.estimated_contribution_mg_l, renum[c.group], c.evidence) for c in results]
     unexplained = 1.0 - float(share.sum())
-    return TraceResult(section, parameter, label, observed, limit, results, unexplained, float(fit.background[0]), notes)
+    points = None
+    if sample_next:
+        pos = {o.code: (int(index.reach[i]), float(index.measure[i])) for o, i in zip(outs, cand.idx, strict=True)}
+        window = (t_pk - width / 2 - interval, t_pk + width / 2 + interval)
+        points, seen = [], []
+        for c in results:
+            if c.group in seen:
+                continue
+            seen.append(c.group)
+            members = [(m.outfall, *pos[m.outfall], m.score) for m in results if m.group == c.group]
+            if len(members) >= 2 and len(seen) <= SAMPLE_GROUPS:
+                points += sample_points(net, members, sec.reach, sec.measure, window, group=c.group)
+    return TraceResult(section, parameter, label, observed, limit, results, unexplained, float(fit.background[0]), notes,
+                       points)
