@@ -345,3 +345,26 @@ def test_sample_next_splits_a_confluence_group_with_lon_lat_and_windows():
         assert p.measure == 1.0 and (p.lon, p.lat) == pytest.approx(net.coords[ix[name]][-1])
         tau = net.point_time_h(ix[name], 1.0) - net.point_time_h(ix["m"], 0.95)
         assert p.window_start < float(t[np.argmax(v)]) - tau < p.window_end
+
+
+@settings(max_examples=60, deadline=None)
+@given(name=toy_network_names, data=st.data())
+def test_sample_points_lie_below_the_members_they_list_and_not_below_the_others(name, data):
+    net = net_of(name)
+    layout = data.draw(outfall_layouts(net.n, max_outfalls=6))
+    sec = (data.draw(st.integers(0, net.n - 1)), data.draw(st.floats(0, 1)))
+    members = [(f"P{n}", r, m, data.draw(st.floats(0, 1))) for n, (r, m, *_) in enumerate(layout)
+               if paths_between(net, r, m, *sec)]
+    pts = sample_points(net, members, *sec, (5.0, 9.0), group=1)
+    assert len(pts) <= 3 and (len(members) >= 2 or pts == [])
+    at = {c: (r, m) for c, r, m, _ in members}
+    for p in pts:
+        r = net.index[p.reach]
+        assert paths_between(net, r, p.measure, *sec)  # on the network, above the section
+        up, other = p.expected_split["upstream"], p.expected_split["elsewhere"]
+        assert up and other and sorted(up + other) == sorted(at)
+        assert all(paths_between(net, *at[c], r, p.measure) for c in up)
+        assert not any(paths_between(net, *at[c], r, p.measure) for c in other)
+        tau = net.point_time_h(r, p.measure) - net.point_time_h(*sec)
+        assert (p.window_start, p.window_end) == (pytest.approx(5.0 - tau), pytest.approx(9.0 - tau))
+        assert 0.0 <= p.expected_split["upstream_share"] <= 1.0
