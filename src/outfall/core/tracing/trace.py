@@ -6,7 +6,10 @@
 3. candidates the data cannot separate form one group; NNLS gives each group's load and its
    contribution at the event reading; a seeded bootstrap over readings gives each share's spread;
 4. priors (``priors``) split a group among its members and weight the score:
-   score_i ∝ prior_i · (share_i + ``SCORE_FLOOR``), normalised to sum to 1 over the candidates.
+   score_i ∝ prior_i · (share_i + ``SCORE_FLOOR``) · (``SOLO_FLOOR`` + alone_i), normalised to sum to 1 over
+   the candidates, alone_i = exp(−Δχ²/2) of candidate i alone as one pulse (release within ``SOLO_SPAN_H``
+   of the event's) against the best candidate alone: the brute-force single-source fit, which orders the
+   members of a big group and those the joint fit leaves without a share.
 Shares are contributions over max(observed, fitted total), so Σ shares + unexplained_share = 1.
 """
 
@@ -28,7 +31,7 @@ from outfall.core.tracing.sampling import sample_points
 __all__ = ["trace", "SCORE_FLOOR", "DEFAULT_WINDOW_H", "DEFAULT_DISPERSION_M2_S"]
 
 SCORE_FLOOR = 0.02
-#: The part of the score floor that every candidate keeps whatever its own single-pulse fit.
+#: The part of the score every candidate keeps whatever its own single-pulse fit (alone_likelihood).
 SOLO_FLOOR = 0.1
 #: Release times tried for each candidate alone: this many hours either side of the one matching the event.
 SOLO_SPAN_H = 24.0
@@ -282,7 +285,7 @@ def trace(net: Network, outfalls: list[OutfallSite] | OutfallIndex, sections: li
     shown = gid.copy()
     shown[apart] = G + np.arange(apart.size)
     prior = np.array([it["prior"] for it in items])
-    raw_score = prior * (share + SCORE_FLOOR * (SOLO_FLOOR + solo))
+    raw_score = prior * (share + SCORE_FLOOR) * (SOLO_FLOOR + solo)
     score = raw_score / raw_score.sum()
     g_load = fit.x.sum(axis=1)
     results = []
