@@ -368,3 +368,21 @@ def test_sample_points_lie_below_the_members_they_list_and_not_below_the_others(
         tau = net.point_time_h(r, p.measure) - net.point_time_h(*sec)
         assert (p.window_start, p.window_end) == (pytest.approx(5.0 - tau), pytest.approx(9.0 - tau))
         assert 0.0 <= p.expected_split["upstream_share"] <= 1.0
+
+
+@pytest.mark.parametrize("dispersion", [0.0, 3.0])
+def test_boxes_from_one_arrival_array_equal_the_responses(dispersion):
+    from outfall.core.tracing.model import boxes, pair_paths, response
+    net = net_of("braid")
+    flows = reach_flows(net)[0]
+    pp = pair_paths(net, flows, [0, 1, 2], [0.2, 0.5, 0.1], [3, 3], [0.5, 1.0])
+    row_sec, row_t = np.repeat([0, 1], 12), np.tile(np.arange(12.0), 2)
+    q = np.array([1.0, 1.2])
+    first = np.array([-1.3, 0.2, 2.0])
+    got = boxes(pp, q, row_sec, row_t, first, 0.5, 9, (1.0, 2.0, 1.5), 0.2, dispersion)
+    grid = first[:, None] + 0.5 * np.arange(9)[None, :]
+    for d, R in zip((1.0, 2.0, 1.5), got, strict=True):
+        np.testing.assert_allclose(R, response(pp, q, row_sec, row_t, grid, d, 0.2, dispersion), atol=1e-12)
+    odd = boxes(pp, q, row_sec, row_t, first, 0.7, 4, (1.0,), 0.2, dispersion)[0]  # not whole steps: response
+    np.testing.assert_allclose(odd, response(pp, q, row_sec, row_t, first[:, None] + 0.7 * np.arange(4), 1.0, 0.2,
+                                             dispersion), atol=1e-12)

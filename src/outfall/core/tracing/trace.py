@@ -24,7 +24,7 @@ from outfall.core.simulate.model import decay_rate
 from outfall.core.simulate.paths import FLOW_SOURCE
 from outfall.core.tracing import priors as P
 from outfall.core.tracing.candidates import OutfallIndex, OutfallSite, SectionSite
-from outfall.core.tracing.model import group_candidates, pair_paths, response, solve
+from outfall.core.tracing.model import boxes, group_candidates, pair_paths, response, solve
 from outfall.core.tracing.result import CandidateResult, Evidence, TraceResult
 from outfall.core.tracing.sampling import sample_points
 
@@ -67,7 +67,7 @@ def _series(readings: Readings, code: str) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _member_likelihood(pp, q_sec, row_t, starts, durations, k, D, A_g, gid, fit, y, row_sec, n_sec,
-                       noise_rel, wide):
+                       noise_rel, wide, interval):
     """Inside each group that carries load, how well each member alone explains what is left for the
     group, as ONE pulse (best start on the grid, duration in ``durations`` h, load ≥ 0, one background
     per section): exp(−(χ²_i − χ²_best) / 2), χ² = Σ (residual / σ_r)², σ_r² = s² + (noise_rel · fitted_r)²
@@ -88,8 +88,8 @@ def _member_likelihood(pp, q_sec, row_t, starts, durations, k, D, A_g, gid, fit,
         np.add.at(mean, row_sec, v * w.reshape((-1,) + (1,) * (v.ndim - 1)))
         return v - (mean / wsum.reshape((-1,) + (1,) * (v.ndim - 1)))[row_sec]
 
-    step = float(np.median(np.diff(starts[0]))) if starts.shape[1] > 1 else 0.0
-    fine = np.concatenate([starts, starts + step / 2], axis=1) if step > 0 else starts
+    step = float(starts[0, 1] - starts[0, 0]) if starts.shape[1] > 1 else 0.0
+    n_fine = 2 * starts.shape[1] - 1 if step > 0 else starts.shape[1]
     for g in range(A_g.shape[1]):
         m = np.flatnonzero(gid == g)
         if m.size < 2 or fit.x[g].sum() <= 0:
@@ -98,12 +98,13 @@ def _member_likelihood(pp, q_sec, row_t, starts, durations, k, D, A_g, gid, fit,
         sub = type(pp)(pp.tau_h[:, m], pp.km[:, m], pp.frac[:, m])
         best = np.zeros(m.size)
         disps = sorted({D / DISPERSION_SPAN, D, D * DISPERSION_SPAN})
-        for d, disp in ((d, disp) for d in durations for disp in disps):
-            R = centre(response(sub, q_sec, row_sec, row_t, fine[m], d, k, disp))  # rows, members, shifts
-            num = np.einsum("r,rms->ms", yc * w, R)
-            den = np.einsum("r,rms->ms", w, R * R)
-            gain = np.where(den > 0, np.maximum(num, 0) ** 2 / np.where(den > 0, den, 1.0), 0.0)
-            best = np.maximum(best, gain.max(axis=1))
+        for disp in disps:  # every duration from one erf array per dispersion
+            for R in boxes(sub, q_sec, row_sec, row_t, starts[m, 0], step / 2, n_fine, durations, k, disp):
+                R = centre(R)  # rows, members, shifts
+                num = np.einsum("r,rms->ms", yc * w, R)
+                den = np.einsum("r,rms->ms", w, R * R)
+                gain = np.where(den > 0, np.maximum(num, 0) ** 2 / np.where(den > 0, den, 1.0), 0.0)
+                best = np.maximum(best, gain.max(axis=1))
         chi2 = float(np.sum(w * yc ** 2)) - best
         like[m] = np.exp(-np.minimum((chi2 - chi2.min()) / 2.0, 50.0))
     # every candidate alone against all the data (one pulse, backgrounds free): orders those the joint fit
@@ -111,8 +112,9 @@ def _member_likelihood(pp, q_sec, row_t, starts, durations, k, D, A_g, gid, fit,
     # over a wide grid of release times (the event section's peak may be noise where the pulse is faint)
     yc = centre(y)
     best, load = np.zeros(len(gid)), np.zeros(len(gid))
-    for d in durations[:2]:
-        R = centre(response(pp, q_sec, row_sec, row_t, wide, d, k, D))
+    w_step = float(wide[0, 1] - wide[0, 0]) if wide.shape[1] > 1 else interval
+    for R in boxes(pp, q_sec, row_sec, row_t, wide[:, 0], w_step, wide.shape[1], durations[:2], k, D):
+        R = centre(R)
         num = np.einsum("r,rms->ms", yc * w, R)
         den = np.einsum("r,rms->ms", w, R * R)
         ok = den > 0
@@ -230,7 +232,8 @@ def trace(net: Network, outfalls: list[OutfallSite] | OutfallIndex, sections: li
         wide_shifts = np.linspace(-SOLO_SPAN_H, SOLO_SPAN_H, 2 * MAX_SHIFTS)
     wide = (t_pk - tau_e - interval / 2)[:, None] + wide_shifts[None, :]
     like, solo, solo_load = _member_likelihood(pp, q_sec, row_t, starts, (interval, 2 * interval, 4 * interval), k,
-                                               dispersion_m2_s, A_g, gid, fit, y, row_sec, len(sec_list), noise_rel, wide)
+                                               dispersion_m2_s, A_g, gid, fit, y, row_sec, len(sec_list), noise_rel, wide,
+                                               interval)
 
     def shares_of(x, b_event):
         contrib = (A_g[event_row] * x).sum(axis=1)
