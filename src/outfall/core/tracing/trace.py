@@ -83,9 +83,16 @@ def _member_likelihood(pp, q_sec, row_t, starts, durations, k, D, A_g, gid, fit,
     wsum = np.bincount(row_sec, weights=w, minlength=n_sec)
     wsum[wsum == 0] = 1.0
 
+    first = np.searchsorted(row_sec, np.arange(n_sec))
+    contiguous = bool(np.all(np.diff(row_sec) >= 0)) and np.array_equal(np.unique(row_sec), np.arange(n_sec))
+
     def centre(v):  # remove the weighted mean per section (the background is free)
-        mean = np.zeros((n_sec,) + v.shape[1:])
-        np.add.at(mean, row_sec, v * w.reshape((-1,) + (1,) * (v.ndim - 1)))
+        vw = v * w.reshape((-1,) + (1,) * (v.ndim - 1))
+        if contiguous:  # rows come section by section: one reduceat
+            mean = np.add.reduceat(vw, first, axis=0)
+        else:
+            mean = np.zeros((n_sec,) + v.shape[1:])
+            np.add.at(mean, row_sec, vw)
         return v - (mean / wsum.reshape((-1,) + (1,) * (v.ndim - 1)))[row_sec]
 
     step = float(starts[0, 1] - starts[0, 0]) if starts.shape[1] > 1 else 0.0
