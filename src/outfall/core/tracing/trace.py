@@ -35,6 +35,8 @@ SCORE_FLOOR = 0.02
 SOLO_FLOOR = 0.1
 #: Release times tried for each candidate alone: this many hours either side of the one matching the event.
 SOLO_SPAN_H = 24.0
+#: At most this many release times for each candidate alone (evenly spaced when the span needs more).
+SOLO_MAX_SHIFTS = 50
 #: ``sample_next`` looks at this many of the best groups (those of several members get points).
 SAMPLE_GROUPS = 2
 #: Inside a group, a member whose own fit is this much less likely than the best member's is reported apart.
@@ -235,8 +237,8 @@ def trace(net: Network, outfalls: list[OutfallSite] | OutfallIndex, sections: li
     A_g = np.stack([A[:, gid == g, :].mean(axis=1) for g in range(G)], axis=1)
     fit = solve(A_g, y, row_sec, len(sec_list), sparsity=sparsity)
     wide_shifts = np.arange(-SOLO_SPAN_H, SOLO_SPAN_H + interval / 2, interval)
-    if wide_shifts.size > 2 * MAX_SHIFTS:
-        wide_shifts = np.linspace(-SOLO_SPAN_H, SOLO_SPAN_H, 2 * MAX_SHIFTS)
+    if wide_shifts.size > SOLO_MAX_SHIFTS:
+        wide_shifts = np.linspace(-SOLO_SPAN_H, SOLO_SPAN_H, SOLO_MAX_SHIFTS)
     wide = (t_pk - tau_e - interval / 2)[:, None] + wide_shifts[None, :]
     like, solo, solo_load = _member_likelihood(pp, q_sec, row_t, starts, (interval, 2 * interval, 4 * interval), k,
                                                dispersion_m2_s, A_g, gid, fit, y, row_sec, len(sec_list), noise_rel, wide,
