@@ -6,11 +6,13 @@ background and release time, half the outfalls with their own readings, 8 to 30 
 The peer (built here) is a brute-force least-squares fit of ONE source over every candidate and
 every release time on the hour (per-section intercepts), ranked by residual; it uses no priors.
 Targets (issue #10): recall 100 %; MRR ≥ the peer's, ≥ 1.2× when half the outfalls have data;
-the core trace under 5 ms on a 1,000,000-reach network with 100,000 outfalls. MISSED marks a miss.
+a trace under 50 ms (median) on the county network; the core trace under 5 ms on a 1,000,000-reach network
+with 100,000 outfalls. MISSED marks a miss.
 """
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -115,7 +117,7 @@ def run_scenario(net, outs, secs, rng, *, n_sources, own_half, k=0.2, D=5.0):
     row_sec = np.concatenate([np.full(HORIZON.size, j) for j in range(len(used))])
     row_t = np.tile(HORIZON, len(used))
     y = np.concatenate([rd[s.code][1] for s in used])
-    q_sec = flows[[s.reach for s in used]]
+    q_sec = np.array([index.mixed_flow(s.reach, s.measure) for s in used])  # the same dilution as ours
     peer = _peer_ranks(lambda S: response(pp, q_sec, row_sec, row_t, np.broadcast_to(S, (len(cands), S.size)),
                                           2.0, k, D), codes, y, row_sec, len(used))
     truth = [outs[i].code for i in srcs_i]
@@ -171,8 +173,15 @@ def _sites(net, rng, n_outfalls, OutfallSite, SectionSite):
     return outs, secs
 
 
+#: The seed of the reported scenarios. Tune on other seeds (``BENCH_TRACING_SEED=11 python -m bench tracing``),
+#: report on this one.
+SEED = 10
+#: Target for one trace (median, no bootstrap) on the county network.
+COUNTY_MS = 50.0
+
+
 def accuracy(quick: bool):
-    rng = np.random.default_rng(10)
+    rng = np.random.default_rng(int(os.environ.get("BENCH_TRACING_SEED", SEED)))
     n = 3 if quick else 20
     rows, verdicts = [], []
     nets = [("county", lambda: county(rng))]
@@ -201,6 +210,9 @@ def accuracy(quick: bool):
                 verdicts.append(f"MISSED recall {recall:.0%} < 100 % ({row[0]})")
             if mrr < need:
                 verdicts.append(f"MISSED MRR {mrr:.3f} < {need:.3f} ({row[0]})")
+            lat_ms = float(np.median([r["lat"] for r in runs if r])) * 1000 if any(runs) else 0.0
+            if name == "county" and lat_ms > COUNTY_MS:
+                verdicts.append(f"MISSED trace {lat_ms:.1f} ms > {COUNTY_MS:g} ms at county scale ({row[0]})")
     print_table(["scenario", "runs", "recall", "top-1", "top-3", "MRR", "peer MRR", "2-src P/R", "top group",
                  "ms/trace", "candidates"], rows)
     for v in verdicts:

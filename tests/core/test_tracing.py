@@ -16,10 +16,11 @@ from strategies import outfall_layouts, pulse_events, toy_network_names
 from outfall.core.errors import InputError
 from outfall.core.network import build_network
 from outfall.core.network.graph import network_from_arrays
-from outfall.core.simulate import Point, Pulse, Source, Steady, paths_between
+from outfall.core.simulate import Point, Pulse, Source, Steady, paths_between, reach_flows, simulate
 from outfall.core.simulate.scenario import readings_for
 from outfall.core.tracing import OutfallIndex, OutfallSite, SectionSite, trace
 from outfall.core.tracing.priors import emitting_types, typical
+from outfall.core.tracing.sampling import sample_points
 
 TIMES = np.arange(0.0, 36.0, 1.0)
 
@@ -111,6 +112,19 @@ def test_trace_invariants(name, data, event):
     assert shares.sum() + res.unexplained_share == pytest.approx(1.0)
     assert sum(c.score for c in res.candidates) == pytest.approx(1.0)
     assert [c.score for c in res.candidates] == sorted((c.score for c in res.candidates), reverse=True)
+    # sample_next points lie on the network, above the section, below exactly the members they list upstream
+    at = {o.code: o for o in outs}
+    for p in res.sample_next:
+        r = net.index[p.reach]
+        assert paths_between(net, r, p.measure, sec.reach, sec.measure)
+        split = p.expected_split
+        assert split["upstream"] and split["elsewhere"]
+        assert set(split["upstream"]) | set(split["elsewhere"]) == set(res.group_of(split["upstream"][0]))
+        for code in split["upstream"]:
+            assert paths_between(net, at[code].reach, at[code].measure, r, p.measure)
+        for code in split["elsewhere"]:
+            assert not paths_between(net, at[code].reach, at[code].measure, r, p.measure)
+        assert p.window_start < p.window_end
     # removing an outfall never raises another outfall's delivered contribution
     drop = data.draw(st.sampled_from(codes))
     res2 = trace(net, [o for o in outs if o.code != drop], secs, rd, section=ev[0], parameter="NH3N", at=ev[1],
@@ -181,7 +195,12 @@ def test_result_serialises_to_the_trace_json_contract():
     res = trace(net, outs, secs, rd, section=ev[0], parameter="NH3N", at=ev[1], at_label="2026-05-01T08:00",
                 limit=1.0, n_boot=5)
     d = json.loads(json.dumps(res.as_dict()))
-    assert list(d) == ["section", "parameter", "at", "observed", "limit", "candidates", "unexplained_share"]
+    assert list(d) == ["section", "parameter", "at", "observed", "limit", "candidates", "unexplained_share",
+                       "sample_next"]
+    for p in d["sample_next"]:
+        assert set(p) == {"reach", "measure", "lon", "lat", "window_start", "window_end", "expected_split"}
+    assert "sample_next" not in trace(net, outs, secs, rd, section=ev[0], parameter="NH3N", at=ev[1], n_boot=0,
+                                      sample_next=False).as_dict()
     assert d["at"] == "2026-05-01T08:00" and d["limit"] == 1.0
     for c in d["candidates"]:
         assert set(c) == {"outfall", "score", "share", "distance_km", "travel_time_h", "estimated_contribution_mg_l",
@@ -245,3 +264,125 @@ def test_type_and_history_move_the_ranking_inside_a_group(types, violations, par
     assert [c.outfall for c in res.candidates] == ["P1", "P0"]
     e0, e1 = res.candidates[0].evidence, res.candidates[1].evidence
     assert e0.type * e0.history > e1.type * e1.history
+
+
+# --- the tracer's physics is the simulator's ------------------------------------------------------
+@pytest.mark.parametrize(("name", "source_reach", "others"), [
+    ("straight", "a", ("b", "c")), ("confluence", "t1", ("t2", "m")), ("zero_flow", "a", ("b",))])
+@pytest.mark.parametrize("dispersion", [0.0, 2.0])
+def test_a_noise_free_single_source_event_is_explained_exactly(name, source_reach, others, dispersion):
+    """The fitted contribution at the event reading equals the simulated one (within 1 %), with outfall
+    discharges large against the river flow: the tracer dilutes in Q + Σ q upstream, as the simulator mixes."""
+    net = net_of(name)
+    ix = net.index
+    secs = [SectionSite(f"S_{net.ids[r]}", r, 0.95) for r in range(net.n)]
+    ev = secs[-1]  # the most downstream reach in every toy network here
+    src = OutfallSite("P0", ix[source_reach], 0.1, "工业排污口", 0.04)
+    outs = [src] + [OutfallSite(f"P{n}", ix[r], 0.5, "城镇污水处理厂排污口", 0.03) for n, r in enumerate(others, 1)]
+    tau = min(p.tau_h for p in paths_between(net, src.reach, src.measure, ev.reach, ev.measure))
+    start = 10.0 - tau - 0.5  # arrives over [9.5, 11.5): on the tracer's hourly grid of release times
+    model = dict(parameter="NH3N", dispersion_m2_s=dispersion, background_mg_l=0.3)
+    spill = [Source("P0", src.reach, src.measure, 0.04, Pulse(400.0, start, 2.0, 2.0))]
+    steady = [Source(o.code, o.reach, o.measure, o.discharge_m3_s, Steady(2.0)) for o in outs[1:]]
+    pts = [Point(s.code, s.reach, s.measure) for s in secs]
+    rd = readings_for(net, spill + steady, pts, TIMES, **model)
+    t_ev, v_ev = rd[ev.code]
+    at = float(t_ev[np.argmax(v_ev)])
+    without = simulate(net, [Source("P0", src.reach, src.measure, 0.04, Steady(2.0))] + steady,
+                       [Point(ev.code, ev.reach, ev.measure)], [at], **model)[0, 0]
+    simulated = float(v_ev[np.argmax(v_ev)]) - without
+    res = trace(net, outs, secs, rd, section=ev.code, parameter="NH3N", at=at, dispersion_m2_s=dispersion, n_boot=0)
+    fitted = sum(c.estimated_contribution_mg_l for c in res.candidates if c.outfall in res.group_of("P0"))
+    assert simulated > 1.0
+    assert fitted == pytest.approx(simulated, rel=0.01)
+
+
+@pytest.mark.parametrize("name", sorted(ALL))
+def test_the_mixed_flow_is_the_simulators(name):
+    """Q at a section + Σ f·q of the outfalls upstream, the simulator's denominator, on every toy network."""
+    net = net_of(name)
+    rng = np.random.default_rng(7)
+    outs = [OutfallSite(f"P{n}", int(r), float(m), "", float(q) if n % 3 else None)
+            for n, (r, m, q) in enumerate(zip(rng.integers(0, net.n, 9), rng.uniform(0, 1, 9), rng.uniform(0.01, 0.2, 9),
+                                              strict=True))]
+    index = OutfallIndex(net, outs)
+    for r in range(net.n):
+        for m in (0.0, 0.5, 1.0):
+            want = reach_flows(net)[0][r] + sum(p.fraction * (o.discharge_m3_s or 0.0) for o in outs
+                                                for p in paths_between(net, o.reach, o.measure, r, m))
+            assert index.mixed_flow(r, m) == pytest.approx(want, rel=1e-12)
+
+
+# --- where to sample next -------------------------------------------------------------------------
+def test_sample_points_by_hand_on_a_straight_river():
+    """a ──► b ──► c, 1 h each; X (a, 0.2), Y (a, 0.6), Z (b, 0.5, twice the weight); section at c 0.9.
+    The end of a splits {X, Y} | {Z} evenly (2 of 4); a 0.4 splits {X} | {Y, Z} (1 of 4); the end of b
+    has all three above it, no split. The pulse passes the end of a 1.9 h before the section."""
+    net = network_from_arrays([1, 2, -1], [3600.0] * 3, velocity_m_s=[1.0] * 3, ids=["a", "b", "c"])
+    pts = sample_points(net, [("X", 0, 0.2, 1.0), ("Y", 0, 0.6, 1.0), ("Z", 1, 0.5, 2.0)], 2, 0.9, (10.0, 12.0),
+                        group=3)
+    assert [(p.reach, p.measure) for p in pts] == [("a", 1.0), ("a", pytest.approx(0.4))]
+    assert pts[0].expected_split == {"group": 3, "upstream": ["X", "Y"], "elsewhere": ["Z"], "upstream_share": 0.5}
+    assert pts[1].expected_split["upstream"] == ["X"] and pts[1].expected_split["upstream_share"] == 0.25
+    assert (pts[0].window_start, pts[0].window_end) == (pytest.approx(8.1), pytest.approx(10.1))
+    assert (pts[0].lon, pts[0].lat) == (None, None)  # no reach geometry given
+
+
+def test_sample_next_splits_a_confluence_group_with_lon_lat_and_windows():
+    """One section below a confluence cannot order an outfall on each tributary: sample each tributary's end."""
+    net = net_of("confluence")
+    ix = net.index
+    layout = [(ix["t1"], 0.3, "工业排污口", 0.02, 0), (ix["t2"], 0.5, "工业排污口", 0.02, 0)]
+    outs, secs, rd = scenario(net, layout, (300.0, 8.0, 2.0, 0.0, 1))
+    only = [s for s in secs if s.code == "S_m"]
+    t, v = rd["S_m"]
+    res = trace(net, outs, only, rd, section="S_m", parameter="NH3N", at=float(t[np.argmax(v)]), n_boot=0)
+    assert res.group_of("P0") == res.group_of("P1") != []
+    got = {p.reach: p for p in res.sample_next}
+    assert set(got) == {"t1", "t2"}
+    assert got["t1"].expected_split["upstream"] == ["P0"] and got["t2"].expected_split["upstream"] == ["P1"]
+    for name, p in got.items():  # the downstream end of the tributary, on its line
+        assert p.measure == 1.0 and (p.lon, p.lat) == pytest.approx(net.coords[ix[name]][-1])
+        tau = net.point_time_h(ix[name], 1.0) - net.point_time_h(ix["m"], 0.95)
+        assert p.window_start < float(t[np.argmax(v)]) - tau < p.window_end
+
+
+@settings(max_examples=60, deadline=None)
+@given(name=toy_network_names, data=st.data())
+def test_sample_points_lie_below_the_members_they_list_and_not_below_the_others(name, data):
+    net = net_of(name)
+    layout = data.draw(outfall_layouts(net.n, max_outfalls=6))
+    sec = (data.draw(st.integers(0, net.n - 1)), data.draw(st.floats(0, 1)))
+    members = [(f"P{n}", r, m, data.draw(st.floats(0, 1))) for n, (r, m, *_) in enumerate(layout)
+               if paths_between(net, r, m, *sec)]
+    pts = sample_points(net, members, *sec, (5.0, 9.0), group=1)
+    assert len(pts) <= 3 and (len(members) >= 2 or pts == [])
+    at = {c: (r, m) for c, r, m, _ in members}
+    for p in pts:
+        r = net.index[p.reach]
+        assert paths_between(net, r, p.measure, *sec)  # on the network, above the section
+        up, other = p.expected_split["upstream"], p.expected_split["elsewhere"]
+        assert up and other and sorted(up + other) == sorted(at)
+        assert all(paths_between(net, *at[c], r, p.measure) for c in up)
+        assert not any(paths_between(net, *at[c], r, p.measure) for c in other)
+        tau = net.point_time_h(r, p.measure) - net.point_time_h(*sec)
+        assert (p.window_start, p.window_end) == (pytest.approx(5.0 - tau), pytest.approx(9.0 - tau))
+        assert 0.0 <= p.expected_split["upstream_share"] <= 1.0
+
+
+@pytest.mark.parametrize("dispersion", [0.0, 3.0])
+def test_boxes_from_one_arrival_array_equal_the_responses(dispersion):
+    from outfall.core.tracing.model import boxes, pair_paths, response
+    net = net_of("braid")
+    flows = reach_flows(net)[0]
+    pp = pair_paths(net, flows, [0, 1, 2], [0.2, 0.5, 0.1], [3, 3], [0.5, 1.0])
+    row_sec, row_t = np.repeat([0, 1], 12), np.tile(np.arange(12.0), 2)
+    q = np.array([1.0, 1.2])
+    first = np.array([-1.3, 0.2, 2.0])
+    got = boxes(pp, q, row_sec, row_t, first, 0.5, 9, (1.0, 2.0, 1.5), 0.2, dispersion)
+    grid = first[:, None] + 0.5 * np.arange(9)[None, :]
+    for d, R in zip((1.0, 2.0, 1.5), got, strict=True):
+        np.testing.assert_allclose(R, response(pp, q, row_sec, row_t, grid, d, 0.2, dispersion), atol=1e-12)
+    odd = boxes(pp, q, row_sec, row_t, first, 0.7, 4, (1.0,), 0.2, dispersion)[0]  # not whole steps: response
+    np.testing.assert_allclose(odd, response(pp, q, row_sec, row_t, first[:, None] + 0.7 * np.arange(4), 1.0, 0.2,
+                                             dispersion), atol=1e-12)

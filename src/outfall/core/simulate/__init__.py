@@ -12,7 +12,7 @@ from outfall.core.simulate.model import (
                                          pulse_shape,
                                          simulate,
 )
-from outfall.core.simulate.paths import FLOW_SOURCE, Path, paths_between, reach_flows
+from outfall.core.simulate.paths import FLOW_SOURCE, Path, inflow_from_upstream, paths_between, reach_flows
 
 __all__ = ["DEFAULT_DECAY_PER_DAY", "FLOW_SOURCE", "Path", "Point", "Pulse", "Source", "Steady", "decay_rate",
-           "delivered_loads", "paths_between", "pulse_shape", "reach_flows", "simulate"]
+           "delivered_loads", "inflow_from_upstream", "paths_between", "pulse_shape", "reach_flows", "simulate"]

@@ -7,7 +7,8 @@ Readings y_r (mg/L) at sections j(r), times t_r (h) are explained as
 
 with x_i,m the load (g/s) outfall i released as a box of Δ hours starting at s_i,m = s_i,0 + m·Δ
 (a grid of release times around the one that puts its arrival on the event section's peak),
-τ_p, f_p the travel time (h) and flow fraction of each path from i to j, Q_j the section flow (m³/s),
+τ_p, f_p the travel time (h) and flow fraction of each path from i to j, Q_j the flow at the section
+(m³/s: the river flow plus the known discharges of the outfalls upstream, fully mixed, as the simulator),
 k per day, P the dispersed box (``outfall.core.simulate.pulse_shape``, σ = √(2Dτ)/ū) and b_j ≥ 0
 one background per section. Solved with non-negative least squares (Lawson–Hanson,
 ``scipy.optimize.nnls``), or, with ``sparsity`` λ > 0, the non-negative lasso
@@ -23,12 +24,13 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy.optimize import nnls
+from scipy.special import erf
 
 from outfall.core.network.graph import Network
 from outfall.core.simulate.model import pulse_shape
 from outfall.core.simulate.paths import paths_between
 
-__all__ = ["PairPaths", "pair_paths", "response", "group_candidates", "solve", "Fit", "COLLINEAR_COS"]
+__all__ = ["PairPaths", "pair_paths", "response", "arrivals", "boxes", "group_candidates", "solve", "Fit", "COLLINEAR_COS"]
 
 #: Responses with a cosine similarity at least this are one group ("near-collinear").
 COLLINEAR_COS = 0.995
@@ -126,6 +128,45 @@ def response(pp: PairPaths, q_sec: np.ndarray, row_sec: np.ndarray, row_t: np.nd
         lag = row_t[None, :, None] - starts[:, None, :] - tau[..., None]  # (src, rows, shift)
         A += gain[..., None] * pulse_shape(lag, duration_h, sigma[..., None])
     return np.transpose(A, (1, 0, 2))
+
+
+def arrivals(pp: PairPaths, q_sec: np.ndarray, row_sec: np.ndarray, row_t: np.ndarray, starts: np.ndarray,
+             k_per_day: float, dispersion_m2_s: float) -> np.ndarray:
+    """mg/L at each reading per g/s of a release that starts at s_i,m and never stops (the dispersed step,
+    F(t) = ½(1 + erf(t/(√2σ)))); shape (rows, n_src, n_shift). A box of Δ hours is F(t − s) − F(t − s − Δ),
+    the ``response`` with one erf array instead of two per duration."""
+    A = np.zeros((starts.shape[0], row_t.size, starts.shape[1]))
+    for layer in range(pp.tau_h.shape[0]):
+        frac = pp.frac[layer][:, row_sec]
+        if not frac.any():
+            continue
+        tau = pp.tau_h[layer][:, row_sec]
+        km = pp.km[layer][:, row_sec]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            u = np.where(tau > 0, km * 1000.0 / (tau * 3600.0), 0.0)
+            sigma = np.where((u > 0) & (dispersion_m2_s > 0),
+                             np.sqrt(2.0 * dispersion_m2_s * tau * 3600.0) / np.where(u > 0, u, 1.0) / 3600.0, 0.0)
+        gain = frac * np.exp(-k_per_day * tau / 24.0) / q_sec[row_sec][None, :]
+        lag = row_t[None, :, None] - starts[:, None, :] - tau[..., None]
+        s = sigma[..., None]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            step = np.where(s > 0, 0.5 * (1.0 + erf(lag / (np.sqrt(2.0) * np.where(s > 0, s, 1.0)))), lag >= 0)
+        A += gain[..., None] * step
+    return np.transpose(A, (1, 0, 2))
+
+
+def boxes(pp: PairPaths, q_sec: np.ndarray, row_sec: np.ndarray, row_t: np.ndarray, first: np.ndarray, step: float,
+          n: int, durations, k_per_day: float, dispersion_m2_s: float) -> list[np.ndarray]:
+    """``response`` for each duration on the uniform grid of starts first_i + m·step (m < n): from one
+    ``arrivals`` array when every duration is a whole number of steps, else one ``response`` each."""
+    whole = [round(d / step) if step > 0 and abs(d / step - round(d / step)) < 1e-9 and round(d / step) > 0 else None
+             for d in durations]
+    if any(j is None for j in whole):
+        grid = first[:, None] + step * np.arange(n)[None, :]
+        return [response(pp, q_sec, row_sec, row_t, grid, d, k_per_day, dispersion_m2_s) for d in durations]
+    grid = first[:, None] + step * np.arange(n + max(whole))[None, :]
+    F = arrivals(pp, q_sec, row_sec, row_t, grid, k_per_day, dispersion_m2_s)
+    return [F[:, :, :n] - F[:, :, j:j + n] for j in whole]
 
 
 def group_candidates(pp: PairPaths, sec_has_rows: np.ndarray, event_sec: int, resolution_h: float,

@@ -10,8 +10,10 @@ Factors (multiplied into the prior; 1 means "no information"):
 
 - type: 1.0 when the type emits the parameter, ``NOT_EMITTED`` when it does not, ``UNKNOWN_TYPE`` when
   the type is unknown;
-- load feasibility: min(1, capacity / required) clipped at ``MIN_FEASIBILITY``, where the load
-  required to raise the section by Δc is Δc · Q_j / delivery (g/s) and the capacity is q · c_raw;
+- load feasibility: min(1, capacity / required) clipped at ``MIN_FEASIBILITY``, where the capacity is
+  q · c_raw and the load required is what the outfall alone would have to release to explain the
+  sections' readings (``load_feasibility``; ``feasibility`` computes it from one section's rise
+  Δc as Δc · Q_j / delivery, g/s);
 - own data: ``ELEVATED`` when the outfall's own readings in its release window peak at ≥ 2× its
   baseline (its readings outside the window, else the typical effluent), ``NORMAL`` below 1.5×;
 - history: 1 + 0.1 · min(violations, 10).
@@ -26,7 +28,7 @@ from importlib import resources
 
 import numpy as np
 
-__all__ = ["Typical", "typical", "emitting_types", "type_factor", "feasibility", "data_factor", "history_factor",
+__all__ = ["Typical", "typical", "emitting_types", "type_factor", "feasibility", "load_feasibility", "data_factor", "history_factor",
            "NOT_EMITTED", "UNKNOWN_TYPE", "ELEVATED", "NORMAL", "MIN_FEASIBILITY"]
 
 NOT_EMITTED = 0.2
@@ -90,6 +92,21 @@ def feasibility(q_m3_s: float | None, raw_mg_l: float | None, rise_mg_l: float, 
         return None
     required = rise_mg_l * q_section_m3_s / max(delivery, 1e-12)
     return float(np.clip(q_m3_s * raw_mg_l / required, MIN_FEASIBILITY, 1.0))
+
+
+def load_feasibility(q_m3_s: float | None, raw_mg_l: float | None, required_g_s: float) -> float | None:
+    """min(1, q·c_raw / required), at least ``MIN_FEASIBILITY``, with ``required_g_s`` the load (g/s) the
+    outfall alone would have to release to explain the sections' readings (its single-pulse fit);
+    1 when the readings need nothing from it; None when q or c_raw is unknown.
+
+    >>> load_feasibility(0.01, 100.0, 2.0)   # 1 g/s at most, 2 g/s needed
+    0.5
+    """
+    if not q_m3_s or raw_mg_l is None:
+        return None
+    if not required_g_s > 0:
+        return 1.0
+    return float(np.clip(q_m3_s * raw_mg_l / required_g_s, MIN_FEASIBILITY, 1.0))
 
 
 def data_factor(times_h: np.ndarray, values: np.ndarray, lo_h: float, hi_h: float,

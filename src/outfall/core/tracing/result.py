@@ -21,7 +21,11 @@ class Evidence:
     min(1, capacity/required) or None (unknown discharge); data: own-readings factor and reason;
     type: type factor and reason; history: 1 + 0.1·violations; fit_likelihood: inside its
     group, exp(−ΔSSE/2σ²) of its own response against the best member's (splits the group's share); expected_contribution_mg_l: q·c_typical·
-    delivery/Q (steady, before the event; None when unknown); load_ratio: fitted load / q·c_typical.
+    delivery/(Q + f·q) (steady, before the event, the outfall alone mixed into the river flow Q; None when
+    unknown); load_ratio: fitted load / q·c_typical;
+    alone_likelihood: exp(−Δχ²/2) of this outfall alone as one pulse (any release time within a day of the
+    event's) against the best candidate alone, over all readings; alone_load_g_s: the load (g/s) it alone
+    would have to release (what load_feasibility compares with q·c_raw).
     """
 
     path: list[str]
@@ -40,6 +44,8 @@ class Evidence:
     share_sd: float
     expected_contribution_mg_l: float | None
     load_ratio: float | None
+    alone_likelihood: float = 1.0
+    alone_load_g_s: float | None = None
 
     def as_dict(self) -> dict:
         return {"path": self.path, "distance_km": _r(self.distance_km), "travel_time_h": _r(self.travel_time_h),
@@ -49,7 +55,8 @@ class Evidence:
                 "fit_likelihood": _r(self.fit_likelihood), "prior": _r(self.prior),
                 "fit_share": _r(self.fit_share), "share_sd": _r(self.share_sd),
                 "expected_contribution_mg_l": _r(self.expected_contribution_mg_l, 6),
-                "load_ratio": _r(self.load_ratio, 3)}
+                "load_ratio": _r(self.load_ratio, 3), "alone_likelihood": _r(self.alone_likelihood),
+                "alone_load_g_s": _r(self.alone_load_g_s, 6)}
 
 
 @dataclass(frozen=True)
@@ -73,7 +80,8 @@ class CandidateResult:
 @dataclass(frozen=True)
 class TraceResult:
     """Candidates best first; ``unexplained_share`` (background, diffuse, unknown) = 1 − Σ shares.
-    ``notes``: defaults used and anything the caller should tell the user (Chinese first)."""
+    ``notes``: defaults used and anything the caller should tell the user (Chinese first).
+    ``sample_next``: where to sample to split the first groups of several members (``sampling``)."""
 
     section: str
     parameter: str
@@ -84,11 +92,14 @@ class TraceResult:
     unexplained_share: float
     background_mg_l: float = 0.0
     notes: list[str] = field(default_factory=list)
+    sample_next: list | None = None  # list[sampling.SamplePoint]; None when not asked for
 
     def as_dict(self, *, with_notes: bool = False) -> dict:
         d = {"section": self.section, "parameter": self.parameter, "at": self.at, "observed": _r(self.observed, 6),
              "limit": self.limit, "candidates": [c.as_dict() for c in self.candidates],
              "unexplained_share": _r(self.unexplained_share)}
+        if self.sample_next is not None:
+            d["sample_next"] = [p.as_dict() for p in self.sample_next]
         if with_notes:
             d["notes"] = list(self.notes)
         return d

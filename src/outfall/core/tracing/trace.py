@@ -6,7 +6,10 @@
 3. candidates the data cannot separate form one group; NNLS gives each group's load and its
    contribution at the event reading; a seeded bootstrap over readings gives each share's spread;
 4. priors (``priors``) split a group among its members and weight the score:
-   score_i ∝ prior_i · (share_i + ``SCORE_FLOOR``), normalised to sum to 1 over the candidates.
+   score_i ∝ prior_i · (share_i + ``SCORE_FLOOR``) · (``SOLO_FLOOR`` + alone_i), normalised to sum to 1 over
+   the candidates, alone_i = exp(−Δχ²/2) of candidate i alone as one pulse (release within ``SOLO_SPAN_H``
+   of the event's) against the best candidate alone: the brute-force single-source fit, which orders the
+   members of a big group and those the joint fit leaves without a share.
 Shares are contributions over max(observed, fitted total), so Σ shares + unexplained_share = 1.
 """
 
@@ -21,18 +24,29 @@ from outfall.core.simulate.model import decay_rate
 from outfall.core.simulate.paths import FLOW_SOURCE
 from outfall.core.tracing import priors as P
 from outfall.core.tracing.candidates import OutfallIndex, OutfallSite, SectionSite
-from outfall.core.tracing.model import group_candidates, pair_paths, response, solve
+from outfall.core.tracing.model import boxes, group_candidates, pair_paths, response, solve
 from outfall.core.tracing.result import CandidateResult, Evidence, TraceResult
+from outfall.core.tracing.sampling import sample_points
 
 __all__ = ["trace", "SCORE_FLOOR", "DEFAULT_WINDOW_H", "DEFAULT_DISPERSION_M2_S"]
 
 SCORE_FLOOR = 0.02
+#: The part of the score every candidate keeps whatever its own single-pulse fit (alone_likelihood).
+SOLO_FLOOR = 0.1
+#: Release times tried for each candidate alone: this many hours either side of the one matching the event.
+SOLO_SPAN_H = 24.0
+#: At most this many release times for each candidate alone (evenly spaced when the span needs more).
+SOLO_MAX_SHIFTS = 50
+#: ``sample_next`` looks at this many of the best groups (those of several members get points).
+SAMPLE_GROUPS = 2
 #: Inside a group, a member whose own fit is this much less likely than the best member's is reported apart.
 SPLIT_BELOW = 0.1
 DEFAULT_WINDOW_H = 48.0
 #: Longitudinal dispersion coefficient, m²/s: small rivers are ~1–30 m²/s (Fischer et al. 1979).
 DEFAULT_DISPERSION_M2_S = 5.0
 MAX_SHIFTS = 25
+#: Inside a group, each member's fit may take the dispersion coefficient this many times smaller or larger.
+DISPERSION_SPAN = 3.0
 #: Relative error of a reading (monitoring uncertainty), used to weigh residuals inside a group.
 DEFAULT_NOISE_REL = 0.1
 
@@ -55,11 +69,14 @@ def _series(readings: Readings, code: str) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _member_likelihood(pp, q_sec, row_t, starts, durations, k, D, A_g, gid, fit, y, row_sec, n_sec,
-                       noise_rel) -> np.ndarray:
+                       noise_rel, wide, interval):
     """Inside each group that carries load, how well each member alone explains what is left for the
     group, as ONE pulse (best start on the grid, duration in ``durations`` h, load ≥ 0, one background
     per section): exp(−(χ²_i − χ²_best) / 2), χ² = Σ (residual / σ_r)², σ_r² = s² + (noise_rel · fitted_r)²
-    (s² the fit's mean squared residual). Its dispersion, decay and timing are what tell members apart."""
+    (s² the fit's mean squared residual). Its dispersion, decay and timing are what tell members apart.
+    The dispersion coefficient is known to an order of magnitude at best (reference/tracing.md §5), so
+    each member takes its best of D/``DISPERSION_SPAN``, D and D·``DISPERSION_SPAN``, and release times
+    are tried at half the grid step."""
     like = np.ones(len(gid))
     contrib = A_g * fit.x[None]  # rows, groups, shifts
     fitted = contrib.sum(axis=(1, 2)) + fit.background[row_sec]
@@ -68,11 +85,20 @@ def _member_likelihood(pp, q_sec, row_t, starts, durations, k, D, A_g, gid, fit,
     wsum = np.bincount(row_sec, weights=w, minlength=n_sec)
     wsum[wsum == 0] = 1.0
 
+    first = np.searchsorted(row_sec, np.arange(n_sec))
+    contiguous = bool(np.all(np.diff(row_sec) >= 0)) and np.array_equal(np.unique(row_sec), np.arange(n_sec))
+
     def centre(v):  # remove the weighted mean per section (the background is free)
-        mean = np.zeros((n_sec,) + v.shape[1:])
-        np.add.at(mean, row_sec, v * w.reshape((-1,) + (1,) * (v.ndim - 1)))
+        vw = v * w.reshape((-1,) + (1,) * (v.ndim - 1))
+        if contiguous:  # rows come section by section: one reduceat
+            mean = np.add.reduceat(vw, first, axis=0)
+        else:
+            mean = np.zeros((n_sec,) + v.shape[1:])
+            np.add.at(mean, row_sec, vw)
         return v - (mean / wsum.reshape((-1,) + (1,) * (v.ndim - 1)))[row_sec]
 
+    step = float(starts[0, 1] - starts[0, 0]) if starts.shape[1] > 1 else 0.0
+    n_fine = 2 * starts.shape[1] - 1 if step > 0 else starts.shape[1]
     for g in range(A_g.shape[1]):
         m = np.flatnonzero(gid == g)
         if m.size < 2 or fit.x[g].sum() <= 0:
@@ -80,25 +106,48 @@ def _member_likelihood(pp, q_sec, row_t, starts, durations, k, D, A_g, gid, fit,
         yc = centre(y - (contrib.sum(axis=(1, 2)) - contrib[:, g, :].sum(axis=1)))
         sub = type(pp)(pp.tau_h[:, m], pp.km[:, m], pp.frac[:, m])
         best = np.zeros(m.size)
-        for d in durations:
-            R = centre(response(sub, q_sec, row_sec, row_t, starts[m], d, k, D))  # rows, members, shifts
-            num = np.einsum("r,rms->ms", yc * w, R)
-            den = np.einsum("r,rms->ms", w, R * R)
-            gain = np.where(den > 0, np.maximum(num, 0) ** 2 / np.where(den > 0, den, 1.0), 0.0)
-            best = np.maximum(best, gain.max(axis=1))
+        disps = sorted({D / DISPERSION_SPAN, D, D * DISPERSION_SPAN})
+        for disp in disps:  # every duration from one erf array per dispersion
+            for R in boxes(sub, q_sec, row_sec, row_t, starts[m, 0], step / 2, n_fine, durations, k, disp):
+                R = centre(R)  # rows, members, shifts
+                num = np.einsum("r,rms->ms", yc * w, R)
+                den = np.einsum("r,rms->ms", w, R * R)
+                gain = np.where(den > 0, np.maximum(num, 0) ** 2 / np.where(den > 0, den, 1.0), 0.0)
+                best = np.maximum(best, gain.max(axis=1))
         chi2 = float(np.sum(w * yc ** 2)) - best
         like[m] = np.exp(-np.minimum((chi2 - chi2.min()) / 2.0, 50.0))
-    return like
+    # every candidate alone against all the data (one pulse, backgrounds free): orders those the joint fit
+    # leaves without a share, as a brute-force single-source fit would, instead of by their priors alone
+    # over a wide grid of release times (the event section's peak may be noise where the pulse is faint)
+    yc = centre(y)
+    best, load = np.zeros(len(gid)), np.zeros(len(gid))
+    w_step = float(wide[0, 1] - wide[0, 0]) if wide.shape[1] > 1 else interval
+    for R in boxes(pp, q_sec, row_sec, row_t, wide[:, 0], w_step, wide.shape[1], durations[:2], k, D):
+        R = centre(R)
+        num = np.einsum("r,rms->ms", yc * w, R)
+        den = np.einsum("r,rms->ms", w, R * R)
+        ok = den > 0
+        gain = np.where(ok, np.maximum(num, 0) ** 2 / np.where(ok, den, 1.0), 0.0)
+        at = gain.argmax(axis=1)
+        g = gain[np.arange(len(gid)), at]
+        better = g > best
+        x = np.where(ok, np.maximum(num, 0) / np.where(ok, den, 1.0), 0.0)[np.arange(len(gid)), at]
+        best, load = np.where(better, g, best), np.where(better, x, load)
+    chi2 = float(np.sum(w * yc ** 2)) - best
+    solo = np.exp(-np.minimum((chi2 - chi2.min()) / 2.0, 50.0))
+    return like, solo, load
 
 
 def trace(net: Network, outfalls: list[OutfallSite] | OutfallIndex, sections: list[SectionSite], readings: Readings,
           *, section: str, parameter: str, at: float, at_label: str | None = None, limit: float | None = None,
           decay_per_day: float | None = None, dispersion_m2_s: float = DEFAULT_DISPERSION_M2_S,
           window_h: float = DEFAULT_WINDOW_H, sparsity: float = 0.0, n_boot: int = 50, seed: int = 0,
-          noise_rel: float = DEFAULT_NOISE_REL) -> TraceResult:
+          noise_rel: float = DEFAULT_NOISE_REL, sample_next: bool = True) -> TraceResult:
     """Rank the outfalls that can explain the reading of ``parameter`` at ``section`` at ``at`` (hours).
 
     ``readings`` maps a site code (section or outfall) to (times h, values mg/L) of this parameter.
+    ``sample_next``: also suggest where to sample to split the first ``SAMPLE_GROUPS`` groups of several
+    members (``sampling.sample_points``; windows in the readings' hours).
     Raises InputError for a section not on the network or without a reading at ``at``.
     """
     index = outfalls if isinstance(outfalls, OutfallIndex) else OutfallIndex(net, outfalls)
@@ -132,7 +181,8 @@ def trace(net: Network, outfalls: list[OutfallSite] | OutfallIndex, sections: li
                      f"{DEFAULT_VELOCITY_M_S['lake']} m/s；{FLOW_SOURCE} / velocity or flow missing: defaults used")
     if cand.idx.size == 0:
         notes.append(f"断面上游 {window_h:g} 小时流程内没有排污口 / no outfall upstream within {window_h:g} h")
-        return TraceResult(section, parameter, label, observed, limit, [], 1.0, 0.0, notes)
+        return TraceResult(section, parameter, label, observed, limit, [], 1.0, 0.0, notes,
+                           [] if sample_next else None)
     outs = [index.outfalls[i] for i in cand.idx]
     for o in outs:
         if not o.discharge_m3_s:
@@ -162,12 +212,13 @@ def trace(net: Network, outfalls: list[OutfallSite] | OutfallIndex, sections: li
     row_t = np.concatenate([t for t, _ in series])
     y = np.concatenate([v for _, v in series])
     event_row = int(np.argmin(np.abs(row_t - at) + (row_sec != 0) * 1e12))
-    q_sec = flows[[s.reach for s in sec_list]]
+    # the flow each section's readings are diluted in: river flow plus the known discharges upstream (the
+    # simulator's full mixing); the river flow alone when the outfalls' discharges are unknown
+    q_sec = np.array([index.mixed_flow(s.reach, s.measure) for s in sec_list])
 
-    # the event: background, rise, peak time and width at the event section
+    # the event: background, peak time and width at the event section
     te, ve = series[0]
     bg = float(np.percentile(ve, 20))
-    rise = max(observed - bg, 0.0)
     around = np.abs(te - at) <= max(6.0, 6 * interval)
     t_pk = float(te[around][np.argmax(ve[around])]) if around.any() else at
     pk = float(ve[around].max()) if around.any() else observed
@@ -185,8 +236,13 @@ def trace(net: Network, outfalls: list[OutfallSite] | OutfallIndex, sections: li
     G = int(gid.max()) + 1
     A_g = np.stack([A[:, gid == g, :].mean(axis=1) for g in range(G)], axis=1)
     fit = solve(A_g, y, row_sec, len(sec_list), sparsity=sparsity)
-    like = _member_likelihood(pp, q_sec, row_t, starts, (interval, 2 * interval, 4 * interval), k, dispersion_m2_s,
-                              A_g, gid, fit, y, row_sec, len(sec_list), noise_rel)
+    wide_shifts = np.arange(-SOLO_SPAN_H, SOLO_SPAN_H + interval / 2, interval)
+    if wide_shifts.size > SOLO_MAX_SHIFTS:
+        wide_shifts = np.linspace(-SOLO_SPAN_H, SOLO_SPAN_H, SOLO_MAX_SHIFTS)
+    wide = (t_pk - tau_e - interval / 2)[:, None] + wide_shifts[None, :]
+    like, solo, solo_load = _member_likelihood(pp, q_sec, row_t, starts, (interval, 2 * interval, 4 * interval), k,
+                                               dispersion_m2_s, A_g, gid, fit, y, row_sec, len(sec_list), noise_rel, wide,
+                                               interval)
 
     def shares_of(x, b_event):
         contrib = (A_g[event_row] * x).sum(axis=1)
@@ -208,13 +264,16 @@ def trace(net: Network, outfalls: list[OutfallSite] | OutfallIndex, sections: li
     # priors
     frac_e, tau_all = pp.frac[:, :, 0], pp.tau_h[:, :, 0]
     delivery = (frac_e * np.exp(-k * tau_all / 24.0)).sum(axis=0)
+    # the steady rise an outfall alone causes: its delivered load in the river flow plus its own water
+    # (independent of the other outfalls, so removing one never raises another's)
+    q_river, water = float(flows[sec.reach]), frac_e.sum(axis=0)
     items = []
     for n, o in enumerate(outs):
         typ = P.typical(o.type_l1, parameter)
         tf, treason = P.type_factor(o.type_l1, parameter)
         if not P.emitting_types(parameter):
             tf, treason = 1.0, "no type emits it"
-        feas = P.feasibility(o.discharge_m3_s, typ.raw_mg_l if typ else None, rise, q_sec[0], delivery[n])
+        feas = P.load_feasibility(o.discharge_m3_s, typ.raw_mg_l if typ else None, solo_load[n])
         ot, ov = _series(readings, o.code)
         s0 = starts[n, 0]
         df, dreason, _, _ = P.data_factor(ot, ov, s0 - interval, starts[n, -1] + 2 * interval,
@@ -238,7 +297,7 @@ def trace(net: Network, outfalls: list[OutfallSite] | OutfallIndex, sections: li
     shown = gid.copy()
     shown[apart] = G + np.arange(apart.size)
     prior = np.array([it["prior"] for it in items])
-    raw_score = prior * (share + SCORE_FLOOR)
+    raw_score = prior * (share + SCORE_FLOOR) * (SOLO_FLOOR + solo)
     score = raw_score / raw_score.sum()
     g_load = fit.x.sum(axis=1)
     results = []
@@ -249,8 +308,10 @@ def trace(net: Network, outfalls: list[OutfallSite] | OutfallIndex, sections: li
                       travel_time_h=float(cand.tau_h[n]), delivery=float(delivery[n]), load_feasibility=it["feas"],
                       data=it["df"], data_reason=it["dreason"], type=it["tf"], type_reason=it["treason"],
                       history=it["hf"], fit_likelihood=float(like[n]), prior=float(prior[n]), fit_share=float(share[n]), share_sd=float(sd[n]),
-                      expected_contribution_mg_l=(it["exp_load"] * delivery[n] / q_sec[0]) if it["exp_load"] else None,
-                      load_ratio=(load_n / it["exp_load"]) if it["exp_load"] else None)
+                      expected_contribution_mg_l=(it["exp_load"] * delivery[n] / (q_river + water[n] * o.discharge_m3_s))
+                      if it["exp_load"] else None,
+                      load_ratio=(load_n / it["exp_load"]) if it["exp_load"] else None,
+                      alone_likelihood=float(solo[n]), alone_load_g_s=float(solo_load[n]))
         results.append(CandidateResult(o.code, float(score[n]), float(share[n]), float(cand.km[n]),
                                        float(cand.tau_h[n]), float(contrib[n]), int(shown[n]), ev))
     results.sort(key=lambda c: (-c.score, c.travel_time_h, c.outfall))
@@ -261,4 +322,17 @@ def trace(net: Network, outfalls: list[OutfallSite] | OutfallIndex, sections: li
     results = [CandidateResult(c.outfall, c.score, c.share, c.distance_km, c.travel_time_h,
                                c.estimated_contribution_mg_l, renum[c.group], c.evidence) for c in results]
     unexplained = 1.0 - float(share.sum())
-    return TraceResult(section, parameter, label, observed, limit, results, unexplained, float(fit.background[0]), notes)
+    points = None
+    if sample_next:
+        pos = {o.code: (int(index.reach[i]), float(index.measure[i])) for o, i in zip(outs, cand.idx, strict=True)}
+        window = (t_pk - width / 2 - interval, t_pk + width / 2 + interval)
+        points, seen = [], []
+        for c in results:
+            if c.group in seen:
+                continue
+            seen.append(c.group)
+            members = [(m.outfall, *pos[m.outfall], m.score) for m in results if m.group == c.group]
+            if len(members) >= 2 and len(seen) <= SAMPLE_GROUPS:
+                points += sample_points(net, members, sec.reach, sec.measure, window, group=c.group)
+    return TraceResult(section, parameter, label, observed, limit, results, unexplained, float(fit.background[0]), notes,
+                       points)
