@@ -1,18 +1,28 @@
-"""Time-series charts of a section (plotly figure JSON, drawn by the plotly.js the app serves)."""
+"""Time-series charts of a section (plotly figure JSON, drawn by the plotly.js the app serves).
+
+A long series is thinned on the server to what the chart can show (:mod:`outfall.core.downsample`:
+first, lowest, highest and last point of each of ``CHART_BUCKETS`` time intervals), so two years of
+hourly readings cost a page ~1,200 points per chart, and every peak over a limit is still drawn at
+its true value and time.
+"""
 
 from __future__ import annotations
 
+import numpy as np
 import plotly.graph_objects as go
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from outfall.accounts.labels import label_of
+from outfall.core.downsample import minmax_indices
 from outfall.core.enums import WaterClass
 from outfall.core.standards import limit
 from outfall.core.standards.gb3838 import limits_for
 from outfall.core.standards.parameters import registry
 
 _CLASSES = [WaterClass.I, WaterClass.II, WaterClass.III, WaterClass.IV, WaterClass.V]
+#: Time intervals a chart is thinned to (about its width in pixels / 2; ≤ 4 points each).
+CHART_BUCKETS = 300
 
 
 def series_figure(section, code: str, points: list[tuple]) -> dict:
@@ -20,9 +30,15 @@ def series_figure(section, code: str, points: list[tuple]) -> dict:
     the user's language."""
     p = registry()[code]
     name = p.name_en if (get_language() or "").startswith("en") else p.name_zh
+    total = len(points)
+    if total > 4 * CHART_BUCKETS:
+        keep = minmax_indices(np.array([t.timestamp() for t, _v in points]),
+                              np.array([v for _t, v in points], dtype=float), CHART_BUCKETS)
+        points = [points[i] for i in keep]
     times = [t for t, _v in points]
     values = [v for _t, v in points]
-    fig = go.Figure(go.Scatter(x=times, y=values, mode="lines+markers", marker={"size": 3},
+    thinned = len(points) < total
+    fig = go.Figure(go.Scatter(x=times, y=values, mode="lines" if thinned else "lines+markers", marker={"size": 3},
                                  name=name, line={"width": 1, "color": "#1f3b63"}))
     lim = limits_for(code, section.water_type)
     if lim is not None and lim.values:
@@ -44,6 +60,9 @@ def series_figure(section, code: str, points: list[tuple]) -> dict:
                           annotation_text=_("目标 %(cls)s %(limit)s") % {"cls": label_of(WaterClass(section.target_class)),
                                                                         "limit": target},
                           annotation_position="top left")
-    fig.update_layout(title=f"{name} ({p.unit})", height=300, margin={"l": 50, "r": 70, "t": 40, "b": 30},
+    title = f"{name} ({p.unit})"
+    if thinned:
+        title += " · " + _("每段显示最高、最低值 (%(shown)s / %(total)s 点)") % {"shown": len(points), "total": total}
+    fig.update_layout(title=title, height=300, margin={"l": 50, "r": 70, "t": 40, "b": 30},
                       showlegend=False, template="plotly_white")
     return fig.to_plotly_json()
