@@ -3,6 +3,7 @@ peak over the limit survives the thinning."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 
@@ -39,3 +40,30 @@ class SectionChartTests(TestCase):
         assert len(ys) <= 4 * CHART_BUCKETS < 17_520
         assert max(ys) == 2.75
         assert "17520" in fig["layout"]["title"]["text"]
+
+
+class SectionListScaleTests(TestCase):
+    """The sections list asks the newest reading times in one query and evaluates a section again
+    only when its readings changed: queries do not grow with the number of sections."""
+
+    @classmethod
+    def setUpTestData(cls):
+        town, other = make_towns()
+        cls.viewer = make_users(town, other)["viewer"]
+        cls.sections = [make_section(f"370285S{i:02d}", town=town) for i in range(30)]
+        for s in cls.sections:
+            add_readings(s, [0.3, 0.4, 0.35])
+
+    def test_queries_do_not_grow_with_sections_and_a_new_reading_shows(self):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        self.client.force_login(self.viewer)
+        self.client.get("/sections/")  # evaluates every section once in this process
+        with CaptureQueriesContext(connection) as ctx:
+            page = self.client.get("/sections/").content.decode()
+        assert len(ctx.captured_queries) < 30, "\n".join(q["sql"][:150] for q in ctx.captured_queries)
+        assert "超标" not in page.split("<tbody>", 1)[-1].split("</tbody>", 1)[0]
+        add_readings(self.sections[7], [1.6], start=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+        page = self.client.get("/sections/").content.decode()
+        assert "超标" in page.split("<tbody>", 1)[-1].split("</tbody>", 1)[0]

@@ -24,11 +24,11 @@ from outfall.core.standards.parameters import registry
 from outfall.monitoring import selectors
 from outfall.monitoring.models import ReadingBatch, Section, SectionReading
 
-__all__ = ["sections", "latest_times", "latest_classes"]
+__all__ = ["sections", "latest_times", "latest_classes", "latest_evaluations"]
 
 _EPOCH = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
 _lock = threading.Lock()
-#: section pk → (newest reading time, (class value or "", compliant, class time ISO))
+#: section pk → ((newest reading time, target, water type), (time, SampleEvaluation) of the newest classed sample)
 _classes: dict[int, tuple] = {}
 
 
@@ -64,11 +64,11 @@ def _latest_times(qs) -> dict[int, dt.datetime | None]:
     return {pk: (t if t and t > _EPOCH else None) for pk, t in qs.annotate(last=last).values_list("pk", "last")}
 
 
-def latest_classes(sites, times: dict) -> dict[int, tuple]:
-    """Section pk → (class value or "", compliant or None, time ISO or None) of its newest classed
-    sample (:func:`outfall.monitoring.selectors.latest_evaluation`) for ``sites`` (pk, target class,
-    water type); a section is evaluated again only when its newest reading time, target or water
-    type changed since this process last looked."""
+def latest_evaluations(sites, times: dict) -> dict[int, tuple]:
+    """Section pk → (time, SampleEvaluation) of its newest classed sample, or (None, None)
+    (:func:`outfall.monitoring.selectors.latest_evaluation`), for ``sites`` (pk, target class, water
+    type); a section is evaluated again only when its newest reading time, target or water type
+    changed since this process last looked (the sections list and the map layer share it)."""
     out, stale = {}, []
     for pk, target, water_type in sites:
         key = (times.get(pk), target, water_type)
@@ -78,12 +78,20 @@ def latest_classes(sites, times: dict) -> dict[int, tuple]:
         else:
             stale.append(pk)
     for s in Section.objects.filter(pk__in=stale):
-        t, ev = selectors.latest_evaluation(s) if times.get(s.pk) else (None, None)
-        cls = ev.water_class if ev else None
-        value = (cls.value if cls else "", ev.compliant if ev else None, t.isoformat() if t else None)
+        value = selectors.latest_evaluation(s) if times.get(s.pk) else (None, None)
         with _lock:
             _classes[s.pk] = ((times.get(s.pk), s.target_class, s.water_type), value)
         out[s.pk] = value
+    return out
+
+
+def latest_classes(sites, times: dict) -> dict[int, tuple]:
+    """Section pk → (class value or "", compliant or None, time ISO or None) of its newest classed
+    sample (through :func:`latest_evaluations`)."""
+    out = {}
+    for pk, (t, ev) in latest_evaluations(sites, times).items():
+        cls = ev.water_class if ev else None
+        out[pk] = (cls.value if cls else "", ev.compliant if ev else None, t.isoformat() if t else None)
     return out
 
 

@@ -92,21 +92,37 @@ def trophic_state(means: dict) -> tuple[float | None, str]:
     return round(index, 1), trophic_grade(index)
 
 
-def river_assessments(sections, *, days: int = 30) -> list[dict]:
+#: (section pk, newest reading time, days) → that section's item means over the days before it
+_recent_means: dict[tuple, dict] = {}
+
+
+def river_assessments(sections, *, days: int = 30, latest: dict | None = None) -> list[dict]:
     """Each river's status from its sections' means over the last ``days`` (环办〔2011〕22号 §2.7):
-    the mean method under 5 sections, class proportions from 5."""
+    the mean method under 5 sections, class proportions from 5. ``latest`` (section pk → newest
+    reading time, e.g. :func:`outfall.monitoring.layers.latest_times`) saves a query per section,
+    and a section's means are read again only when its newest reading time changed."""
     from outfall.core.standards import assess_river
 
     by_river: dict[str, list] = defaultdict(list)
     for s in sections:
-        last = SectionReading.objects.filter(section=s).order_by("-time").values_list("time", flat=True).first()
-        if last is None or s.water_type == "lake":
+        if s.water_type == "lake":
             continue
-        values: dict[str, list] = defaultdict(list)
-        for sample in samples(s, since=last - dt.timedelta(days=days)).values():
-            for p, v in sample.items():
-                values[p].append(v)
-        by_river[s.river or s.name].append({p: period_mean(vs) for p, vs in values.items()})
+        last = (latest.get(s.pk) if latest is not None else
+                SectionReading.objects.filter(section=s).order_by("-time").values_list("time", flat=True).first())
+        if last is None:
+            continue
+        key = (s.pk, last, days)
+        means = _recent_means.get(key)
+        if means is None:
+            values: dict[str, list] = defaultdict(list)
+            for sample in samples(s, since=last - dt.timedelta(days=days)).values():
+                for p, v in sample.items():
+                    values[p].append(v)
+            means = {p: period_mean(vs) for p, vs in values.items()}
+            if len(_recent_means) > 10_000:
+                _recent_means.clear()
+            _recent_means[key] = means
+        by_river[s.river or s.name].append(means)
     out = []
     for river, secs in sorted(by_river.items()):
         a = assess_river(secs)

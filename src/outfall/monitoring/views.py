@@ -28,12 +28,16 @@ CHART_ORDER = ("NH3N", "TP", "CODMN", "DO", "COD", "BOD5", "PH", "TN", "WT")
 
 
 def section_list(request):
-    rows = []
-    for s in Section.objects.visible_to(request.user):
-        t, ev = selectors.latest_evaluation(s)
-        rows.append({"s": s, "time": t, "ev": ev, "target": WaterClass(s.target_class)})
+    from outfall.monitoring.layers import latest_evaluations, latest_times
+
+    sections = list(Section.objects.visible_to(request.user))
+    # newest times in one query, classes re-evaluated only for sections whose readings changed
+    times = latest_times(Section.objects.all()) if sections else {}
+    latest = latest_evaluations([(s.pk, s.target_class, s.water_type) for s in sections], times)
+    rows = [{"s": s, "time": latest[s.pk][0], "ev": latest[s.pk][1], "target": WaterClass(s.target_class)}
+            for s in sections]
     return render(request, "monitoring/section_list.html",
-                  {"rows": rows, "rivers": selectors.river_assessments(Section.objects.visible_to(request.user)),
+                  {"rows": rows, "rivers": selectors.river_assessments(sections, latest=times),
                    "can_edit": _may_edit(request.user)})
 
 
