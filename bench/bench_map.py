@@ -45,7 +45,7 @@ from bench.common import print_table
 
 N_OUTFALLS, ROWS, COLS, N_SECTIONS = 20_000, 200, 100, 200
 W, S, E, N = 120.20, 36.50, 120.75, 37.25
-TARGET_MS, TARGET_KB, PAINT_MS = 200, 500, 2000
+TARGET_MS, TARGET_KB, PAINT_MS, PAGE_MS = 200, 500, 2000, 300
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -256,6 +256,17 @@ def child(db_label: str, days: int) -> None:
         warm, best, r = _time(lambda q=q: c.get("/map/search/", {"q": q}), repeat=3)
         assert r.json()["results"], q
         add(what, warm, best, len(r.content))
+    from outfall.monitoring.models import Section
+
+    busiest = Section.objects.order_by("pk").first()
+    for what, url in (("page: sections list", "/sections/"), ("page: a section", f"/sections/{busiest.pk}/"),
+                      ("page: ledger list", "/ledger/"), ("page: rivers", "/rivers/")):
+        warm, best, r = _time(lambda url=url: c.get(url), repeat=3)
+        assert r.status_code == 200, (url, r.status_code)
+        miss = best * 1000 > PAGE_MS or len(r.content) / 1024 > TARGET_KB
+        verdict = "MISSED" if miss else ("ok; first call MISSED" if warm * 1000 > PAGE_MS else "ok")
+        rows.append([db_label, what, f"{warm * 1000:.0f}", f"{best * 1000:.1f}", f"{len(r.content) / 1024:.1f}",
+                     verdict + " (page <300 ms)"])
     for name, fn in today_whole_layers(user).items():
         warm, best, data = _time(lambda fn=fn: json.dumps(fn(), ensure_ascii=False).encode(), repeat=1)
         add(f"today's whole layer {name}", warm, best, len(data), target=False)

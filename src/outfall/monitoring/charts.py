@@ -9,7 +9,6 @@ its true value and time.
 from __future__ import annotations
 
 import numpy as np
-import plotly.graph_objects as go
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -27,7 +26,8 @@ CHART_BUCKETS = 300
 
 def series_figure(section, code: str, points: list[tuple]) -> dict:
     """A figure of one parameter: the readings, GB 3838 class bands and the target line, labelled in
-    the user's language."""
+    the user's language. Written as plotly's figure JSON directly (the graph objects' validation
+    and the expanded ``plotly_white`` template cost ~0.25 s and ~40 KB a chart)."""
     p = registry()[code]
     name = p.name_en if (get_language() or "").startswith("en") else p.name_zh
     total = len(points)
@@ -38,8 +38,9 @@ def series_figure(section, code: str, points: list[tuple]) -> dict:
     times = [t for t, _v in points]
     values = [v for _t, v in points]
     thinned = len(points) < total
-    fig = go.Figure(go.Scatter(x=times, y=values, mode="lines" if thinned else "lines+markers", marker={"size": 3},
-                                 name=name, line={"width": 1, "color": "#1f3b63"}))
+    trace = {"type": "scatter", "x": times, "y": values, "mode": "lines" if thinned else "lines+markers",
+             "marker": {"size": 3}, "name": name, "line": {"width": 1, "color": "#1f3b63"}}
+    shapes, notes = [], []
     lim = limits_for(code, section.water_type)
     if lim is not None and lim.values:
         vmax = max([v for v in values if v is not None] + [lim.values[-1]]) * 1.1
@@ -51,18 +52,23 @@ def series_figure(section, code: str, points: list[tuple]) -> dict:
         for i, cls in enumerate([*_CLASSES, WaterClass.WORSE_V]):
             lo, hi = sorted((edges[i], edges[i + 1]))
             if hi > lo:
-                fig.add_hrect(y0=lo, y1=hi, fillcolor=cls.colour, opacity=0.10, line_width=0,
-                              annotation_text=label_of(cls), annotation_position="right",
-                              annotation={"font": {"size": 10}})
+                shapes.append({"type": "rect", "xref": "x domain", "yref": "y", "x0": 0, "x1": 1, "y0": lo, "y1": hi,
+                               "fillcolor": cls.colour, "opacity": 0.10, "line": {"width": 0}, "layer": "below"})
+                notes.append({"xref": "x domain", "yref": "y", "x": 1, "y": (lo + hi) / 2, "xanchor": "left",
+                              "showarrow": False, "text": label_of(cls), "font": {"size": 10}})
         target = limit(code, section.target_class, section.water_type)
         if target is not None:
-            fig.add_hline(y=target, line={"color": "#c0392b", "dash": "dash", "width": 1.5},
-                          annotation_text=_("目标 %(cls)s %(limit)s") % {"cls": label_of(WaterClass(section.target_class)),
-                                                                        "limit": target},
-                          annotation_position="top left")
+            shapes.append({"type": "line", "xref": "x domain", "yref": "y", "x0": 0, "x1": 1, "y0": target,
+                           "y1": target, "line": {"color": "#c0392b", "dash": "dash", "width": 1.5}})
+            notes.append({"xref": "x domain", "yref": "y", "x": 0, "y": target, "xanchor": "left",
+                          "yanchor": "bottom", "showarrow": False,
+                          "text": _("目标 %(cls)s %(limit)s") % {"cls": label_of(WaterClass(section.target_class)),
+                                                               "limit": target}})
     title = f"{name} ({p.unit})"
     if thinned:
         title += " · " + _("每段显示最高、最低值 (%(shown)s / %(total)s 点)") % {"shown": len(points), "total": total}
-    fig.update_layout(title=title, height=300, margin={"l": 50, "r": 70, "t": 40, "b": 30},
-                      showlegend=False, template="plotly_white")
-    return fig.to_plotly_json()
+    grid = {"gridcolor": "#ebf0f8", "zerolinecolor": "#ebf0f8"}
+    layout = {"title": {"text": title}, "height": 300, "margin": {"l": 50, "r": 70, "t": 40, "b": 30},
+              "showlegend": False, "plot_bgcolor": "white", "paper_bgcolor": "white",
+              "xaxis": {"type": "date", **grid}, "yaxis": dict(grid), "shapes": shapes, "annotations": notes}
+    return {"data": [trace], "layout": layout}

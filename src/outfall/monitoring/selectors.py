@@ -59,12 +59,25 @@ def latest_evaluation(section: Section):
     return None, None
 
 
-def period_evaluations(section: Section, *, by: str = "month", since: dt.datetime | None = None) -> list[dict]:
+def series_of_samples(loaded: dict) -> dict[str, list[tuple[dt.datetime, float]]]:
+    """:func:`series` from samples already read (:func:`samples`), without reading them again:
+    measured values only (below-detection and missing ones have no value to draw)."""
+    out: dict[str, list] = defaultdict(list)
+    for t in sorted(loaded):
+        for p, v in loaded[t].items():
+            if v.qualifier == "" and v.value is not None and math.isfinite(v.value):
+                out[p].append((t, v.value))
+    return out
+
+
+def period_evaluations(section: Section, *, by: str = "month", since: dt.datetime | None = None,
+                       loaded: dict | None = None) -> list[dict]:
     """Monthly (or yearly) assessment: arithmetic mean of each item over the period, then the
-    single-factor method (环办〔2011〕22号 §2.2–2.3)."""
+    single-factor method (环办〔2011〕22号 §2.2–2.3). ``loaded``: the section's samples already read
+    (:func:`samples`), so a page showing months and years reads them once."""
     tz = timezone.get_current_timezone()
     groups: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
-    for t, values in samples(section, since=since).items():
+    for t, values in (loaded if loaded is not None else samples(section, since=since)).items():
         lt = t.astimezone(tz)
         key = f"{lt.year}" if by == "year" else f"{lt.year}-{lt.month:02d}"
         for p, v in values.items():

@@ -44,7 +44,8 @@ def section_list(request):
 def section_detail(request, pk: int):
     s = get_object_or_404(Section.objects.visible_to(request.user), pk=pk)
     t, ev = selectors.latest_evaluation(s)
-    series = selectors.series(s)
+    loaded = selectors.samples(s)  # read once: charts, months and years
+    series = selectors.series_of_samples(loaded)
     codes = [c for c in CHART_ORDER if c in series] + sorted(c for c in series if c not in CHART_ORDER)
     charts = [{"id": f"chart-{c}", "code": c, "figure": series_figure(s, c, series[c])} for c in codes]
     reg = registry()
@@ -52,7 +53,8 @@ def section_detail(request, pk: int):
         "s": s, "time": t, "ev": ev, "target": WaterClass(s.target_class),
         "charts": charts, "charts_json": json.dumps([{"id": c["id"], "figure": c["figure"]} for c in charts],
                                                     cls=DjangoJSONEncoder),
-        "monthly": selectors.period_evaluations(s, by="month"), "yearly": selectors.period_evaluations(s, by="year"),
+        "monthly": selectors.period_evaluations(s, by="month", loaded=loaded),
+        "yearly": selectors.period_evaluations(s, by="year", loaded=loaded),
         "names": {c: reg[c].name_zh for c in reg}, "panels": render_panels(request, s),
         "can_edit": _may_edit(request.user),
         "snap": Snap.objects.filter(section=s).select_related("reach").first(),
