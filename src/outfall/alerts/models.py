@@ -173,8 +173,8 @@ class OutfallLimit(models.Model):
 class Channel(models.Model):
     """Where notifications go: an e-mail list or a group-bot webhook (checked at entry)."""
 
-    KINDS = [("email", "电子邮件"), ("webhook", "通用 Webhook"), ("wecom", "企业微信群机器人"),
-             ("dingtalk", "钉钉群机器人")]
+    KINDS = [("email", _("电子邮件")), ("webhook", _("通用 Webhook")), ("wecom", _("企业微信群机器人")),
+             ("dingtalk", _("钉钉群机器人"))]
 
     name = models.CharField("名称", max_length=100, unique=True)
     kind = models.CharField("类型", max_length=12, choices=KINDS)

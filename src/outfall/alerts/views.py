@@ -17,7 +17,7 @@ from outfall.accounts.labels import label_of
 from outfall.accounts.models import Town
 from outfall.alerts import lifecycle, permissions, selectors
 from outfall.alerts.charts import alert_figure
-from outfall.alerts.models import Alert
+from outfall.alerts.models import Alert, Receptor
 from outfall.alerts.panels import render_alert_panels
 from outfall.core.enums import AlertRule, AlertSeverity, AlertState
 from outfall.core.errors import OutfallError
@@ -43,10 +43,12 @@ def alert_detail(request, pk: int):
     alert = get_object_or_404(permissions.visible(Alert.objects.select_related("town", "assignee"), request.user),
                               pk=pk)
     points = selectors.readings_around(alert, margin=dt.timedelta(days=3))
+    kinds = dict(Receptor.KINDS)
     return render(request, "alerts/alert_detail.html", {
         "a": alert, "can_act": permissions.can_act(request.user, alert), "next_states": [{"value": s.value, "label": label_of(s)} for s in lifecycle.allowed_next(alert)],
         "steps": alert.steps.select_related("actor", "assignee"), "deliveries": alert.deliveries.select_related("channel"),
         "assignees": selectors.assignees(alert), "rule_label": label_of(AlertRule(alert.rule)),
+        "receptors": [{**r, "kind": kinds.get(r.get("kind"), r.get("kind"))} for r in alert.receptors or []],
         "chart_json": json.dumps(alert_figure(alert, points), cls=DjangoJSONEncoder),
         "panels": render_alert_panels(request, alert)})
 
