@@ -18,7 +18,9 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from outfall.accounts.labels import label_of
 from outfall.alerts import permissions
 from outfall.alerts.models import Alert, AlertStep
 from outfall.alerts.rules import current_rules
@@ -36,8 +38,8 @@ def _state_snapshot(alert: Alert) -> dict:
 def _check_actor(alert: Alert, actor) -> None:
     if not permissions.can_act(actor, alert):
         raise PermissionDeniedError(f"{actor} may not act on alert {alert.pk}",
-                                    user_message=f"无权处置预警 {alert.pk}（属于{alert.town or '未分配镇街'}）"
-                                                 f" / not allowed to act on this alert")
+                                    user_message=_("无权处置预警 %(n)s（属于%(town)s）") % {
+                                        "n": alert.pk, "town": alert.town or _("未分配镇街")})
 
 
 def allowed_next(alert: Alert) -> list[AlertState]:
@@ -51,10 +53,10 @@ def _move(alert: Alert, to: AlertState, *, actor, note: str = "", assignee=None)
     _check_actor(alert, actor)
     before = AlertState(alert.state)
     if not can_transition(before, to):
-        allowed = "、".join(s.label for s in allowed_next(alert)) or "无 / none"
+        allowed = _("、").join(label_of(s) for s in allowed_next(alert)) or _("无")
         raise InputError(f"alert {alert.pk}: {before.value} → {to.value} not allowed",
-                         user_message=f"预警当前为「{before.label}」，不能改为「{to.label}」；可改为：{allowed}"
-                                      f" / cannot go from {before.value} to {to.value}")
+                         user_message=_("预警当前为「%(before)s」，不能改为「%(to)s」；可改为：%(allowed)s") % {
+                             "before": label_of(before), "to": label_of(to), "allowed": allowed})
     snap = _state_snapshot(alert)
     alert.state = to.value
     if assignee is not None:
@@ -92,7 +94,7 @@ def confirm_alert(alert: Alert, *, actor, note: str = "") -> Alert:
 def mark_not_genuine(alert: Alert, *, actor, reason: str) -> Alert:
     """不属实: a false alarm (instrument, sampling); the reason is required."""
     if not (reason or "").strip():
-        raise InputError("reason required", user_message="标记不属实须填写原因 / a reason is required")
+        raise InputError("reason required", user_message=_("标记不属实须填写原因"))
     return _move(alert, AlertState.NOT_GENUINE, actor=actor, note=reason.strip())
 
 
@@ -109,7 +111,7 @@ def assign_alert(alert: Alert, assignee, *, actor, note: str = "") -> Alert:
     _check_actor(alert, actor)
     if assignee is None or not assignee.is_active or not permissions.can_act(assignee, alert):
         raise InputError(f"assignee {assignee} cannot act on alert {alert.pk}",
-                         user_message=f"「{assignee}」无权处置该预警，不能指派 / the assignee may not act on this alert")
+                         user_message=_("「%(user)s」无权处置该预警，不能指派") % {"user": assignee})
     snap = _state_snapshot(alert)
     alert.assignee = assignee
     alert.save(update_fields=["assignee", "updated_at"])

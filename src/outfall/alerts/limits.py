@@ -12,6 +12,7 @@ import uuid
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from outfall.alerts import permissions
 from outfall.alerts.models import OutfallLimit
@@ -90,7 +91,7 @@ def add_outfall_limit(outfall: Outfall, data: dict, *, actor) -> OutfallLimit:
     """Add (or replace, same parameter, basis and start) one limit of ``outfall``."""
     if not permissions.can_edit_limits(actor, outfall):
         raise PermissionDeniedError(f"{actor} may not edit limits of {outfall.code}",
-                                    user_message=f"无权修改排污口 {outfall.code} 的排放限值 / not allowed")
+                                    user_message=_("无权修改排污口 %(code)s 的排放限值") % {"code": outfall.code})
     try:
         lim = clean_limit(data)
     except LimitError as exc:

@@ -11,13 +11,15 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
-from outfall.core.enums import AlertRule, AlertSeverity, AlertState, choices
+from outfall.accounts.labels import choices
+from outfall.core.enums import AlertRule, AlertSeverity, AlertState
 from outfall.core.warning import BASES, KINDS
 
-SITE_KINDS = [("section", "断面"), ("outfall", "排污口")]
+SITE_KINDS = [("section", _("断面")), ("outfall", _("排污口"))]
 BASIS_CHOICES = [(b, b) for b in BASES]
-KIND_CHOICES = [(k, {"max": "上限", "min": "下限"}[k]) for k in KINDS]
+KIND_CHOICES = [(k, {"max": _("上限"), "min": _("下限")}[k]) for k in KINDS]
 
 
 #: The lifecycle's choices, one set for every field that holds a state (named once in the API schema).
@@ -121,7 +123,7 @@ class Receptor(models.Model):
     """A sensitive receptor (敏感目标) at a monitoring section: a drinking-water source or an
     assessed section downstream of which an alert is more urgent."""
 
-    KINDS = [("drinking_water", "饮用水水源地"), ("national", "国控考核断面"), ("provincial", "省控考核断面")]
+    KINDS = [("drinking_water", _("饮用水水源地")), ("national", _("国控考核断面")), ("provincial", _("省控考核断面"))]
 
     section = models.OneToOneField("monitoring.Section", verbose_name="断面", on_delete=models.CASCADE,
                                    related_name="receptor")
@@ -171,8 +173,8 @@ class OutfallLimit(models.Model):
 class Channel(models.Model):
     """Where notifications go: an e-mail list or a group-bot webhook (checked at entry)."""
 
-    KINDS = [("email", "电子邮件"), ("webhook", "通用 Webhook"), ("wecom", "企业微信群机器人"),
-             ("dingtalk", "钉钉群机器人")]
+    KINDS = [("email", _("电子邮件")), ("webhook", _("通用 Webhook")), ("wecom", _("企业微信群机器人")),
+             ("dingtalk", _("钉钉群机器人"))]
 
     name = models.CharField("名称", max_length=100, unique=True)
     kind = models.CharField("类型", max_length=12, choices=KINDS)
@@ -219,7 +221,7 @@ class Subscription(models.Model):
 class Delivery(models.Model):
     """One attempt to send one alert's message over one channel (every attempt is kept)."""
 
-    STATUS = [("sent", "已发送"), ("failed", "失败")]
+    STATUS = [("sent", _("已发送")), ("failed", _("失败"))]
 
     alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="deliveries")
     channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="deliveries")

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from outfall.alerts import permissions
@@ -37,14 +38,14 @@ def outfall_panel(request, outfall) -> str:
 def limit_add(request, pk: int):
     outfall = get_object_or_404(Outfall.objects.visible_to(request.user), pk=pk)
     if not permissions.can_edit_limits(request.user, outfall):
-        raise PermissionDenied("无权修改该排污口的排放限值 / not allowed")
+        raise PermissionDenied(_("无权修改该排污口的排放限值"))
     form = LimitForm(request.POST)
     if not form.is_valid():
         messages.error(request, "；".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
     else:
         try:
             add_outfall_limit(outfall, form.cleaned_data, actor=request.user)
-            messages.success(request, "已添加排放限值 / limit added")
+            messages.success(request, _("已添加排放限值"))
         except OutfallError as exc:
             messages.error(request, exc.user_message)
     return redirect("ledger:detail", pk=pk)

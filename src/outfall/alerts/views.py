@@ -10,12 +10,14 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from outfall.accounts.labels import label_of
 from outfall.accounts.models import Town
 from outfall.alerts import lifecycle, permissions, selectors
 from outfall.alerts.charts import alert_figure
-from outfall.alerts.models import Alert
+from outfall.alerts.models import Alert, Receptor
 from outfall.alerts.panels import render_alert_panels
 from outfall.core.enums import AlertRule, AlertSeverity, AlertState
 from outfall.core.errors import OutfallError
@@ -24,11 +26,16 @@ ACTIONS = {"acknowledged": lifecycle.acknowledge_alert, "tracing": lifecycle.sta
            "confirmed": lifecycle.confirm_alert, "closed": lifecycle.close_alert}
 
 
+def _options(enum_cls) -> list[dict]:
+    """A filter's options: each member's value and its label in the active language."""
+    return [{"value": m.value, "label": label_of(m)} for m in enum_cls]
+
+
 def alert_list(request):
     qs = selectors.filtered(permissions.visible(Alert.objects.all(), request.user), request.GET)
     return render(request, "alerts/alert_list.html", {
-        "alerts": qs.select_related("town")[:500], "count": qs.count(), "states": list(AlertState),
-        "rules": list(AlertRule), "severities": list(AlertSeverity), "towns": Town.objects.all(),
+        "alerts": qs.select_related("town")[:500], "count": qs.count(), "states": _options(AlertState),
+        "rules": _options(AlertRule), "severities": _options(AlertSeverity), "towns": Town.objects.all(),
         "rivers": selectors.rivers(), "f": request.GET})
 
 
@@ -36,10 +43,12 @@ def alert_detail(request, pk: int):
     alert = get_object_or_404(permissions.visible(Alert.objects.select_related("town", "assignee"), request.user),
                               pk=pk)
     points = selectors.readings_around(alert, margin=dt.timedelta(days=3))
+    kinds = dict(Receptor.KINDS)
     return render(request, "alerts/alert_detail.html", {
-        "a": alert, "can_act": permissions.can_act(request.user, alert), "next_states": lifecycle.allowed_next(alert),
+        "a": alert, "can_act": permissions.can_act(request.user, alert), "next_states": [{"value": s.value, "label": label_of(s)} for s in lifecycle.allowed_next(alert)],
         "steps": alert.steps.select_related("actor", "assignee"), "deliveries": alert.deliveries.select_related("channel"),
-        "assignees": selectors.assignees(alert), "rule": AlertRule(alert.rule),
+        "assignees": selectors.assignees(alert), "rule_label": label_of(AlertRule(alert.rule)),
+        "receptors": [{**r, "kind": kinds.get(r.get("kind"), r.get("kind"))} for r in alert.receptors or []],
         "chart_json": json.dumps(alert_figure(alert, points), cls=DjangoJSONEncoder),
         "panels": render_alert_panels(request, alert)})
 
@@ -48,7 +57,7 @@ def alert_detail(request, pk: int):
 def alert_act(request, pk: int):
     alert = get_object_or_404(permissions.visible(Alert.objects.all(), request.user), pk=pk)
     if not permissions.can_act(request.user, alert):
-        raise PermissionDenied("无权处置此预警 / not allowed to act on this alert")
+        raise PermissionDenied(_("无权处置此预警"))
     to, note = request.POST.get("to", ""), request.POST.get("note", "")
     try:
         if to == "not_genuine":
@@ -59,9 +68,9 @@ def alert_act(request, pk: int):
         elif to in ACTIONS:
             ACTIONS[to](alert, actor=request.user, note=note)
         else:
-            messages.error(request, f"未知操作「{to}」/ unknown action")
+            messages.error(request, _("未知操作「%(to)s」") % {"to": to})
             return redirect("alerts:detail", pk=pk)
-        messages.success(request, "已处置 / done")
+        messages.success(request, _("已处置"))
     except OutfallError as exc:
         messages.error(request, exc.user_message)
     return redirect("alerts:detail", pk=pk)

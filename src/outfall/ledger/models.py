@@ -165,7 +165,7 @@ class ExportJob(models.Model):
     """A ledger export too large to write inside a request: queued, written by the worker into a file
     under the data directory, downloaded by the user who asked for it, removed after a retention."""
 
-    STATE_CHOICES = [("queued", "排队中"), ("running", "导出中"), ("done", "已完成"), ("failed", "失败")]
+    STATE_CHOICES = [("queued", _("排队中")), ("running", _("导出中")), ("done", _("已完成")), ("failed", _("失败"))]
 
     requester = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="申请人", null=True,
                                   on_delete=models.SET_NULL, related_name="+")

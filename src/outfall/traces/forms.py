@@ -3,28 +3,29 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from outfall.traces.models import TASK_RESULTS
 
 
 class TraceForm(forms.Form):
     section = forms.IntegerField(widget=forms.HiddenInput)
-    parameter = forms.CharField(label="指标 / parameter", max_length=20, initial="NH3N", help_text="如 NH3N、氨氮、TP",
+    parameter = forms.CharField(label=_("指标"), max_length=20, initial="NH3N", help_text=_("如 NH3N、氨氮、TP"),
                                 widget=forms.TextInput(attrs={"list": "trace-parameters"}))
-    at = forms.DateTimeField(label="时间 / time", required=False,
+    at = forms.DateTimeField(label=_("时间"), required=False,
                              widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
                              input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
-                             help_text="空：最近一次超标或最新读数 / empty: the latest exceedance or reading")
-    decay_per_day = forms.FloatField(label="衰减系数 (1/d) / decay", required=False, min_value=0,
-                                     help_text="空：按指标默认值 / empty: the parameter's default")
+                             help_text=_("空：最近一次超标或最新读数"))
+    decay_per_day = forms.FloatField(label=_("衰减系数 (1/d)"), required=False, min_value=0,
+                                     help_text=_("空：按指标默认值"))
 
 
 class TaskForm(forms.Form):
-    assignee = forms.IntegerField(label="核查人 / assignee", required=False)
-    deadline = forms.DateField(label="期限 / deadline", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    note = forms.CharField(label="说明 / note", required=False, max_length=500)
+    assignee = forms.IntegerField(label=_("核查人"), required=False)
+    deadline = forms.DateField(label=_("期限"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    note = forms.CharField(label=_("说明"), required=False, max_length=500)
 
 
 class CompleteForm(forms.Form):
-    result = forms.ChoiceField(label="核查结果 / result", choices=TASK_RESULTS)
-    note = forms.CharField(label="说明 / note", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    result = forms.ChoiceField(label=_("核查结果"), choices=TASK_RESULTS)
+    note = forms.CharField(label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 3}))

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
-TASK_STATES = [("open", "待核查"), ("done", "已完成")]
-TASK_RESULTS = [("discharging", "存在排放"), ("not_discharging", "未发现排放"), ("inconclusive", "无法判断")]
+TASK_STATES = [("open", _("待核查")), ("done", _("已完成"))]
+TASK_RESULTS = [("discharging", _("存在排放")), ("not_discharging", _("未发现排放")), ("inconclusive", _("无法判断"))]
 
 
 class Trace(models.Model):

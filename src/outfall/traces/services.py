@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
+from outfall.accounts.labels import label_of
 from outfall.alerts import lifecycle
 from outfall.alerts import permissions as alert_permissions
 from outfall.core.enums import AlertState
@@ -42,7 +45,7 @@ def start_trace(section, parameter: str, at: dt.datetime, *, actor, alert=None, 
     with a Chinese-first message (what is missing, what was assumed).
     """
     if not permissions.can_trace(actor):
-        raise PermissionDeniedError(f"{actor} may not trace", user_message="无权发起溯源 / not allowed to start a trace")
+        raise PermissionDeniedError(f"{actor} may not trace", user_message=_("无权发起溯源"))
     run = run_trace(section, parameter, at, decay_per_day=decay_per_day, window_h=window_h)
     inp, result, notes, param, at = run.inputs, run.result, list(run.notes), run.parameter, run.at
     drawn = explain.series(inp, result, decay_per_day=decay_per_day, dispersion_m2_s=DEFAULT_DISPERSION_M2_S)
@@ -50,7 +53,7 @@ def start_trace(section, parameter: str, at: dt.datetime, *, actor, alert=None, 
     if alert is not None:
         if alert.section_id != section.pk or alert.parameter != param.code:
             raise InputError("alert of another series",
-                             user_message="该预警不属于此断面和指标 / the alert is of another section or parameter")
+                             user_message=_("该预警不属于此断面和指标"))
         state = AlertState(alert.state)
         if state == AlertState.TRACING:
             moved = None
@@ -75,8 +78,7 @@ def trace_alert(alert, *, actor, decay_per_day: float | None = None) -> Trace:
     """One click on an alert: trace its parameter at its section at the peak of its episode."""
     if alert.site_kind != "section" or alert.section_id is None:
         raise InputError(f"alert {alert.pk} is an outfall's",
-                         user_message="排污口的预警无需河道溯源：直接核查该排污口 / an outfall's own alert needs no "
-                                      "river trace")
+                         user_message=_("排污口的预警无需河道溯源：直接核查该排污口"))
     return start_trace(alert.section, alert.parameter, alert_peak_time(alert), actor=actor, alert=alert,
                        decay_per_day=decay_per_day)
 
@@ -94,17 +96,17 @@ def create_task(trace_row: Trace, outfall: Outfall, *, actor, assignee=None, dea
     """核查任务 for one candidate outfall of a trace, optionally given to ``assignee`` by ``deadline``."""
     if not permissions.can_create_tasks(actor, trace_row):
         raise PermissionDeniedError(f"{actor} may not create tasks",
-                                    user_message="无权创建核查任务 / not allowed to create verification tasks")
+                                    user_message=_("无权创建核查任务"))
     codes = [c["outfall"] for c in trace_row.result.get("candidates", [])]
     if outfall.code not in codes:
         raise InputError(f"{outfall.code} not a candidate of trace {trace_row.pk}",
-                         user_message=f"排污口「{outfall.code}」不是溯源 #{trace_row.pk} 的候选排污口 / not a candidate")
+                         user_message=_("排污口「%(code)s」不是溯源 #%(n)s 的候选排污口") % {"code": outfall.code, "n": trace_row.pk})
     if assignee is not None and not permissions.can_be_assigned(assignee, outfall):
         raise InputError(f"{assignee} cannot be assigned",
-                         user_message=f"「{assignee}」不能核查该排污口（须为局、核查员或该镇街人员）/ cannot be assigned")
+                         user_message=_("「%(user)s」不能核查该排污口（须为局、核查员或该镇街人员）") % {"user": assignee})
     if VerificationTask.objects.filter(trace=trace_row, outfall=outfall, state="open").exists():
         raise InputError("open task exists",
-                         user_message=f"排污口「{outfall.code}」已有未完成的核查任务 / an open task already exists")
+                         user_message=_("排污口「%(code)s」已有未完成的核查任务") % {"code": outfall.code})
     task = VerificationTask.objects.create(trace=trace_row, outfall=outfall, assignee=assignee, deadline=deadline,
                                            note=note.strip(), created_by=actor if getattr(actor, "pk", None) else None)
     record_change(task, action="create", actor=actor, before=None, after=_task_snapshot(task), related=trace_row)
@@ -122,26 +124,26 @@ def _feed_back(task: VerificationTask, *, actor) -> str:
     may = alert_permissions.can_act(actor, alert)
     if task.result == "discharging":
         if not can_transition(state, AlertState.CONFIRMED):
-            return f"预警为「{state.label}」，未改变 / the alert stays {state.value}"
+            return _("预警为「%(state)s」，未改变") % {"state": label_of(state)}
         if not may:
-            return "记录人无权处置该预警，请预警负责人确认属实 / the alert needs confirming by someone responsible"
+            return _("记录人无权处置该预警，请预警负责人确认属实")
         lifecycle.confirm_alert(alert, actor=actor, note=f"核查任务 #{task.pk}：排污口 {task.outfall.code} 存在排放")
-        return "预警已确认属实 / alert confirmed"
+        return _("预警已确认属实")
     tasks = list(task.trace.tasks.select_related("outfall").order_by("pk"))
     if any(t.state != "done" for t in tasks) or any(t.result == "discharging" for t in tasks):
         return ""
     if any(t.result != "not_discharging" for t in tasks):
-        return ("有核查结果为「无法判断」，预警保持不变，可再派核查任务 / some results are inconclusive: "
-                "the alert stays as it is; assign another check")
+        return _("有核查结果为「无法判断」，预警保持不变，可再派核查任务")
     if not can_transition(state, AlertState.NOT_GENUINE):
-        return f"预警为「{state.label}」，未改变 / the alert stays {state.value}"
+        return _("预警为「%(state)s」，未改变") % {"state": label_of(state)}
     if not may:
-        return "记录人无权处置该预警，请预警负责人处理 / the alert needs someone responsible"
-    labels = dict(TASK_RESULTS)
+        return _("记录人无权处置该预警，请预警负责人处理")
+    with translation.override(settings.LANGUAGE_CODE):  # the stored reason: Chinese, as the steps
+        labels = {k: str(v) for k, v in TASK_RESULTS}
     reason = "核查任务均未发现排放：" + "；".join(f"#{t.pk} {t.outfall.code} {labels.get(t.result, t.result)}"
                                                  for t in tasks)
     lifecycle.mark_not_genuine(alert, actor=actor, reason=reason)
-    return "预警已标记为不属实 / alert marked not genuine"
+    return _("预警已标记为不属实")
 
 
 @transaction.atomic
@@ -158,13 +160,12 @@ def complete_task(task: VerificationTask, result: str, note: str = "", *, actor)
             .get(pk=task.pk))
     if not permissions.can_complete(actor, task):
         raise PermissionDeniedError(f"{actor} may not complete task {task.pk}",
-                                    user_message="无权记录该核查任务的结果 / not allowed to record this task")
+                                    user_message=_("无权记录该核查任务的结果"))
     if task.state == "done":
-        raise InputError(f"task {task.pk} done", user_message=f"核查任务 #{task.pk} 已完成，结果不能再改 / already done")
+        raise InputError(f"task {task.pk} done", user_message=_("核查任务 #%(n)s 已完成，结果不能再改") % {"n": task.pk})
     if result not in dict(TASK_RESULTS):
         raise InputError(f"result {result!r}",
-                         user_message="请选择核查结果：存在排放、未发现排放或无法判断 / choose a result: "
-                                      "discharging, not_discharging or inconclusive")
+                         user_message=_("请选择核查结果：存在排放、未发现排放或无法判断"))
     before = _task_snapshot(task)
     task.result, task.state, task.done_at = result, "done", timezone.now()
     if note.strip():

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from outfall.alerts import permissions as alert_permissions
@@ -67,20 +68,20 @@ def trace_detail(request, pk: int):
 
 def _start(request, func):
     if not permissions.can_trace(request.user):
-        raise PermissionDenied("无权发起溯源 / not allowed to start a trace")
+        raise PermissionDenied(_("无权发起溯源"))
     try:
         t = func()
     except OutfallError as exc:
         messages.error(request, exc.user_message)
         return None
-    messages.success(request, f"已完成溯源 #{t.pk} / trace done")
+    messages.success(request, _("已完成溯源 #%(n)s") % {"n": t.pk})
     return redirect("traces:detail", pk=t.pk)
 
 
 @require_POST
 def trace_create(request):
     if not permissions.can_trace(request.user):
-        raise PermissionDenied("无权发起溯源 / not allowed to start a trace")
+        raise PermissionDenied(_("无权发起溯源"))
     form = TraceForm(request.POST)
     if not form.is_valid():
         messages.error(request, "；".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
@@ -113,11 +114,11 @@ def trace_from_alert(request, pk: int):
 def task_create(request, pk: int):
     t = get_object_or_404(_traces(request.user), pk=pk)
     if not permissions.can_create_tasks(request.user, t):
-        raise PermissionDenied("无权创建核查任务 / not allowed to create tasks")
+        raise PermissionDenied(_("无权创建核查任务"))
     form = TaskForm(request.POST)
     codes = request.POST.getlist("outfall")
     if not form.is_valid() or not codes:
-        messages.error(request, "请至少选择一个候选排污口 / choose at least one candidate" if form.is_valid()
+        messages.error(request, _("请至少选择一个候选排污口") if form.is_valid()
                        else "；".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
         return redirect("traces:detail", pk=pk)
     d = form.cleaned_data
@@ -127,11 +128,11 @@ def task_create(request, pk: int):
             for code in codes:
                 outfall = Outfall.objects.filter(code=code).first()
                 if outfall is None:
-                    messages.error(request, f"排污口「{code}」不存在 / no such outfall")
+                    messages.error(request, _("排污口「%(code)s」不存在") % {"code": code})
                     raise _Rollback
                 services.create_task(t, outfall, actor=request.user, assignee=assignee, deadline=d["deadline"],
                                      note=d["note"])
-        messages.success(request, f"已创建 {len(codes)} 个核查任务 / tasks created")
+        messages.success(request, _("已创建 %(n)s 个核查任务") % {"n": len(codes)})
     except _Rollback:
         pass
     except OutfallError as exc:
@@ -162,14 +163,14 @@ def task_detail(request, pk: int):
 def task_complete(request, pk: int):
     task = get_object_or_404(_tasks(request.user), pk=pk)
     if not permissions.can_complete(request.user, task):
-        raise PermissionDenied("无权记录该核查任务的结果 / not allowed")
+        raise PermissionDenied(_("无权记录该核查任务的结果"))
     form = CompleteForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "请选择核查结果 / choose a result")
+        messages.error(request, _("请选择核查结果"))
         return redirect("traces:task-detail", pk=pk)
     try:
         done = services.complete_task(task, form.cleaned_data["result"], form.cleaned_data["note"], actor=request.user)
-        messages.success(request, "已记录核查结果 / result recorded" + (f"；{done.alert_outcome}" if done.alert_outcome
+        messages.success(request, _("已记录核查结果") + (f"；{done.alert_outcome}" if done.alert_outcome
                                                                         else ""))
     except OutfallError as exc:
         messages.error(request, exc.user_message)
