@@ -59,6 +59,14 @@ def test_banning_the_upstream_polluter_improves_the_sections_below_and_worsens_n
         assert rows and all(r["predicted_mg_l"] < r["current_mg_l"] for r in rows)
 
 
+def test_a_load_beyond_what_the_section_carries_is_cut_at_zero_and_said(world):
+    fx.add_outfall_readings(world["P1"], [500.0])  # 10 g/s: more than S1 carries
+    done = run_whatif(ban=[world["P1"].code], parameter="NH3N")
+    s1 = by_section(done.rows)[world["S1"].code]
+    assert s1["predicted_mg_l"] == 0 < s1["current_mg_l"]
+    assert any("截断" in n and world["S1"].code in n for n in done.notes)
+
+
 def test_without_own_data_the_load_is_the_types_typical_effluent(world):
     # P3 (urban WWTP, typical NH3N 5 mg/L) has no readings: 5 × 0.02 m³/s comes off SM only
     (row,) = run_whatif(ban=[world["P3"].code], parameter="NH3N", decay_per_day=0.0).rows

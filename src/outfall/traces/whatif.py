@@ -213,5 +213,9 @@ def run_whatif(*, ban=(), merge=None, parameter: str | None = None, period: str 
         raise InputError(f"nothing emitted by {moved}", user_message=f"{label} 断面所测的指标，所取缔/合并的排污口都不排放"
                                                                      f"（{', '.join(params) or '无数据'}）/ these outfalls "
                                                                      f"emit none of the parameters measured")
+    clipped = sorted({f"{r['section']} {r['parameter']}" for r in rows if r["predicted_mg_l"] == 0 < r["current_mg_l"]})
+    if clipped:
+        notes.append("预测浓度在 0 处截断：所减负荷超过断面实测的量，请核对河段流量或排污口数据 / the removed load exceeds "
+                     "what the section carries (check the flows or the outfall's data): " + ", ".join(clipped))
     rows.sort(key=lambda r: (r["section"], r["parameter"]))
     return WhatIfResult(rows, label, notes)

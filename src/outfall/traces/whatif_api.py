@@ -33,7 +33,7 @@ class WhatIfRowSerializer(serializers.Serializer):
     OpenApiParameter("period", OpenApiTypes.STR, description="YYYY or YYYY-MM; default: the 12 months up to the "
                                                              "latest reading"),
     OpenApiParameter("decay_per_day", OpenApiTypes.NUMBER, description="first-order decay per day")],
-    responses={200: WhatIfRowSerializer(many=True)}, operation_id="whatif")
+    responses={200: WhatIfRowSerializer(many=True)}, operation_id="whatif", tags=["traces"])
 @api_view(["GET"])
 def whatif_view(request):
     """情景预测: each affected section's concentration and class after banning or merging outfalls."""
