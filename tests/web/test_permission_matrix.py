@@ -142,6 +142,7 @@ API = {
     ("trace-task-list", "POST"):                  (401, 400, 400, 403, 403, 403, 403),
     ("trace-task-detail", "GET"):                 (401, 200, 200, 200, 404, 200, 200),
     ("trace-task-complete", "POST"):              (401, 400, 400, 400, 404, 400, 403),
+    ("whatif", "GET"):                            (401, 200, 200, 200, 200, 200, 200),
     ("api-root", "GET"):                          (401, 200, 200, 200, 200, 200, 200),
     ("schema", "GET"):                            (401, 200, 200, 200, 200, 200, 200),
     ("api-docs", "GET"):                          (401, 200, 200, 200, 200, 200, 200),
@@ -193,10 +194,12 @@ CLI = {
 }
 
 # ---------------------------------------------------------------------------------------------------
-#: Query string (GET) or body (other methods) a row needs; default none / empty.
+#: Query string (GET) or body (other methods) a row needs; default none / empty; a function of the
+#: fixture world when it names a fixture object.
 REQUEST_DATA = {
     ("network-navigate", "GET"): {"start": "370285S04", "mode": "UT"},
     ("readings-push", "POST"): {"readings": [{}]},
+    ("whatif", "GET"): lambda w: {"ban": w.outfall.code, "parameter": "NH3N"},
 }
 
 #: How to fill a URL keyword: "object" (an attribute of the fixture world) or a literal; by
@@ -265,7 +268,7 @@ def build_world(media: str) -> World:
     admin = w.users["admin"]
     w.tokens = {u.pk: Token.objects.create(user=u).key for u in w.users.values()}
     w.user = w.users["viewer"]
-    w.outfall = make_outfall(w.town_a, admin)
+    w.outfall = make_outfall(w.town_a, admin, design_discharge_m3_d=100.0)  # a load for GET /api/whatif/
     w.outfall_ct = ContentType.objects.get_for_model(w.outfall)
     with override_settings(MEDIA_ROOT=media):
         w.photo = add_photo(w.outfall, SimpleUploadedFile("a.png", png_bytes()), actor=admin)
@@ -435,8 +438,9 @@ class PermissionMatrixTests(TestCase):
 
     def observe(self, rows: dict, *, api: bool) -> dict:
         routes, clients = matrix.routes(), matrix.Clients(self.world)
+        data = {k: v(self.world) if callable(v) else v for k, v in REQUEST_DATA.items()}
         return {(key, method): tuple(clients.request(method, role, url_of(self.world, routes[key]),
-                                                     REQUEST_DATA.get((key, method)), api=api).status_code
+                                                     data.get((key, method)), api=api).status_code
                                      for role in ROLES)
                 for key, method in rows}
 

@@ -29,6 +29,7 @@ COMMAND_MODULES = [
     "outfall.cli.backup",
     "outfall.cli.alerts",
     "outfall.cli.trace",
+    "outfall.cli.whatif",
 ]
 
 

@@ -8,6 +8,7 @@ from outfall.ledger.api import OutfallViewSet
 from outfall.monitoring.api import SectionViewSet, push_readings
 from outfall.rivers.api import navigate_view, report_view
 from outfall.traces.api import TaskViewSet, TraceViewSet
+from outfall.traces.whatif_api import whatif_view
 
 router = DefaultRouter()
 router.register("outfalls", OutfallViewSet, basename="outfall")
@@ -18,4 +19,5 @@ router.register("trace-tasks", TaskViewSet, basename="trace-task")
 
 urlpatterns = [path("readings/", push_readings, name="readings-push"),
                path("network/navigate/", navigate_view, name="network-navigate"),
-               path("network/report/", report_view, name="network-report"), *router.urls]
+               path("network/report/", report_view, name="network-report"),
+               path("whatif/", whatif_view, name="whatif"), *router.urls]
