@@ -96,7 +96,7 @@ def _member_likelihood(pp, q_sec, row_t, starts, durations, k, D, A_g, gid, fit,
     (s² the fit's mean squared residual). Its dispersion, decay and timing are what tell members apart.
     The dispersion coefficient is known to an order of magnitude at best (reference/tracing.md §5), so
     each member takes its best of D/``DISPERSION_SPAN``, D and D·``DISPERSION_SPAN``, and release times
-    are tried at half the grid step."""
+    are tried at half the grid step. Every candidate alone is fitted with the durations ``solo_durations`` h."""
     like = np.ones(len(gid))
     contrib = A_g * fit.x[None]  # rows, groups, shifts
     fitted = contrib.sum(axis=(1, 2)) + fit.background[row_sec]
