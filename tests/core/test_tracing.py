@@ -19,7 +19,7 @@ from outfall.core.network.graph import network_from_arrays
 from outfall.core.simulate import Point, Pulse, Source, Steady, paths_between, reach_flows, simulate
 from outfall.core.simulate.scenario import readings_for
 from outfall.core.tracing import OutfallIndex, OutfallSite, SectionSite, trace
-from outfall.core.tracing.priors import emitting_types, typical
+from outfall.core.tracing.priors import MIN_FEASIBILITY, emitting_types, typical, upper_raw
 from outfall.core.tracing.sampling import sample_points
 
 TIMES = np.arange(0.0, 36.0, 1.0)
@@ -386,3 +386,46 @@ def test_boxes_from_one_arrival_array_equal_the_responses(dispersion):
     odd = boxes(pp, q, row_sec, row_t, first, 0.7, 4, (1.0,), 0.2, dispersion)[0]  # not whole steps: response
     np.testing.assert_allclose(odd, response(pp, q, row_sec, row_t, first[:, None] + 0.7 * np.arange(4), 1.0, 0.2,
                                              dispersion), atol=1e-12)
+
+
+# --- load feasibility and release durations (issue #10, the demo's main event) --------------------------------
+def test_the_strongest_effluent_bounds_a_type_without_a_row():
+    """``upper_raw`` is the highest untreated concentration over the table's types (the type is not known)."""
+    for parameter in ("NH3N", "COD", "CR6"):
+        assert upper_raw(parameter).raw_mg_l == max(typical(t, parameter).raw_mg_l for t in emitting_types(parameter))
+    assert upper_raw("NH3N").source.startswith("GB 18596")  # manure, untreated
+    assert upper_raw("FCOLI") is None
+
+
+def test_an_outfall_of_unknown_type_that_cannot_carry_the_load_does_not_outrank_one_that_can():
+    """At the same point, a big industrial outfall spilling 3× its type's raw NH₃-N against a tiny one of unknown
+    type that would need tens of g/L: the unknown one's load feasibility is bounded by the strongest effluent of
+    any type (``upper_raw``), so it does not win on its milder type factor."""
+    net = net_of("straight")
+    layout = [(0, 0.2, "工业排污口", 0.03, 0), (0, 0.2, "暂无法确定", 0.0005, 0)]
+    outs, secs, rd = scenario(net, layout, (450.0, 8.0, 2.0, 0.0, 4))
+    ev = event_section(net, outs, secs, rd)
+    res = trace(net, outs, secs, rd, section=ev[0], parameter="NH3N", at=ev[1], n_boot=0)
+    assert [c.outfall for c in res.candidates] == ["P0", "P1"]
+    e0, e1 = res.candidates[0].evidence, res.candidates[1].evidence
+    assert e1.type_reason == "type unknown" and e1.load_feasibility == MIN_FEASIBILITY
+    assert e0.load_feasibility > e1.load_feasibility
+
+
+@pytest.mark.parametrize("hours", [3.0, 12.0])
+def test_a_long_release_near_the_section_is_not_taken_for_a_short_one_far_up(hours):
+    """A chain of 12 reaches of 3 km at 0.3 m/s, one section at the bottom read hourly: P0 (≈ 7 h up) releases
+    ``hours`` h, P1 (≈ 26 h up) does nothing. A 12 h plateau fitted only with 1–2 h boxes looks like P1's
+    dispersed pulse; the release as long as the section saw it is tried too, so P0 ranks first and the load
+    it alone needs is its real q·Δc (within 10 %)."""
+    net = network_from_arrays(np.arange(-1, 11), np.full(12, 3000.0), velocity_m_s=np.full(12, 0.3))
+    q, conc = 0.03, 300.0
+    outs = [OutfallSite("P0", 2, 0.5, "工业排污口", q), OutfallSite("P1", 9, 0.5, "工业排污口", q)]
+    srcs = [Source("P0", 2, 0.5, q, Pulse(conc, 30.0, hours, 2.0)), Source("P1", 9, 0.5, q, Steady(2.0))]
+    rd = readings_for(net, srcs, [Point("S", 0, 0.9)], np.arange(0.0, 96.0), parameter="NH3N", dispersion_m2_s=5.0,
+                      background_mg_l=0.3, noise_rel=0.05, seed=3)
+    t, v = rd["S"]
+    res = trace(net, outs, [SectionSite("S", 0, 0.9)], rd, section="S", parameter="NH3N", at=float(t[np.argmax(v)]),
+                n_boot=0, dispersion_m2_s=5.0)
+    assert res.candidates[0].outfall == "P0"
+    assert res.candidates[0].evidence.alone_load_g_s == pytest.approx(q * (conc - 2.0), rel=0.1)

@@ -12,7 +12,6 @@ from contextlib import redirect_stdout
 from pathlib import Path
 
 import numpy as np
-import pytest
 from django.test import TestCase
 
 from outfall.alerts.checking import check_alerts
@@ -98,10 +97,6 @@ class DemoTest(TestCase):
         self.assertGreater(min(on_day), 5 * usual)  # its own monitor saw its discharge
         self.assertEqual(set(OutfallReading.objects.values_list("outfall__online_monitoring", flat=True)), {True})
 
-    @pytest.mark.xfail(strict=True, reason=(
-        "core tracer (as of this branch) ranks 370285W0005, an outfall of unknown type, first: the load "
-        "feasibility of an unknown type is not assessed (prior 0.6 x 1) while the culprit's is 0.44; every "
-        "洙河 outfall is one group (no section on 洙河 above the confluence to tell them apart)"))
     def test_the_tracer_ranks_the_culprit_of_the_main_event(self):
         result, culprit = trace_main_event()
         ranked = result.candidates

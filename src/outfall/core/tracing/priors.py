@@ -11,7 +11,9 @@ Factors (multiplied into the prior; 1 means "no information"):
 - type: 1.0 when the type emits the parameter, ``NOT_EMITTED`` when it does not, ``UNKNOWN_TYPE`` when
   the type is unknown;
 - load feasibility: min(1, capacity / required) clipped at ``MIN_FEASIBILITY``, where the capacity is
-  q · c_raw and the load required is what the outfall alone would have to release to explain the
+  q · c_raw (c_raw of its type; for a type unknown or without a row for the parameter, the highest c_raw
+  of the parameter over the table's types, ``upper_raw``: no effluent in the table is stronger, so an
+  outfall that would need more than that is not let off for want of a type) and the load required is what the outfall alone would have to release to explain the
   sections' readings (``load_feasibility``; ``feasibility`` computes it from one section's rise
   Δc as Δc · Q_j / delivery, g/s);
 - own data: ``ELEVATED`` when the outfall's own readings in its release window peak at ≥ 2× its
@@ -28,7 +30,7 @@ from importlib import resources
 
 import numpy as np
 
-__all__ = ["Typical", "typical", "emitting_types", "type_factor", "feasibility", "load_feasibility", "data_factor", "history_factor",
+__all__ = ["Typical", "typical", "upper_raw", "emitting_types", "type_factor", "feasibility", "load_feasibility", "data_factor", "history_factor",
            "NOT_EMITTED", "UNKNOWN_TYPE", "ELEVATED", "NORMAL", "MIN_FEASIBILITY"]
 
 NOT_EMITTED = 0.2
@@ -61,6 +63,20 @@ def typical(type_l1: str, parameter: str) -> Typical | None:
     True
     """
     return _table().get(((type_l1 or "").strip(), parameter.upper()))
+
+
+def upper_raw(parameter: str) -> Typical | None:
+    """The row with the highest untreated ("raw") concentration of the parameter over all types (the
+    most a discharge of unknown type can plausibly carry, mg/L, with that row's source), or None when no
+    type emits it.
+
+    >>> r = upper_raw("NH3N"); (r.raw_mg_l, r.source.split(" ")[0])
+    (400.0, 'GB')
+    >>> upper_raw("XYZ") is None
+    True
+    """
+    rows = [v for (_, p), v in _table().items() if p == parameter.upper()]
+    return max(rows, key=lambda v: v.raw_mg_l) if rows else None
 
 
 def emitting_types(parameter: str) -> list[str]:

@@ -18,7 +18,8 @@ class Evidence:
 
     path: reach ids from the outfall's reach to the section's reach (main path); distance_km, travel_time_h:
     shortest path; delivery: Σ f·exp(−kτ) (fraction of its load that arrives); load_feasibility:
-    min(1, capacity/required) or None (unknown discharge); data: own-readings factor and reason;
+    min(1, capacity/required) or None (unknown discharge; the capacity of a type without a row for the
+    parameter is bounded by the strongest effluent in the table, ``priors.upper_raw``); data: own-readings factor and reason;
     type: type factor and reason; history: 1 + 0.1·violations; fit_likelihood: inside its
     group, exp(−ΔSSE/2σ²) of its own response against the best member's (splits the group's share); expected_contribution_mg_l: q·c_typical·
     delivery/(Q + f·q) (steady, before the event, the outfall alone mixed into the river flow Q; None when

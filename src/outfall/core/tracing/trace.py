@@ -68,15 +68,35 @@ def _series(readings: Readings, code: str) -> tuple[np.ndarray, np.ndarray]:
     return t[ok], v[ok]
 
 
+def _seen_h(t: np.ndarray, v: np.ndarray, t_pk: float, level: float, interval: float) -> float:
+    """How long (h) the event section saw the pulse: the readings at or above ``level`` (mg/L) in one unbroken
+    run through the peak reading at ``t_pk``, times the reading interval, at most 2·``SOLO_SPAN_H``.
+
+    >>> _seen_h(np.arange(10.0), np.array([0, 0, 5, 6, 6, 5, 0, 6, 0, 0.]), 3.0, 3.0, 1.0)
+    4.0
+    """
+    order = np.argsort(t, kind="stable")
+    above = v[order] >= level
+    i = int(np.searchsorted(t[order], t_pk))
+    if i >= above.size or not above[i]:
+        return interval
+    lo, hi = i, i
+    while lo > 0 and above[lo - 1]:
+        lo -= 1
+    while hi < above.size - 1 and above[hi + 1]:
+        hi += 1
+    return float(min(hi - lo + 1, max(1, int(2 * SOLO_SPAN_H / interval))) * interval)
+
+
 def _member_likelihood(pp, q_sec, row_t, starts, durations, k, D, A_g, gid, fit, y, row_sec, n_sec,
-                       noise_rel, wide, interval):
+                       noise_rel, wide, interval, solo_durations):
     """Inside each group that carries load, how well each member alone explains what is left for the
     group, as ONE pulse (best start on the grid, duration in ``durations`` h, load ≥ 0, one background
     per section): exp(−(χ²_i − χ²_best) / 2), χ² = Σ (residual / σ_r)², σ_r² = s² + (noise_rel · fitted_r)²
     (s² the fit's mean squared residual). Its dispersion, decay and timing are what tell members apart.
     The dispersion coefficient is known to an order of magnitude at best (reference/tracing.md §5), so
     each member takes its best of D/``DISPERSION_SPAN``, D and D·``DISPERSION_SPAN``, and release times
-    are tried at half the grid step."""
+    are tried at half the grid step. Every candidate alone is fitted with the durations ``solo_durations`` h."""
     like = np.ones(len(gid))
     contrib = A_g * fit.x[None]  # rows, groups, shifts
     fitted = contrib.sum(axis=(1, 2)) + fit.background[row_sec]
@@ -122,7 +142,7 @@ def _member_likelihood(pp, q_sec, row_t, starts, durations, k, D, A_g, gid, fit,
     yc = centre(y)
     best, load = np.zeros(len(gid)), np.zeros(len(gid))
     w_step = float(wide[0, 1] - wide[0, 0]) if wide.shape[1] > 1 else interval
-    for R in boxes(pp, q_sec, row_sec, row_t, wide[:, 0], w_step, wide.shape[1], durations[:2], k, D):
+    for R in boxes(pp, q_sec, row_sec, row_t, wide[:, 0], w_step, wide.shape[1], solo_durations, k, D):
         R = centre(R)
         num = np.einsum("r,rms->ms", yc * w, R)
         den = np.einsum("r,rms->ms", w, R * R)
@@ -240,9 +260,13 @@ def trace(net: Network, outfalls: list[OutfallSite] | OutfallIndex, sections: li
     if wide_shifts.size > SOLO_MAX_SHIFTS:
         wide_shifts = np.linspace(-SOLO_SPAN_H, SOLO_SPAN_H, SOLO_MAX_SHIFTS)
     wide = (t_pk - tau_e - interval / 2)[:, None] + wide_shifts[None, :]
-    like, solo, solo_load = _member_likelihood(pp, q_sec, row_t, starts, (interval, 2 * interval, 4 * interval), k,
-                                               dispersion_m2_s, A_g, gid, fit, y, row_sec, len(sec_list), noise_rel, wide,
-                                               interval)
+    # release durations tried (h): short pulses on the readings' step, and one as long as the event section
+    # saw the pulse above half its height (dispersion only widens a pulse, so a release lasts at most that)
+    seen = _seen_h(te, ve, t_pk, bg + 0.5 * (pk - bg), interval)
+    durations = tuple(sorted({interval, 2 * interval, 4 * interval, seen}))
+    solo_durations = tuple(sorted({interval, 2 * interval, seen}))
+    like, solo, solo_load = _member_likelihood(pp, q_sec, row_t, starts, durations, k, dispersion_m2_s, A_g, gid, fit, y,
+                                               row_sec, len(sec_list), noise_rel, wide, interval, solo_durations)
 
     def shares_of(x, b_event):
         contrib = (A_g[event_row] * x).sum(axis=1)
@@ -273,7 +297,8 @@ def trace(net: Network, outfalls: list[OutfallSite] | OutfallIndex, sections: li
         tf, treason = P.type_factor(o.type_l1, parameter)
         if not P.emitting_types(parameter):
             tf, treason = 1.0, "no type emits it"
-        feas = P.load_feasibility(o.discharge_m3_s, typ.raw_mg_l if typ else None, solo_load[n])
+        cap = typ if typ is not None else P.upper_raw(parameter)  # no row for its type: the strongest effluent
+        feas = P.load_feasibility(o.discharge_m3_s, cap.raw_mg_l if cap else None, solo_load[n])
         ot, ov = _series(readings, o.code)
         s0 = starts[n, 0]
         df, dreason, _, _ = P.data_factor(ot, ov, s0 - interval, starts[n, -1] + 2 * interval,
