@@ -108,12 +108,10 @@ def _merge(ps):
     return merged
 
 
-def response(pp: PairPaths, q_sec: np.ndarray, row_sec: np.ndarray, row_t: np.ndarray, starts: np.ndarray,
-             duration_h: float, k_per_day: float, dispersion_m2_s: float) -> np.ndarray:
-    """A: mg/L at each reading per g/s released from source i at start s_i,m; shape (rows, n_src, n_shift).
-
-    Path layers are added one at a time, so memory stays rows × n_src × n_shift."""
-    A = np.zeros((starts.shape[0], row_t.size, starts.shape[1]))
+def _layers(pp: PairPaths, q_sec: np.ndarray, row_sec: np.ndarray, row_t: np.ndarray, starts: np.ndarray,
+            k_per_day: float, dispersion_m2_s: float):
+    """Per path layer that carries flow: (gain, lag, σ), each (src, rows[, shift]): gain = f·exp(−kτ)/Q
+    (mg/L per g/s), lag = t − s − τ (h), σ = √(2Dτ)/u (h), the pulse's spread by dispersion."""
     for layer in range(pp.tau_h.shape[0]):
         frac = pp.frac[layer][:, row_sec]  # (src, rows)
         if not frac.any():
@@ -126,7 +124,17 @@ def response(pp: PairPaths, q_sec: np.ndarray, row_sec: np.ndarray, row_t: np.nd
                              np.sqrt(2.0 * dispersion_m2_s * tau * 3600.0) / np.where(u > 0, u, 1.0) / 3600.0, 0.0)
         gain = frac * np.exp(-k_per_day * tau / 24.0) / q_sec[row_sec][None, :]
         lag = row_t[None, :, None] - starts[:, None, :] - tau[..., None]  # (src, rows, shift)
-        A += gain[..., None] * pulse_shape(lag, duration_h, sigma[..., None])
+        yield gain[..., None], lag, sigma[..., None]
+
+
+def response(pp: PairPaths, q_sec: np.ndarray, row_sec: np.ndarray, row_t: np.ndarray, starts: np.ndarray,
+             duration_h: float, k_per_day: float, dispersion_m2_s: float) -> np.ndarray:
+    """A: mg/L at each reading per g/s released from source i at start s_i,m; shape (rows, n_src, n_shift).
+
+    Path layers are added one at a time, so memory stays rows × n_src × n_shift."""
+    A = np.zeros((starts.shape[0], row_t.size, starts.shape[1]))
+    for gain, lag, s in _layers(pp, q_sec, row_sec, row_t, starts, k_per_day, dispersion_m2_s):
+        A += gain * pulse_shape(lag, duration_h, s)
     return np.transpose(A, (1, 0, 2))
 
 
@@ -136,22 +144,10 @@ def arrivals(pp: PairPaths, q_sec: np.ndarray, row_sec: np.ndarray, row_t: np.nd
     F(t) = ½(1 + erf(t/(√2σ)))); shape (rows, n_src, n_shift). A box of Δ hours is F(t − s) − F(t − s − Δ),
     the ``response`` with one erf array instead of two per duration."""
     A = np.zeros((starts.shape[0], row_t.size, starts.shape[1]))
-    for layer in range(pp.tau_h.shape[0]):
-        frac = pp.frac[layer][:, row_sec]
-        if not frac.any():
-            continue
-        tau = pp.tau_h[layer][:, row_sec]
-        km = pp.km[layer][:, row_sec]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            u = np.where(tau > 0, km * 1000.0 / (tau * 3600.0), 0.0)
-            sigma = np.where((u > 0) & (dispersion_m2_s > 0),
-                             np.sqrt(2.0 * dispersion_m2_s * tau * 3600.0) / np.where(u > 0, u, 1.0) / 3600.0, 0.0)
-        gain = frac * np.exp(-k_per_day * tau / 24.0) / q_sec[row_sec][None, :]
-        lag = row_t[None, :, None] - starts[:, None, :] - tau[..., None]
-        s = sigma[..., None]
+    for gain, lag, s in _layers(pp, q_sec, row_sec, row_t, starts, k_per_day, dispersion_m2_s):
         with np.errstate(divide="ignore", invalid="ignore"):
             step = np.where(s > 0, 0.5 * (1.0 + erf(lag / (np.sqrt(2.0) * np.where(s > 0, s, 1.0)))), lag >= 0)
-        A += gain[..., None] * step
+        A += gain * step
     return np.transpose(A, (1, 0, 2))
 
 
