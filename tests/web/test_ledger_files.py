@@ -323,6 +323,13 @@ class HostileFileTests(TestCase):
         body = r.content.decode()
         assert "rivers.zip: 成员「rivers.shp」压缩比" in body and "疑似压缩炸弹" in body
 
+    def test_a_zip_bomb_towns_upload_is_refused_before_extraction(self):
+        self.client.force_login(self.admin)
+        data = bombs.zip_bomb("towns.shp", mib=50, extra={"towns.dbf": b"x", "towns.shx": b"x"})
+        r = self.client.post("/towns/import/", {"file": SimpleUploadedFile("towns.zip", data)}, follow=True)
+        body = r.content.decode()
+        assert "towns.zip: 成员「towns.shp」压缩比" in body and "疑似压缩炸弹" in body
+
     def test_the_cli_checks_a_zipped_shapefile_before_gdal_reads_it(self):
         from outfall.core.network import read_reaches
 

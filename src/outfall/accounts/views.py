@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
-import zipfile
-from pathlib import Path
-
-from django.conf import settings
 from django.contrib.auth import login
 from django.db.models import Count
 from django.http import Http404
@@ -21,6 +16,7 @@ from outfall.accounts.models import Town
 from outfall.accounts.setup import request_is_local, setup_open, setup_token_ok
 from outfall.core.enums import Role
 from outfall.core.errors import OutfallError, PermissionDeniedError, RowErrors
+from outfall.site.uploads import uploaded_path
 
 _TOWN_SUFFIXES = (".geojson", ".json", ".gpkg", ".zip", ".csv", ".xlsx")
 
@@ -61,28 +57,12 @@ def towns_upload(request):
     if not form.is_valid():
         return towns_page(request, fatal=_("请选择镇街文件"))
     f = form.cleaned_data["file"]
-    suffix = Path(f.name).suffix.lower()
-    if suffix not in _TOWN_SUFFIXES or f.size > settings.MAX_UPLOAD_BYTES:
-        return towns_page(request, fatal=_("不支持的文件「%(name)s」(需 %(suffixes)s，且不超过上限)") % {
-            "name": f.name, "suffixes": " ".join(_TOWN_SUFFIXES)})
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / f"upload{suffix}"
-        path.write_bytes(f.read())
-        if suffix == ".zip":
-            try:
-                with zipfile.ZipFile(path) as z:
-                    z.extractall(tmp)
-            except zipfile.BadZipFile:
-                return towns_page(request, fatal=_("ZIP 文件已损坏"))
-            shps = list(Path(tmp).rglob("*.shp"))
-            if len(shps) != 1:
-                return towns_page(request, fatal=_("ZIP 中应恰有一个 .shp 文件"))
-            path = shps[0]
-        try:
+    try:
+        with uploaded_path(f, _TOWN_SUFFIXES) as path:
             result = services.import_towns(path, actor=request.user, name=f.name, dry_run=form.cleaned_data["dry_run"],
                                            crs=form.cleaned_data["crs"] or None)
-        except RowErrors as exc:
-            return towns_page(request, result={"errors": exc.errors, "file": f.name}, fatal=exc.user_message)
-        except OutfallError as exc:
-            return towns_page(request, fatal=exc.user_message)
+    except RowErrors as exc:
+        return towns_page(request, result={"errors": exc.errors, "file": f.name}, fatal=exc.user_message)
+    except OutfallError as exc:
+        return towns_page(request, fatal=exc.user_message)
     return towns_page(request, result=result)

@@ -3,11 +3,7 @@ and the river file upload."""
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
-
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -16,11 +12,13 @@ from django.views.decorators.http import require_POST
 
 from outfall.accounts import permissions
 from outfall.core.errors import OutfallError, PermissionDeniedError
-from outfall.core.limits import check_zip
 from outfall.rivers.models import Reach, Snap
 from outfall.rivers.navigation import navigate_from, sites_along
 from outfall.rivers.selectors import current_report
 from outfall.rivers.services import import_rivers
+from outfall.site.uploads import uploaded_path
+
+_RIVER_SUFFIXES = (".geojson", ".json", ".gpkg", ".zip")
 
 #: Navigation rows listed on the page (nearest first); the API returns them all.
 PAGE_ROWS = 1000
@@ -84,36 +82,12 @@ def upload(request):
         messages.error(request, _("请选择河网文件"))
         return redirect("rivers:network")
     f = form.cleaned_data["file"]
-    suffix = Path(f.name).suffix.lower()
-    if suffix not in (".geojson", ".json", ".gpkg", ".zip") or f.size > settings.MAX_UPLOAD_BYTES:
-        messages.error(request, _("不支持的文件「%(name)s」(需 .geojson/.gpkg/.zip，且不超过上限)") % {"name": f.name})
-        return redirect("rivers:network")
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / f"upload{suffix}"
-        path.write_bytes(f.read())
-        if suffix == ".zip":
-            import zipfile
-
-            try:
-                with zipfile.ZipFile(path) as z:
-                    check_zip(z, name=f.name, limits=settings.OUTFALL_IMPORT_LIMITS)  # before a byte is inflated
-                    z.extractall(tmp)
-            except zipfile.BadZipFile:
-                messages.error(request, _("ZIP 文件已损坏"))
-                return redirect("rivers:network")
-            except OutfallError as exc:
-                messages.error(request, exc.user_message)
-                return redirect("rivers:network")
-            shps = list(Path(tmp).rglob("*.shp"))
-            if len(shps) != 1:
-                messages.error(request, _("ZIP 中应恰有一个 .shp 文件"))
-                return redirect("rivers:network")
-            path = shps[0]
-        try:
+    try:
+        with uploaded_path(f, _RIVER_SUFFIXES) as path:
             r = import_rivers(path, actor=request.user, name=f.name, crs=form.cleaned_data["crs"] or None)
-        except OutfallError as exc:
-            messages.error(request, exc.user_message)
-        else:
-            messages.success(request, _("已导入 %(reaches)s 个河段，吸附 %(snapped)s 个排污口/断面 (过远 %(far)s 个)")
-                             % {"reaches": r.reaches, "snapped": r.snapped, "far": r.far})
+    except OutfallError as exc:
+        messages.error(request, exc.user_message)
+    else:
+        messages.success(request, _("已导入 %(reaches)s 个河段，吸附 %(snapped)s 个排污口/断面 (过远 %(far)s 个)")
+                         % {"reaches": r.reaches, "snapped": r.snapped, "far": r.far})
     return redirect("rivers:network")
