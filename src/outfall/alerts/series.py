@@ -26,7 +26,7 @@ from django.db.models import Min, Q
 
 from outfall.alerts.models import Alert, OutfallLimit
 from outfall.core.enums import WaterClass
-from outfall.core.standards import BELOW_DETECTION_FACTOR
+from outfall.core.standards import counted_value
 from outfall.core.standards.parameters import registry
 from outfall.core.warning import DischargeLimit, LimitError, basis_statistics, section_limit
 from outfall.monitoring.models import OutfallReading, Section, SectionReading
@@ -50,14 +50,6 @@ class Series:
     period_s: int = 0  # length of a daily/monthly statistic's period: its start may precede ``since``
 
 
-def _value(value, qualifier, detection_limit) -> float | None:
-    """The number a reading counts as (module docstring): below detection, the detection limit times
-    the core's :data:`~outfall.core.standards.BELOW_DETECTION_FACTOR` (one half), as in period means."""
-    if value is not None and qualifier != "missing":
-        return float(value)
-    if qualifier == "<" and detection_limit:
-        return float(detection_limit) * BELOW_DETECTION_FACTOR
-    return None
 
 
 #: How far before its start a site's lead-in window is first looked for (a second, unbounded look
@@ -110,7 +102,7 @@ def _load(model, fk: str, ids, cutoffs, *, bases=("sample",)) -> dict[tuple, tup
             cut = cuts[sid]
             if cut is not None and t < cut:
                 continue
-            x = _value(v, qual, dl)
+            x = counted_value(v, qual, dl)
             if x is not None:
                 ts, vs = out[(sid, p, basis)]
                 ts.append(int(t.timestamp()))

@@ -9,7 +9,7 @@ every caller that runs the core on stored data (the trace service, ``outfall tra
 - readings of ONE parameter in [at − window, at + window], filtered by site, parameter and time in
   SQL (the readings tables' unique index begins with exactly these), never a scan of all readings.
   Times are hours (float) since :data:`EPOCH`. A reading below detection (qualifier ``<``, no value)
-  counts as its detection limit × the core's ``BELOW_DETECTION_FACTOR`` (as ``alerts.checking``);
+  counts as its detection limit × the core's ``BELOW_DETECTION_FACTOR`` (``outfall.core.standards.counted_value``, as the alerts check);
   missing and QC-invalid readings are left out.
 """
 
@@ -22,7 +22,7 @@ import numpy as np
 from django.db.models import Count
 
 from outfall.core.errors import InputError
-from outfall.core.standards import BELOW_DETECTION_FACTOR
+from outfall.core.standards import counted_value
 from outfall.core.tracing import OutfallIndex, OutfallSite, SectionSite
 from outfall.core.tracing.trace import DEFAULT_WINDOW_H
 from outfall.ledger.models import Outfall
@@ -56,13 +56,6 @@ def from_hours(h: float) -> dt.datetime:
     return EPOCH + dt.timedelta(seconds=round(float(h) * 3600.0))
 
 
-def reading_value(value, qualifier, detection_limit) -> float | None:
-    """The number a stored reading counts as (module docstring), or None when it has none."""
-    if value is not None and qualifier != "missing":
-        return float(value)
-    if qualifier == "<" and detection_limit:
-        return float(detection_limit) * BELOW_DETECTION_FACTOR
-    return None
 
 
 @dataclass
@@ -138,7 +131,7 @@ def load_readings(parameter: str, lo: dt.datetime, hi: dt.datetime, *, section_i
                                        time__gte=lo, time__lte=hi).exclude(qc_flag="invalid")
                   .values_list(f"{fk}__code", "time", "value", "qualifier", "detection_limit").order_by(fk, "time"))
             for code, t, v, q, dl in qs:
-                x = reading_value(v, q, dl)
+                x = counted_value(v, q, dl)
                 if x is not None:
                     ts, vs = out.setdefault(code, ([], []))
                     ts.append(to_hours(t))

@@ -5,7 +5,7 @@ parameter asked (or, without one, every parameter measured at a section in the p
 
 - a section's current concentration: the mean (mg/L) of its readings of the parameter in the period;
   below detection counts as detection limit × ``BELOW_DETECTION_FACTOR``, QC-invalid and missing
-  readings are left out (as ``traces.inputs.reading_value``); a section without a reading is left out;
+  readings are left out (``outfall.core.standards.counted_value``); a section without a reading is left out;
 - a banned or merged outfall's current concentration: the mean of its own readings in the period, else
   None (the core then takes the typical effluent of its HJ 1312 type × its design discharge);
 

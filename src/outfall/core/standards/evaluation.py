@@ -38,12 +38,27 @@ from outfall.core.standards.parameters import registry
 from outfall.core.standards.values import ParsedValue, parse_value, round_report
 
 __all__ = ["SampleEvaluation", "evaluate_sample", "effective_value", "period_mean", "exceedance_multiple",
-           "as_parsed", "do_saturation", "BELOW_DETECTION_FACTOR"]
+           "as_parsed", "do_saturation", "BELOW_DETECTION_FACTOR", "counted_value"]
 
 #: Weight of the detection limit of a below-detection value in period means (未检出按检出限一半).
 BELOW_DETECTION_FACTOR = 0.5
 
 Value = float | int | str | ParsedValue | None
+
+
+def counted_value(value: float | None, qualifier: str, detection_limit: float | None) -> float | None:
+    """The number a stored reading counts as in means and warning rules (mg/L or the parameter's
+    unit): its value; below detection, the detection limit × :data:`BELOW_DETECTION_FACTOR`
+    (未检出按检出限一半, 环办〔2011〕22号); missing, or below an unstated limit: None.
+
+    >>> counted_value(0.3, "", None), counted_value(None, "<", 0.02), counted_value(None, "missing", None)
+    (0.3, 0.01, None)
+    """
+    if value is not None and qualifier != "missing":
+        return float(value)
+    if qualifier == "<" and detection_limit:
+        return float(detection_limit) * BELOW_DETECTION_FACTOR
+    return None
 
 
 @dataclass(frozen=True)
