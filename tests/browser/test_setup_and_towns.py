@@ -32,7 +32,8 @@ def test_first_admin_towns_upload_and_map(page, live_server, tmp_path):
     if os.environ.get("OUTFALL_SCREENSHOTS"):
         page.screenshot(path=str(Path(os.environ["OUTFALL_SCREENSHOTS"]) / "towns-page.png"))
     page.goto(f"{live_server.url}/map/")
-    page.wait_for_function("window.outfallMap && window.outfallMap.overlays.towns")
+    # The overlay exists at once; its features arrive with the first fetch of the view.
+    page.wait_for_function("window.outfallMap && window.outfallMap.ready.towns")
     kinds = page.evaluate("window.outfallMap.overlays.towns.getLayers().map(l => l.feature.geometry.type)")
     assert kinds == ["Polygon"] * 3
     labels = page.locator(".leaflet-tooltip.town-label").all_inner_texts()
