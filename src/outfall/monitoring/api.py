@@ -41,7 +41,7 @@ class SectionViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class PushSerializer(serializers.Serializer):
-    source = serializers.ChoiceField(choices=["automatic", "online", "manual", "lab"], default="automatic")
+    source = serializers.ChoiceField(choices=["automatic", "online", "manual", "lab", "field"], default="automatic")
     readings = serializers.ListField(child=serializers.DictField(), allow_empty=False, max_length=100_000)
 
 

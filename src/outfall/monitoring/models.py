@@ -31,7 +31,8 @@ from outfall.accounts import permissions
 from outfall.accounts.labels import choices
 from outfall.core.enums import SectionLevel, WaterClass, WaterType
 
-SOURCE_CHOICES = [("manual", "手工监测"), ("automatic", "自动站"), ("online", "在线监测"), ("lab", "实验室")]
+SOURCE_CHOICES = [("manual", "手工监测"), ("automatic", "自动站"), ("online", "在线监测"), ("lab", "实验室"),
+                  ("field", "现场快检")]
 QUALIFIER_CHOICES = [("", "检出"), ("<", "未检出 (低于检出限)"), ("missing", "无数据")]
 QC_CHOICES = [("ok", "有效"), ("suspect", "可疑"), ("invalid", "无效")]
 BASIS_CHOICES = [("sample", "样品"), ("daily_avg", "日均值"), ("daily_max", "日最大值"), ("monthly_avg", "月均值"),

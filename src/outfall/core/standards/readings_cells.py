@@ -25,7 +25,8 @@ MAX_ERRORS = 1_000
 TZ = ZoneInfo("Asia/Shanghai")
 SOURCES = {"manual": "manual", "手工": "manual", "手工监测": "manual", "automatic": "automatic",
            "自动": "automatic", "自动站": "automatic", "自动监测": "automatic", "online": "online",
-           "在线": "online", "在线监测": "online", "lab": "lab", "实验室": "lab"}
+           "在线": "online", "在线监测": "online", "lab": "lab", "实验室": "lab", "field": "field",
+           "现场快检": "field", "快检": "field"}
 
 READING_COLUMNS = [
     Column("site_code", "站点编码", "site_code", required=True,
