@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "outfall.monitoring",
     "outfall.alerts",
     "outfall.traces",
+    "outfall.dashboard",
     "outfall.mapui",
     "outfall.site.apps.SiteConfig",
 ]
