@@ -112,6 +112,9 @@ PAGES = {
     ("traces:task-detail", "GET"):                (302, 200, 200, 200, 404, 200, 200),
     ("traces:task-complete", "GET"):              (302, 405, 405, 405, 405, 405, 405),
     ("traces:task-complete", "POST"):             (302, 302, 302, 302, 404, 302, 403),
+    ("dashboard:index", "GET"):                   (302, 200, 200, 200, 200, 200, 200),
+    ("dashboard:monthly", "GET"):                 (302, 200, 200, 200, 200, 200, 200),
+    ("dashboard:monthly-download", "GET"):        (302, 200, 200, 200, 200, 200, 200),
 }
 
 #: API: HTTP status per role (token); a URL in the OpenAPI schema lists exactly its operations.
@@ -200,6 +203,7 @@ REQUEST_DATA = {
     ("network-navigate", "GET"): {"start": "370285S04", "mode": "UT"},
     ("readings-push", "POST"): {"readings": [{}]},
     ("whatif", "GET"): lambda w: {"ban": w.outfall.code, "parameter": "NH3N"},
+    ("dashboard:monthly-download", "GET"): {"format": "xlsx"},
 }
 
 #: How to fill a URL keyword: "object" (an attribute of the fixture world) or a literal; by
