@@ -13,7 +13,16 @@ from collections.abc import Sequence
 
 from outfall.reports import docx_kit as K
 from outfall.reports import figures as F
-from outfall.reports.monthly import NO_DATA, NO_DATA_EN, NUMERALS, TitleBlock, cell, has_data, percent, series_has_data
+from outfall.reports.monthly import (
+    NO_DATA,
+    NO_DATA_EN,
+    NUMERALS,
+    TitleBlock,
+    cell,
+    has_data,
+    percent,
+    series_has_data,
+)
 from outfall.reports.parts import Part
 
 __all__ = ["monthly_report_docx"]
