@@ -22,6 +22,8 @@ def trend_figure(s: Series) -> dict:
     yaxis = {"title": {"text": s.unit}, "rangemode": "tozero", **grid}
     if s.unit == "%":
         yaxis["range"] = [0, 105]
+    else:  # counts: whole numbers on the axis
+        yaxis["tickformat"] = ",d"
     layout = {"title": {"text": s.title, "font": {"size": 14}}, "height": 280,
               "margin": {"l": 50, "r": 20, "t": 40, "b": 40}, "plot_bgcolor": "white", "paper_bgcolor": "white",
               "showlegend": len(data) > 1, "legend": {"orientation": "h", "y": -0.2},
