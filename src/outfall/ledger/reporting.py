@@ -14,7 +14,7 @@ import datetime as dt
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import CharField, Count, Q
-from django.db.models.functions import Cast, TruncMonth
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -46,16 +46,15 @@ def cancel_records(outfalls):
 
 
 def month_counts(qs, field: str, months: list[tuple[dt.date, dt.date]]) -> list[int]:
-    """Rows of ``qs`` per local month of the datetime ``field``, for each ``(start, end)`` of ``months``
-    (one ``GROUP BY`` month query; months without rows count 0)."""
+    """Rows of ``qs`` whose datetime ``field`` falls in each local month ``(start, end)`` of ``months``:
+    one query, a conditional count per month."""
     tz = timezone.get_current_timezone()
-    t0, _t = local_bounds(months[0][0], months[0][1], tz)
-    _s, t1 = local_bounds(months[-1][0], months[-1][1], tz)
-    got = {month_label(m.astimezone(tz).date()): n for m, n in
-           qs.filter(**{f"{field}__gte": t0, f"{field}__lt": t1}).order_by()
-           .annotate(month=TruncMonth(field, tzinfo=tz)).values("month").annotate(n=Count("pk"))
-           .values_list("month", "n")}
-    return [got.get(month_label(s), 0) for s, _e in months]
+    counts = {}
+    for i, (s, e) in enumerate(months):
+        t0, t1 = local_bounds(s, e, tz)
+        counts[f"m{i}"] = Count("pk", filter=Q(**{f"{field}__gte": t0, f"{field}__lt": t1}))
+    got = qs.order_by().aggregate(**counts)
+    return [got[f"m{i}"] for i in range(len(months))]
 
 
 def summary(*, user, town_id: int | None, start: dt.date, end: dt.date) -> Part:

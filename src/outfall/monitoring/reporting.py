@@ -5,8 +5,8 @@ over the twelve months up to the end of the period.
 The method is the national one (环办〔2011〕22号 §2.2–2.3), as the section page's period assessment
 (``selectors.period_evaluations``) applies it: the arithmetic mean of each item over the period
 (a value below detection counts as half its limit), then the single-factor class of the means
-against the section's target. The means come from the database as sums (one ``GROUP BY`` section,
-item and month query over the readings, one more for the whole period) and
+against the section's target. The means come from the database as sums (one query over the
+readings, grouped by section, item and month; the period is the sum of its months) and
 :func:`outfall.core.standards.sums.mean_of_sums` turns them into the same means; no reading is read
 into Python. Each reading counts once: a time that two sources both report counts twice here, where
 the section page keeps one of them.
@@ -17,8 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from django.db.models import Count, Max, Q, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models import Case, Count, IntegerField, Max, Q, Sum, Value, When
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -36,44 +35,82 @@ from outfall.reports.parts import Part, Rate, Series, Table
 __all__ = ["summary", "evaluate_sections"]
 
 _INF = float("inf")
-#: A measured value, finite (an infinite or NaN value stored before the parser refused it reads as missing).
-MEASURED = Q(qualifier="", value__isnull=False, value__gt=-_INF, value__lt=_INF)
-#: Below detection with a stated, finite limit (an unstated limit is skipped, as ``period_mean`` does).
-CENSORED = Q(qualifier="<", detection_limit__isnull=False, detection_limit__gt=-_INF, detection_limit__lt=_INF)
+#: Rows whose value and detection limit are finite or empty (an infinite or NaN number stored before
+#: the parser refused it reads as missing, as ``selectors._pv`` reads it).
+FINITE = ((Q(value__isnull=True) | Q(value__gt=-_INF, value__lt=_INF))
+          & (Q(detection_limit__isnull=True) | Q(detection_limit__gt=-_INF, detection_limit__lt=_INF)))
 
 
-def _sums(sections: dict[int, Section], t0: dt.datetime, t1: dt.datetime, *, by_month: bool):
-    """(section id, month label or None, item) → ParsedValue mean over [t0, t1)."""
-    tz = timezone.get_current_timezone()
-    qs = (SectionReading.objects.filter(section_id__in=list(sections), time__gte=t0, time__lt=t1,
-                                        parameter__in=EVALUATED).order_by())
-    keys = ["section_id", "parameter"]
-    if by_month:
-        qs = qs.annotate(month=TruncMonth("time", tzinfo=tz))
-        keys.append("month")
-    rows = qs.values(*keys).annotate(nm=Count("pk", filter=MEASURED), sm=Sum("value", filter=MEASURED),
-                                     nc=Count("pk", filter=CENSORED), sc=Sum("detection_limit", filter=CENSORED),
-                                     mc=Max("detection_limit", filter=CENSORED))
-    out: dict[tuple, dict] = defaultdict(dict)
+def _sums(section_ids: list[int], bounds: list[dt.datetime]) -> dict[tuple, list]:
+    """(section id, item, period index) → [n measured, Σ measured, n censored, Σ limits, max limit] over
+    the consecutive periods ``bounds[i]``–``bounds[i + 1]``.
+
+    One query: the readings grouped by section, item, qualifier and period, the period found by a
+    ``CASE`` on the time (plain SQL on every database; ``TruncMonth`` would call Python once per row
+    on SQLite). A measured value counts by its value, a value below detection by its stated limit."""
+    bucket = Case(*[When(time__lt=b, then=Value(i)) for i, b in enumerate(bounds[1:])], default=Value(-1),
+                  output_field=IntegerField())
+    rows = (SectionReading.objects.filter(section_id__in=section_ids, time__gte=bounds[0], time__lt=bounds[-1],
+                                          parameter__in=EVALUATED, qualifier__in=("", "<")).filter(FINITE)
+            .order_by().annotate(bucket=bucket).values("section_id", "parameter", "qualifier", "bucket")
+            .annotate(n=Count("value"), s=Sum("value"), nd=Count("detection_limit"), sd=Sum("detection_limit"),
+                      md=Max("detection_limit")))
+    out: dict[tuple, list] = {}
     for r in rows:
-        month = month_label(r["month"].astimezone(tz).date()) if by_month else None
-        out[(r["section_id"], month)][r["parameter"]] = mean_of_sums(r["nm"], r["sm"], r["nc"], r["sc"], r["mc"])
+        acc = out.setdefault((r["section_id"], r["parameter"], r["bucket"]), [0, 0.0, 0, 0.0, None])
+        if r["qualifier"] == "":
+            acc[0], acc[1] = r["n"], r["s"] or 0.0
+        else:
+            acc[2], acc[3], acc[4] = r["nd"], r["sd"] or 0.0, r["md"]
     return out
 
 
-def evaluate_sections(sections: list[Section], start: dt.date, end: dt.date, *, by_month: bool = False) -> dict:
-    """(section id, month label or None) → SampleEvaluation of the period means (None: no class).
+def _combine(parts: list[list]) -> list:
+    """The sums of several periods as the sums of their union."""
+    limits = [p[4] for p in parts if p[4] is not None]
+    return [sum(p[0] for p in parts), sum(p[1] for p in parts), sum(p[2] for p in parts),
+            sum(p[3] for p in parts), max(limits) if limits else None]
 
-    ``start``/``end`` are local dates (end exclusive); ``by_month`` evaluates each month apart.
-    """
-    t0, t1 = local_bounds(start, end, timezone.get_current_timezone())
-    by_id = {s.pk: s for s in sections}
+
+def _evaluate(by_id: dict[int, Section], sums: dict[tuple, list]) -> dict:
+    means: dict[tuple, dict] = defaultdict(dict)
+    for (sid, code, key), acc in sums.items():
+        mean = mean_of_sums(*acc)
+        if not mean.missing:
+            means[(sid, key)][code] = mean
     out = {}
-    for (sid, month), means in _sums(by_id, t0, t1, by_month=by_month).items():
+    for (sid, key), values in means.items():
         s = by_id[sid]
-        ev = evaluate_sample(means, water_type=s.water_type, target=s.target_class)
-        out[(sid, month)] = ev if ev.water_class is not None else None
+        ev = evaluate_sample(values, water_type=s.water_type, target=s.target_class)
+        if ev.water_class is not None:
+            out[(sid, key)] = ev
     return out
+
+
+def evaluate_sections(sections: list[Section], start: dt.date, end: dt.date, *, months: int = 12) -> dict:
+    """(section id, key) → SampleEvaluation of the section's item means over a period: key ``None`` for
+    ``start``–``end`` (local dates, end exclusive), ``0`` … ``months − 1`` for each of the ``months``
+    whole months up to ``end`` (:func:`outfall.core.months.months_before`). A section without a class
+    in a period is left out. One query when the period is whole months among those, else two."""
+    tz = timezone.get_current_timezone()
+    by_id = {s.pk: s for s in sections}
+    if not by_id:
+        return {}
+    spans = months_before(end, months)
+    bounds = [local_bounds(s, e, tz)[0] for s, e in spans] + [local_bounds(*spans[-1], tz)[1]]
+    sums = _sums(list(by_id), bounds)
+    firsts = [s for s, _e in spans]
+    grouped: dict[tuple, list] = defaultdict(list)
+    if start in firsts and end == spans[-1][1]:  # the period is the last whole months: add them up
+        first = firsts.index(start)
+        for (sid, code, i), acc in sums.items():
+            if i >= first:
+                grouped[(sid, code)].append(acc)
+        period = {(sid, code, None): _combine(accs) for (sid, code), accs in grouped.items()}
+    else:
+        period = {(sid, code, None): acc for (sid, code, _i), acc in _sums(list(by_id), list(local_bounds(
+            start, end, tz))).items()}
+    return _evaluate(by_id, {**sums, **period})
 
 
 def _names(codes) -> str:
@@ -88,12 +125,11 @@ def summary(*, user, town_id: int | None, start: dt.date, end: dt.date) -> Part:
     if town_id is not None:
         qs = qs.filter(town_id=town_id)
     sections = list(qs.order_by("code"))
-    period = evaluate_sections(sections, start, end)
     months = months_before(end, 12)
-    monthly = evaluate_sections(sections, months[0][0], months[-1][1], by_month=True)
+    evs = evaluate_sections(sections, start, end, months=len(months))
     rows, met, evaluated = [], 0, 0
     for s in sections:
-        ev = period.get((s.pk, None))
+        ev = evs.get((s.pk, None))
         if ev is not None:
             evaluated += 1
             met += bool(ev.compliant)
@@ -101,9 +137,9 @@ def summary(*, user, town_id: int | None, start: dt.date, end: dt.date) -> Part:
         rows.append([s.code, s.name, label_of(WaterClass(s.target_class)),
                      label_of(ev.water_class) if ev else "—", verdict, _names(ev.main_pollutants) if ev else ""])
     rate = []
-    for m0, _m1 in months:
-        evs = [e for (sid, label), e in monthly.items() if label == month_label(m0) and e is not None]
-        rate.append(round(100.0 * sum(bool(e.compliant) for e in evs) / len(evs), 1) if evs else None)
+    for i in range(len(months)):
+        month = [e for (_sid, k), e in evs.items() if k == i]
+        rate.append(round(100.0 * sum(bool(e.compliant) for e in month) / len(month), 1) if month else None)
     return Part(
         key="sections", title=_("断面水质"),
         rates=[Rate(_("断面达标"), met, evaluated, verb=_("达标"))],
