@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from docx.shared import Pt
+
 from outfall.reports import docx_kit as K
 from outfall.reports import figures as F
 from outfall.reports.monthly import (
@@ -61,7 +63,7 @@ def monthly_report_docx(parts: Sequence[Part], title: TitleBlock) -> bytes:
         K.add_text(doc, "没有可写入的部分。", "No part to write.")
     figure, table_no = 1, 1
     for i, part in enumerate(parts, start=1):
-        K.add_heading(doc, _numbered(i, part.title), part.key)
+        K.add_heading(doc, _numbered(i, part.title))
         if not has_data(part):
             K.add_text(doc, NO_DATA, NO_DATA_EN)
         if part.rates:
@@ -70,7 +72,9 @@ def monthly_report_docx(parts: Sequence[Part], title: TitleBlock) -> bytes:
                         [[r.label, str(r.done), str(r.total), cell(percent(r)), r.text()] for r in part.rates],
                         widths_cm=RATE_WIDTHS)
         for t in part.tables:
-            K.add_caption(doc, f"表 {table_no} {t.title}", f"Table {table_no}")
+            caption = K.add_caption(doc, f"表 {table_no} {t.title}", f"Table {table_no}")
+            caption.paragraph_format.keep_with_next = True  # a table's caption stays on its page
+            caption.paragraph_format.space_before = Pt(6)
             if t.rows:
                 K.add_table(doc, t.columns, [[cell(v) for v in row] for row in t.rows])
             else:
