@@ -267,7 +267,7 @@ def trend_png(x: list[str], y: dict[str, list[float | None]], *, unit: str = "",
                                   else f"series {i + 1}")
         ax.plot(pos, v, "o-", ms=3, lw=1.2, color=TREND_COLOURS[i % len(TREND_COLOURS)], label=shown)
     ax.set_xticks(pos)
-    ax.set_xticklabels([ascii_only(s) for s in x], fontsize=6, rotation=0 if len(x) <= 8 else 45)
+    ax.set_xticklabels([s if cjk else ascii_only(s) for s in x], fontsize=6, rotation=0 if len(x) <= 8 else 45, **tk)
     if unit == "%":
         ax.set_ylim(0, 105)
     else:
