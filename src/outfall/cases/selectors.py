@@ -89,13 +89,15 @@ def timeline(case: Case) -> list[dict]:
     for rec in history_of(case).order_by("time", "id"):
         before, after = rec.before or {}, rec.after or {}
         item = {"time": rec.time, "actor": rec.actor_name, "note": rec.note, "state": after.get("state"), "text": "",
-                "file_note": None}
+                "file_note": None, "on": None}
         if rec.target_type.model == "casenote":
             item.update(kind="note", text=after.get("text", ""), file_note=notes.get(rec.target_id))
         elif before == {}:
             item.update(kind="create")
         elif before.get("state") != after.get("state"):
             item.update(kind="state", frm=before.get("state"))
+            item["on"] = {CaseState.ASSIGNED.value: after.get("assigned_on"), CaseState.REPLIED.value:
+                          after.get("replied_on"), CaseState.CLOSED.value: after.get("closed_on")}.get(after.get("state"))
             if after.get("state") == CaseState.ASSIGNED.value:
                 item["text"] = " · ".join(x for x in (after.get("assigned_town"), after.get("assigned_department")) if x)
             elif after.get("state") == CaseState.REPLIED.value:

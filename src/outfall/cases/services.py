@@ -182,6 +182,10 @@ def add_note(case: Case, text: str, *, actor, file=None) -> CaseNote:
         raise _refuse(exc) from None
     ctype = check_evidence(file, max_bytes=settings.MAX_UPLOAD_BYTES) if file is not None else ""
     before = snapshot(case)
+    if to.value != case.state:  # the step first, then the note that made it: the timeline reads in order
+        case.state = to.value
+        case.save(update_fields=["state", "updated_at"])
+        record_change(case, action="update", actor=actor, before=before, after=snapshot(case))
     note = CaseNote(case=case, text=text, author=actor if getattr(actor, "pk", None) else None,
                     author_name=_author(actor), content_type=ctype, file_name=(file.name[:200] if file else ""))
     if file is not None:
@@ -189,10 +193,6 @@ def add_note(case: Case, text: str, *, actor, file=None) -> CaseNote:
     note.save()
     record_change(note, action="create", actor=actor, before=None,
                   after={"text": text, "file": note.file_name or None}, related=case)
-    if to.value != case.state:
-        case.state = to.value
-        case.save(update_fields=["state", "updated_at"])
-        record_change(case, action="update", actor=actor, before=before, after=snapshot(case))
     return note
 
 
@@ -250,7 +250,7 @@ def reopen_case(case: Case, reason: str, *, actor) -> Case:
     return case
 
 
-def open_case_from_task(task, *, actor) -> Case:
+def open_case_from_task(task, *, actor, intake_date: dt.date | None = None) -> Case:
     """A case (溯源核查) from a verification task: its outfall, the trace's section, the task's result."""
     existing = Case.objects.filter(verification_task=task).first()
     if existing is not None:
@@ -261,10 +261,11 @@ def open_case_from_task(task, *, actor) -> Case:
         result = str(task.get_result_display()) if task.result else "待核查"
     return open_case(actor=actor, source=CaseSource.TRACE_TASK, title=f"溯源核查：{outfall.code} {outfall.name}"[:200],
                      description=f"核查任务 #{task.pk}（溯源 #{task.trace_id}）结果：{result}\n{task.note}".strip(),
-                     outfalls=[outfall], sections=[task.trace.section], verification_task=task)
+                     outfalls=[outfall], sections=[task.trace.section], verification_task=task,
+                     intake_date=intake_date)
 
 
-def open_case_from_alert(alert, *, actor) -> Case:
+def open_case_from_alert(alert, *, actor, intake_date: dt.date | None = None) -> Case:
     """A case (预警) from an alert: its section or outfall, its town, its explanation."""
     existing = Case.objects.filter(alert=alert).first()
     if existing is not None:
@@ -274,7 +275,7 @@ def open_case_from_alert(alert, *, actor) -> Case:
                      title=f"预警 #{alert.pk}：{alert.site_code} {alert.parameter} {AlertRule(alert.rule).label}"[:200],
                      description=alert.explanation_zh, outfalls=[alert.outfall] if alert.outfall_id else [],
                      sections=[alert.section] if alert.section_id else [],
-                     towns=[alert.town] if alert.town_id else [], alert=alert)
+                     towns=[alert.town] if alert.town_id else [], alert=alert, intake_date=intake_date)
 
 
 @transaction.atomic

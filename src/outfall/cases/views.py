@@ -6,7 +6,6 @@ change: ``cases.services``."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -25,7 +24,7 @@ from outfall.cases.models import Campaign, Case, CaseNote
 from outfall.core.cases import rules
 from outfall.core.cases.columns import parse_list
 from outfall.core.enums import CaseSource, CaseState
-from outfall.core.errors import InputError, OutfallError
+from outfall.core.errors import InputError, OutfallError, PermissionDeniedError
 from outfall.ledger.models import Outfall
 from outfall.traces import permissions as trace_permissions
 from outfall.traces.models import VerificationTask
@@ -57,7 +56,7 @@ def _case(request, pk: int) -> Case:
 def case_detail(request, pk: int):
     case = _case(request, pk)
     if request.GET.get("contact") == "full" and not permissions.can_see_contact(request.user):
-        raise PermissionDenied(_("信访人姓名和联系方式仅局机关人员可见，您的角色无权查看完整信息"))
+        raise PermissionDeniedError("refused", user_message=_("信访人姓名和联系方式仅局机关人员可见，您的角色无权查看完整信息"))
     u, state = request.user, CaseState(case.state)
     nxt = set(rules.allowed_next(state))
     return render(request, "cases/case_detail.html", {
@@ -81,7 +80,7 @@ def _step(request, pk: int, form_class, may, act, done: str):
     """One step of a case from its form: permission first (403), then the form, then the service."""
     case = _case(request, pk)
     if not may(request.user, case):
-        raise PermissionDenied(_("无权办理此步骤"))
+        raise PermissionDeniedError("refused", user_message=_("无权办理此步骤"))
     form = form_class(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, _errors(form))
@@ -127,7 +126,7 @@ def case_reopen(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def case_create(request):
     if not permissions.can_open(request.user):
-        raise PermissionDenied(_("无权登记案件"))
+        raise PermissionDeniedError("refused", user_message=_("无权登记案件"))
     form = CaseForm(request.POST or None, initial={"source": request.GET.get("source", CaseSource.COMPLAINT.value)})
     if request.method == "POST" and form.is_valid():
         d = dict(form.cleaned_data)
@@ -150,7 +149,7 @@ def case_create(request):
 
 def _opened(request, func, back):
     if not permissions.can_open(request.user):
-        raise PermissionDenied(_("无权登记案件"))
+        raise PermissionDeniedError("refused", user_message=_("无权登记案件"))
     try:
         case = func()
     except OutfallError as exc:
@@ -187,7 +186,7 @@ def campaign_list(request):
     form = CampaignForm(request.POST or None)
     if request.method == "POST":
         if not permissions.can_manage_campaigns(request.user):
-            raise PermissionDenied(_("无权新建专项执法检查"))
+            raise PermissionDeniedError("refused", user_message=_("无权新建专项执法检查"))
         if form.is_valid():
             try:
                 services.create_campaign(actor=request.user, **form.cleaned_data)
@@ -203,7 +202,7 @@ def campaign_list(request):
 @require_http_methods(["GET", "POST"])
 def case_import(request):
     if not permissions.can_import(request.user):
-        raise PermissionDenied(_("无权导入案件"))
+        raise PermissionDeniedError("refused", user_message=_("无权导入案件"))
     form, ctx = ImportForm(request.POST or None, request.FILES or None), {}
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]

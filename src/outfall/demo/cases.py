@@ -79,6 +79,7 @@ def load(*, stdout) -> None:
 
 def _load(*, stdout) -> None:
     from django.contrib.auth import get_user_model
+    from django.utils import timezone
 
     from outfall.accounts.models import Town
     from outfall.alerts.models import Alert
@@ -133,8 +134,9 @@ def _load(*, stdout) -> None:
             _drive(case, end, rng, bureau=bureau, town=town, result=CaseResult.RECTIFIED)
     confirmed = Alert.objects.filter(state="confirmed").order_by("pk").first()
     if confirmed is not None:
-        services.assign_case(services.open_case_from_alert(confirmed, actor=bureau), actor=bureau,
-                             town=confirmed.town, department="" if confirmed.town_id else "执法大队")
+        day = timezone.localdate(confirmed.last_time)
+        services.assign_case(services.open_case_from_alert(confirmed, actor=bureau, intake_date=day), actor=bureau,
+                             town=confirmed.town, department="" if confirmed.town_id else "执法大队", on=day)
     counts: dict[str, int] = {}
     for state in Case.objects.values_list("state", flat=True):
         counts[state] = counts.get(state, 0) + 1

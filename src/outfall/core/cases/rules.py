@@ -70,12 +70,12 @@ def check_transition(frm: CaseState, to: CaseState, *, result: str = "", reason:
     >>> check_transition(CaseState.HANDLING, CaseState.CLOSED, result="rectified")
     Traceback (most recent call last):
     ...
-    ValueError: 案件为「办理中」，不能改为「已办结」（须先答复） / a handling case cannot be closed
+    ValueError: 案件为「办理中」，不能改为「已办结」（须先答复） / a case in state handling cannot move to closed
     """
     frm, to = CaseState(frm), CaseState(to)
     if not can_transition(frm, to):
         hint = "（须先答复）" if to == S.CLOSED and frm in OPEN_STATES else ""
-        raise ValueError(f"案件为「{frm.label}」，不能改为「{to.label}」{hint} / a {frm.value} case cannot be {to.value}")
+        raise ValueError(f"案件为「{frm.label}」，不能改为「{to.label}」{hint} / a case in state {frm.value} cannot move to {to.value}")
     if to == S.CLOSED:
         try:
             CaseResult(result)
