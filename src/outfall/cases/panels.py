@@ -10,19 +10,22 @@ from outfall.cases import permissions
 from outfall.cases.models import Case
 
 
-def _panel(request, cases, *, action: str | None, obj, label: str) -> str:
+def _panel(request, cases, *, action: str | None, obj, label: str, town_id=None) -> str:
+    cases = permissions.visible(cases, request.user)
     return render_to_string("cases/_panel.html", {
-        "cases": permissions.visible(cases, request.user)[:20], "action": action, "obj": obj, "label": label,
-        "can_open": action is not None and permissions.can_open(request.user)}, request=request)
+        "cases": cases[:20], "action": action, "obj": obj, "label": label,
+        "can_open": action is not None and not cases.exists() and permissions.can_open_for_town(request.user, town_id)},
+        request=request)
 
 
 def alert_panel(request, alert) -> str:
-    return _panel(request, Case.objects.filter(alert=alert), action="cases:from-alert", obj=alert, label="alert")
+    return _panel(request, Case.objects.filter(alert=alert), action="cases:from-alert", obj=alert, label="alert",
+                  town_id=alert.town_id)
 
 
 def task_panel(request, task) -> str:
     return _panel(request, Case.objects.filter(verification_task=task), action="cases:from-task", obj=task,
-                  label="task")
+                  label="task", town_id=task.outfall.town_id)
 
 
 def outfall_panel(request, outfall) -> str:

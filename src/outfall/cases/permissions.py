@@ -51,6 +51,14 @@ def can_open(user) -> bool:
         permissions.can_read(user) and user.role_enum == Role.TOWN and bool(user.town_id))
 
 
+def can_open_for_town(user, town_id: int | None) -> bool:
+    """Open a case from an object of ``town_id`` (an alert, a verification task's outfall): town staff
+    only from their own town's objects."""
+    if not can_open(user):
+        return False
+    return user.role_enum != Role.TOWN or (town_id is not None and town_id == user.town_id)
+
+
 def can_assign(user, case=None) -> bool:
     """Assign or reassign a case to a town or department (交办)."""
     return _bureau(user)

@@ -147,8 +147,8 @@ def case_create(request):
     return render(request, "cases/case_form.html", {"form": form})
 
 
-def _opened(request, func, back):
-    if not permissions.can_open(request.user):
+def _opened(request, func, back, town_id):
+    if not permissions.can_open_for_town(request.user, town_id):
         raise PermissionDeniedError("refused", user_message=_("无权登记案件"))
     try:
         case = func()
@@ -161,16 +161,17 @@ def _opened(request, func, back):
 
 @require_POST
 def case_from_task(request, pk: int):
-    task = get_object_or_404(trace_permissions.visible_tasks(VerificationTask.objects.all(), request.user), pk=pk)
+    task = get_object_or_404(trace_permissions.visible_tasks(VerificationTask.objects.select_related("outfall"),
+                                                             request.user), pk=pk)
     return _opened(request, lambda: services.open_case_from_task(task, actor=request.user),
-                   redirect("traces:task-detail", pk=pk))
+                   redirect("traces:task-detail", pk=pk), task.outfall.town_id)
 
 
 @require_POST
 def case_from_alert(request, pk: int):
     alert = get_object_or_404(alert_permissions.visible(Alert.objects.all(), request.user), pk=pk)
     return _opened(request, lambda: services.open_case_from_alert(alert, actor=request.user),
-                   redirect("alerts:detail", pk=pk))
+                   redirect("alerts:detail", pk=pk), alert.town_id)
 
 
 def note_file(request, pk: int):
