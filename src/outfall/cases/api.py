@@ -43,8 +43,10 @@ class CaseSerializer(serializers.ModelSerializer):
     outfalls = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
     sections = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
     towns = serializers.SlugRelatedField(slug_field="name", many=True, read_only=True)
-    assigned_town = serializers.CharField(source="assigned_town.name", read_only=True, default=None)
-    campaign = serializers.CharField(source="campaign.name", read_only=True, default=None)
+    assigned_town = serializers.CharField(source="assigned_town.name", read_only=True, default=None, allow_null=True)
+    campaign = serializers.CharField(source="campaign.name", read_only=True, default=None, allow_null=True)
+    channel = serializers.CharField(read_only=True, help_text="complaints: 12345, 12369, letter, visit, other; else empty")
+    result = serializers.CharField(read_only=True, help_text="rectified, not_substantiated, partly, other; empty until closed")
     deadline_flag = serializers.SerializerMethodField(help_text="overdue, due_soon or empty")
     notes = NoteSerializer(many=True, read_only=True)
 
