@@ -20,6 +20,9 @@ from outfall.core.errors import InputError, NotFoundError, PermissionDeniedError
 from outfall.ledger.models import Outfall
 from outfall.monitoring.models import Section
 
+#: The close-out results and complaint channels as the API takes them (named in SPECTACULAR_SETTINGS).
+RESULT_CHOICES = [r.value for r in CaseResult]
+CHANNEL_CHOICES = [c.value for c in ComplaintChannel]
 CONTACT_REFUSED = ("信访人姓名和联系方式仅局机关人员可见，您的角色无权查看完整信息 / "
                    "the complainant's name and contact are for bureau roles only")
 
@@ -80,7 +83,7 @@ class CaseWriteSerializer(serializers.Serializer):
     problem_type = serializers.CharField(required=False, allow_blank=True, max_length=60)
     intake_date = serializers.DateField(required=False, help_text="default today")
     deadline = serializers.DateField(required=False, help_text="default intake + the source's days")
-    channel = serializers.ChoiceField(choices=[c.value for c in ComplaintChannel], required=False, allow_blank=True)
+    channel = serializers.ChoiceField(choices=CHANNEL_CHOICES, required=False, allow_blank=True)
     complainant_name = serializers.CharField(required=False, allow_blank=True, max_length=60)
     complainant_contact = serializers.CharField(required=False, allow_blank=True, max_length=100)
     outfalls = serializers.ListField(child=serializers.CharField(), required=False, default=list, help_text="codes")
@@ -109,7 +112,7 @@ class ReplySerializer(serializers.Serializer):
 
 
 class CloseSerializer(serializers.Serializer):
-    result = serializers.ChoiceField(choices=[r.value for r in CaseResult])
+    result = serializers.ChoiceField(choices=RESULT_CHOICES)
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
     on = serializers.DateField(required=False)
 

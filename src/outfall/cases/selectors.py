@@ -28,7 +28,7 @@ def filtered(qs, params):
         qs = qs.filter(source=p["source"])
     if p["state"]:
         qs = qs.filter(state=p["state"])
-    for key, field in (("town", "town"), ("year", "year"), ("campaign", "campaign")):
+    for key, _field in (("town", "town"), ("year", "year"), ("campaign", "campaign")):
         if p[key] and not p[key].isdigit():
             return qs.none()
     if p["town"]:

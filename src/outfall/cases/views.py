@@ -19,7 +19,16 @@ from outfall.alerts import permissions as alert_permissions
 from outfall.alerts.models import Alert
 from outfall.cases import permissions, selectors, services
 from outfall.cases.excel import XLSX, export_cases, import_cases
-from outfall.cases.forms import AssignForm, CampaignForm, CaseForm, CloseForm, ImportForm, NoteForm, ReopenForm, ReplyForm
+from outfall.cases.forms import (
+    AssignForm,
+    CampaignForm,
+    CaseForm,
+    CloseForm,
+    ImportForm,
+    NoteForm,
+    ReopenForm,
+    ReplyForm,
+)
 from outfall.cases.models import Campaign, Case, CaseNote
 from outfall.core.cases import rules
 from outfall.core.cases.columns import parse_list
