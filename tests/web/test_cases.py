@@ -273,3 +273,13 @@ def test_campaigns(client, w):
     client.force_login(w["users"]["town_a"])
     assert client.post(reverse("cases:campaigns"), {"name": "x", "year": 2025}).status_code == 403
     assert api(w["users"]["viewer"]).get("/api/case-campaigns/").json()["results"][0]["name"] == c.name
+
+
+def test_unknown_outfall_and_section_codes_are_refused_on_the_form(client, w):
+    client.force_login(w["users"]["bureau"])
+    r = client.post(reverse("cases:create"), {"source": "field", "title": "x", "outfalls": f"{w['outfall'].code}、NOPE1",
+                                              "sections": "S-NONE"})
+    page = r.content.decode()
+    assert r.status_code == 200 and "排污口编码不存在: NOPE1" in page and not Case.objects.exists()
+    r = client.post(reverse("cases:create"), {"source": "field", "title": "x", "sections": "S-NONE"})
+    assert "断面编码不存在: S-NONE" in r.content.decode() and not Case.objects.exists()

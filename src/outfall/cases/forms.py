@@ -28,6 +28,7 @@ class CaseForm(forms.Form):
     campaign = forms.ModelChoiceField(label=_("专项执法检查"), queryset=Campaign.objects.all(), required=False)
     towns = forms.ModelMultipleChoiceField(label=_("涉及镇街"), queryset=Town.objects.all(), required=False)
     outfalls = forms.CharField(label=_("涉及排污口编码"), required=False, help_text=_("多个用「、」或逗号分隔"))
+    sections = forms.CharField(label=_("涉及断面编码"), required=False, help_text=_("多个用「、」或逗号分隔"))
 
 
 class AssignForm(forms.Form):

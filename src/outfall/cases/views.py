@@ -35,6 +35,7 @@ from outfall.core.cases.columns import parse_list
 from outfall.core.enums import CaseSource, CaseState
 from outfall.core.errors import InputError, OutfallError, PermissionDeniedError
 from outfall.ledger.models import Outfall
+from outfall.monitoring.models import Section
 from outfall.traces import permissions as trace_permissions
 from outfall.traces.models import VerificationTask
 
@@ -132,6 +133,15 @@ def case_reopen(request, pk: int):
         c, d["reason"], actor=request.user), _("已重新办理"))
 
 
+def _by_codes(model, text: str, missing_message: str) -> list:
+    codes = parse_list(text)
+    found = list(model.objects.filter(code__in=codes))
+    missing = [c for c in codes if c not in {o.code for o in found}]
+    if missing:
+        raise InputError(f"unknown {model.__name__}: {missing}", user_message=missing_message % {"c": "、".join(missing)})
+    return found
+
+
 @require_http_methods(["GET", "POST"])
 def case_create(request):
     if not permissions.can_open(request.user):
@@ -139,15 +149,13 @@ def case_create(request):
     form = CaseForm(request.POST or None, initial={"source": request.GET.get("source", CaseSource.COMPLAINT.value)})
     if request.method == "POST" and form.is_valid():
         d = dict(form.cleaned_data)
-        codes = parse_list(d.pop("outfalls"))
-        outfalls = list(Outfall.objects.filter(code__in=codes))
-        missing = sorted(set(codes) - {o.code for o in outfalls})
         try:
-            if missing:
-                raise InputError("unknown outfalls", user_message=_("排污口编码不存在: %(c)s") % {"c": "、".join(missing)})
+            outfalls = _by_codes(Outfall, d.pop("outfalls"), _("排污口编码不存在: %(c)s"))
+            sections = _by_codes(Section, d.pop("sections"), _("断面编码不存在: %(c)s"))
             fields = {k: v for k, v in d.items() if k not in ("source", "title", "description", "towns") and v}
             case = services.open_case(actor=request.user, source=d["source"], title=d["title"],
-                                      description=d["description"], outfalls=outfalls, towns=d["towns"], **fields)
+                                      description=d["description"], outfalls=outfalls, sections=sections,
+                                      towns=d["towns"], **fields)
         except OutfallError as exc:
             form.add_error(None, exc.user_message)
         else:
