@@ -54,11 +54,9 @@ def section_compliance(by: str, period: str) -> tuple[int, int]:
 class DashboardOnTheDemoTest(TestCase):
     @classmethod
     def setUpTestData(cls):
-        from outfall.demo import alerts, ledger, monitoring, rivers
+        from outfall.cli.demo import load_demo
 
-        out = io.StringIO()
-        for step in (ledger, rivers, monitoring, alerts):
-            step.load(stdout=out)
+        load_demo(stdout=io.StringIO())  # every demo step of the apps installed (cases, remediation …)
         from django.contrib.auth import get_user_model
 
         cls.admin = get_user_model().objects.get(username="admin")
@@ -79,6 +77,22 @@ class DashboardOnTheDemoTest(TestCase):
         self.assertGreater(year.count(), 20)
         for t in ("工业排污口", "农业排口", "其他排口"):
             self.assertIn(f"<td>{t}</td><td>{active.filter(type_l1=t).count()}</td>", body)
+
+    def test_every_registered_part_is_drawn_on_the_dashboard(self):
+        from outfall.dashboard.registry import collect_parts
+
+        parts = collect_parts(user=self.admin, town_id=None, start=dt.date(2025, 1, 1), end=dt.date(2026, 1, 1))
+        self.assertGreaterEqual(len(parts), 3)
+        body = self.client.get("/dashboard/", {"year": 2025}).content.decode()
+        charts = page_charts(body)
+        self.assertEqual([(p, int(d), int(t)) for p, _l, d, t in RATE.findall(body)],
+                         [(p.key, r.done, r.total) for p in parts for r in p.rates])
+        for p in parts:
+            self.assertIn(f'id="part-{p.key}"', body)
+            for n, s in enumerate(p.series):
+                self.assertEqual(charts[f"chart-{p.key}-{n}"]["data"][0]["x"], s.x)
+            for t in p.tables:
+                self.assertIn(t.title, body)
 
     def test_the_monthly_trends_equal_independent_monthly_counts(self):
         charts = page_charts(self.client.get("/dashboard/", {"year": 2025}).content.decode())
