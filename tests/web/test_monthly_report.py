@@ -67,7 +67,9 @@ class EmptySystemTest(TestCase):
 
     def test_bad_input_is_refused_with_a_clear_message(self):
         for params, status, words in (({"month": "2026-13"}, 400, "YYYY-MM"), ({"town": "99999"}, 404, "99999"),
-                                      ({"town": "x"}, 404, "x"), ({"year": "20x6"}, 400, "20x6")):
+                                      ({"town": "x"}, 404, "x"), ({"year": "20x6"}, 400, "20x6"),
+                                      ({"town": "9" * 30}, 404, "9" * 30), ({"year": "２０２５"}, 400, "２０２５"),
+                                      ({"month": "２０２６-10"}, 400, "YYYY-MM"), ({"year": "99999"}, 400, "99999")):
             for url in ("/dashboard/", "/reports/monthly/", "/reports/monthly/download/"):
                 if "year" in params and url != "/dashboard/" or "month" in params and url == "/dashboard/":
                     continue

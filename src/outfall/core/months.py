@@ -13,7 +13,7 @@ from outfall.core.errors import InputError
 
 __all__ = ["parse_month", "month_bounds", "year_bounds", "months_before", "month_label", "next_month", "local_bounds"]
 
-_MONTH = re.compile(r"^\s*(\d{4})-(\d{1,2})\s*$")
+_MONTH = re.compile(r"^\s*([0-9]{4})-([0-9]{1,2})\s*$")
 
 
 def parse_month(text: str | None) -> dt.date:

@@ -33,7 +33,7 @@ def town_of(user, value: str | None) -> Town | None:
         if user.role_enum == Role.TOWN and user.town_id:
             return user.town
         return None
-    town = Town.objects.filter(pk=int(value)).first() if value.isdigit() else None
+    town = Town.objects.filter(pk=int(value)).first() if value.isascii() and value.isdigit() and len(value) < 10 else None
     if town is None:
         raise NotFoundError(f"town {value!r}", user_message=_("镇街「%(town)s」不存在") % {"town": value})
     return town
@@ -57,7 +57,7 @@ def year_of(value: str | None) -> int:
     value = (value or "").strip()
     if not value:
         return timezone.localdate().year
-    if not value.isdigit() or not 1970 <= int(value) <= 9998:
+    if not (value.isascii() and value.isdigit() and len(value) == 4) or not 1970 <= int(value) <= 9998:
         raise InputError(f"bad year {value!r}", user_message=_("年份「%(year)s」无效") % {"year": value})
     return int(value)
 
