@@ -22,8 +22,11 @@ def trend_figure(s: Series) -> dict:
     yaxis = {"title": {"text": s.unit}, "rangemode": "tozero", **grid}
     if s.unit == "%":
         yaxis["range"] = [0, 105]
-    else:  # counts: whole numbers on the axis
+    else:  # counts: whole numbers on the axis, one per tick while they are small
         yaxis["tickformat"] = ",d"
+        top = max((v for values in s.y.values() for v in values if v is not None), default=0)
+        if top <= 5:
+            yaxis.update(dtick=1, range=[0, max(top, 1) + 0.5])
     layout = {"title": {"text": s.title, "font": {"size": 14}}, "height": 280,
               "margin": {"l": 50, "r": 20, "t": 40, "b": 40}, "plot_bgcolor": "white", "paper_bgcolor": "white",
               "showlegend": len(data) > 1, "legend": {"orientation": "h", "y": -0.2},
