@@ -59,4 +59,9 @@ def test_viewer_dashboard_and_monthly_download(page, live_server, tmp_path):
     assert dl.value.suggested_filename == "monthly-2025-03-all.xlsx"
     rows = list(openpyxl.load_workbook(io.BytesIO(path.read_bytes()))["概要"].iter_rows(values_only=True))
     assert any(r[0] == "断面水质" and str(r[2]) == shown for r in rows)
+    page.set_viewport_size({"width": 390, "height": 844})  # a phone: nothing wider than the screen
+    for url in ("/dashboard/?year=2025", "/reports/monthly/?month=2025-03"):
+        page.goto(f"{live_server.url}{url}")
+        page.wait_for_selector(".dash-chart .main-svg")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, url
     assert outside == [] and errors == []
