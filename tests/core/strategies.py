@@ -71,3 +71,8 @@ def pulse_events(draw):
     """(pulse concentration mg/L, start h, duration h, relative noise, seed) of a spill."""
     return (draw(st.floats(50.0, 500.0)), draw(st.floats(4.0, 12.0)), draw(st.floats(1.0, 4.0)),
             draw(st.sampled_from([0.0, 0.05, 0.1])), draw(st.integers(0, 2**16)))
+
+# --- remediation ---------------------------------------------------------------------------------
+#: Sequences of remediation task actions (valid or not) for the lifecycle invariants.
+remediation_actions = st.lists(st.sampled_from(["start", "request_close", "sign_off", "reopen", "progress"]),
+                               max_size=30)

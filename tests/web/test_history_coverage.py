@@ -55,6 +55,9 @@ def _ledger_cases():
         ChangeRecord.objects.all().delete()
         services.remove_photo(photo, actor=ctx["admin"])
 
+    def set_status(ctx):
+        services.set_outfall_status(ctx["outfall"], "remediating", actor=ctx["admin"])
+
     def resolve(ctx):
         party = {"name": "某造纸厂", "uscc": "91350100M000100Y43", "industry": "", "contact": ""}
         services.resolve_parties([party], actor=ctx["admin"])
@@ -64,7 +67,8 @@ def _ledger_cases():
     return {"outfall.ledger.services.resolve_parties": resolve,
             "outfall.ledger.services.create_outfall": create, "outfall.ledger.services.update_outfall": update,
             "outfall.ledger.services.cancel_outfall": cancel, "outfall.ledger.services.add_photo": add_photo,
-            "outfall.ledger.services.remove_photo": remove_photo}
+            "outfall.ledger.services.remove_photo": remove_photo,
+            "outfall.ledger.services.set_outfall_status": set_status}
 
 
 def _monitoring_cases():
