@@ -7,6 +7,7 @@ from outfall.alerts.api import AlertViewSet
 from outfall.ledger.api import OutfallViewSet
 from outfall.monitoring.api import SectionViewSet, push_readings
 from outfall.rivers.api import navigate_view, report_view
+from outfall.remediation.api import RemediationTaskViewSet
 from outfall.traces.api import TaskViewSet, TraceViewSet
 from outfall.traces.whatif_api import whatif_view
 
@@ -16,6 +17,7 @@ router.register("sections", SectionViewSet, basename="section")
 router.register("alerts", AlertViewSet, basename="alert")
 router.register("traces", TraceViewSet, basename="trace")
 router.register("trace-tasks", TaskViewSet, basename="trace-task")
+router.register("remediation-tasks", RemediationTaskViewSet, basename="remediation-task")
 
 urlpatterns = [path("readings/", push_readings, name="readings-push"),
                path("network/navigate/", navigate_view, name="network-navigate"),

@@ -91,6 +91,8 @@ SETTINGS: list[Setting] = [
     Setting("ALERT_WORKER_ROWS", "20000", int, "A readings file that writes at least this many rows has its alerts "
             "check run by the worker after the commit, not before the import returns; 0: always before. A push "
             "(POST /api/readings/) always raises its alerts before the response."),
+    Setting("REMEDIATION_DUE_SOON_DAYS", "7", int, "A remediation task whose work is still open is 'due soon' this "
+            "many days before its deadline (highlighted on the lists and sent once through the alert channels)."),
     Setting("HEALTH_MIN_FREE_MB", "500", int, "Free space in DATA_DIR, in MiB, below which /healthz reports the disk down."),
 ]
 

@@ -1,0 +1,112 @@
+"""Read queries of remediation tasks used by more than one view: the visible tasks with what the
+lists show, the due filters (the database form of ``core.remediation.due_status``), the receiving
+section of an outfall and the effect check of a signed-off task."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.utils import timezone
+
+from outfall.core.enums import RemediationState
+from outfall.core.errors import OutfallError
+from outfall.core.remediation import DUE_STATES, due_status
+from outfall.core.remediation.effect import EffectResult, effect_check
+from outfall.monitoring.models import Section, SectionReading
+from outfall.remediation import permissions
+from outfall.remediation.models import RemediationTask
+
+#: Sites read per page while walking downstream for the first section.
+_PAGE = 50
+
+
+def today() -> dt.date:
+    return timezone.localdate()
+
+
+def due_soon_days() -> int:
+    return int(settings.OUTFALL_REMEDIATION_DUE_SOON_DAYS)
+
+
+def tasks(user):
+    """The tasks ``user`` may see, with the outfall, its town and the merge target."""
+    qs = RemediationTask.objects.select_related("outfall__town", "merge_into", "responsible_party")
+    return permissions.visible_tasks(qs, user)
+
+
+def due_filter(qs, which: str, *, on: dt.date | None = None):
+    """``overdue`` or ``due_soon`` tasks of ``qs`` on day ``on`` (default today), as ``due_status``
+    decides them: work still open, deadline passed / within the due-soon days."""
+    on = on or today()
+    qs = qs.filter(state__in=[s.value for s in DUE_STATES])
+    if which == "overdue":
+        return qs.filter(deadline__lt=on)
+    if which == "due_soon":
+        return qs.filter(deadline__gte=on, deadline__lte=on + dt.timedelta(days=due_soon_days()))
+    return qs
+
+
+def with_due(rows, *, on: dt.date | None = None) -> list:
+    """The tasks with ``due`` set to "overdue" / "due_soon" / None (the core's rule)."""
+    on, days = on or today(), due_soon_days()
+    rows = list(rows)
+    for t in rows:
+        t.due = due_status(t.state, t.deadline, on, due_soon_days=days)
+    return rows
+
+
+def downstream_section(outfall) -> tuple[Section, float] | None:
+    """(section, km along the river) of the first monitoring section downstream of ``outfall`` on the
+    main downstream path (navigation mode DM from its snap, ``rivers.navigation``); None when the
+    outfall is not on the network or no section lies below it."""
+    from outfall.rivers.navigation import navigate_from, sites_along
+
+    try:
+        net, _desc, steps = navigate_from(outfall.code, mode="DM")
+        offset = 0
+        while True:
+            page, more = sites_along(net, steps, outfall.code, mode="DM", offset=offset, limit=_PAGE)
+            hit = next((s for s in page if s.kind == "section"), None)
+            if hit is not None:
+                return Section.objects.get(pk=hit.pk), round(hit.distance_km, 2)
+            if not more:
+                return None
+            offset += _PAGE
+    except OutfallError:
+        return None
+
+
+def effect_of(task: RemediationTask, *, before_days: float = 90, after_days: float = 90,
+              section: Section | None = None) -> tuple[Section | None, float | None, EffectResult | None]:
+    """(section, km, result) of the effect check of a signed-off task: the task's parameter at the
+    first section downstream, sample readings not marked invalid, 90 days before the work started
+    (or the task was set, if it never had a start) and 90 days after the sign-off. Not signed off:
+    (section, km, None)."""
+    km = None
+    if section is None:
+        found = downstream_section(task.outfall)
+        if found is None:
+            return None, None, None
+        section, km = found
+    if task.state != RemediationState.SIGNED_OFF.value or task.signed_off_at is None:
+        return section, km, None
+    started = task.started_at or task.created_at
+    lo = started - dt.timedelta(days=before_days)
+    hi = task.signed_off_at + dt.timedelta(days=after_days)
+    rows = (SectionReading.objects.filter(section=section, parameter=task.parameter, basis="sample",
+                                          time__gte=lo, time__lt=hi)
+            .exclude(qc_flag="invalid").values_list("time", "value", "qualifier", "detection_limit"))
+    return section, km, effect_check(rows, parameter=task.parameter, started=started, signed_off=task.signed_off_at,
+                                     before_days=before_days, after_days=after_days)
+
+
+def not_improved(qs) -> list[tuple[RemediationTask, Section, EffectResult]]:
+    """The signed-off tasks of ``qs`` whose receiving section did not improve ("signed off but the
+    river did not improve"), oldest sign-off first."""
+    out = []
+    for task in qs.filter(state=RemediationState.SIGNED_OFF.value).order_by("signed_off_at", "pk"):
+        section, _km, result = effect_of(task)
+        if result is not None and result.verdict == "not_improved":
+            out.append((task, section, result))
+    return out
