@@ -91,6 +91,7 @@ def send_due_reminders(*, on: dt.date | None = None) -> list[Reminder]:
             except ChannelError as exc:
                 failed += 1
                 log.warning("remediation reminder %s → %s failed: %s", task.pk, channel, exc)
-        Reminder.objects.filter(pk=row.pk).update(channels=len(channels), failed=failed)
+        row.channels, row.failed = len(channels), failed
+        row.save(update_fields=["channels", "failed"])
         sent.append(row)
     return sent
