@@ -290,6 +290,56 @@ def _traces_cases():
             "outfall.traces.services.complete_task": complete}
 
 
+def _remediation_cases():
+    import datetime as dt
+
+    from outfall.remediation import services
+
+    def data():
+        return {"measure": "standardize", "plan": "规范整治", "department": "", "start_date": dt.date(2026, 1, 1),
+                "deadline": dt.date(2026, 3, 1), "parameter": "NH3N"}
+
+    def create(ctx):
+        return services.create_task(ctx["outfall"], data(), actor=ctx["admin"])
+
+    def fresh(ctx, upto=None):
+        t = create(ctx)
+        steps = [("start", lambda t: services.start_task(t, actor=ctx["admin"])),
+                 ("progress", lambda t: services.add_progress(t, "", [SimpleUploadedFile("a.png", _png())],
+                                                              actor=ctx["admin"]) and t),
+                 ("request", lambda t: services.request_close(t, actor=ctx["admin"])),
+                 ("sign_off", lambda t: services.sign_off_task(t, actor=ctx["admin"]))]
+        for name, step in steps:
+            if name == upto:
+                break
+            t = step(t)
+        ChangeRecord.objects.all().delete()
+        return t
+
+    def update(ctx):
+        services.update_task(fresh(ctx, "start"), {**data(), "department": "水务局"}, actor=ctx["admin"])
+
+    def progress(ctx):
+        services.add_progress(fresh(ctx, "start"), "进展", actor=ctx["admin"])
+
+    def start(ctx):
+        services.start_task(fresh(ctx, "start"), actor=ctx["admin"])
+
+    def request(ctx):
+        services.request_close(fresh(ctx, "request"), actor=ctx["admin"])
+
+    def sign_off(ctx):
+        services.sign_off_task(fresh(ctx, "sign_off"), actor=ctx["admin"])
+
+    def reopen(ctx):
+        services.reopen_task(fresh(ctx), "复查未通过", actor=ctx["admin"])
+
+    n = "outfall.remediation.services."
+    return {n + "create_task": create, n + "update_task": update, n + "add_progress": progress,
+            n + "start_task": start, n + "request_close": request, n + "sign_off_task": sign_off,
+            n + "reopen_task": reopen}
+
+
 CASES: dict = {"outfall.ledger.excel.import_outfalls": _import_outfalls}
 CASES.update(_ledger_cases())
 CASES.update(_export_job_cases())
@@ -298,6 +348,7 @@ CASES["outfall.rivers.services.import_rivers"] = _import_rivers
 CASES.update(_accounts_cases())
 CASES.update(_alerts_cases())
 CASES.update(_traces_cases())
+CASES.update(_remediation_cases())
 
 
 def discovered_services() -> list[str]:

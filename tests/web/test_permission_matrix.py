@@ -112,6 +112,23 @@ PAGES = {
     ("traces:task-detail", "GET"):                (302, 200, 200, 200, 404, 200, 200),
     ("traces:task-complete", "GET"):              (302, 405, 405, 405, 405, 405, 405),
     ("traces:task-complete", "POST"):             (302, 302, 302, 302, 404, 302, 403),
+    ("remediation:list", "GET"):                  (302, 200, 200, 200, 200, 200, 200),
+    ("remediation:create", "GET"):                (302, 200, 200, 403, 403, 403, 403),
+    ("remediation:create", "POST"):               (302, 200, 200, 403, 403, 403, 403),
+    ("remediation:detail", "GET"):                (302, 200, 200, 200, 404, 200, 200),
+    ("remediation:edit", "GET"):                  (302, 200, 200, 403, 404, 403, 403),
+    ("remediation:edit", "POST"):                 (302, 200, 200, 403, 404, 403, 403),
+    ("remediation:progress", "GET"):              (302, 405, 405, 405, 405, 405, 405),
+    ("remediation:progress", "POST"):             (302, 302, 302, 302, 404, 403, 403),
+    ("remediation:start", "GET"):                 (302, 405, 405, 405, 405, 405, 405),
+    ("remediation:start", "POST"):                (302, 302, 302, 302, 404, 403, 403),
+    ("remediation:request-close", "GET"):         (302, 405, 405, 405, 405, 405, 405),
+    ("remediation:request-close", "POST"):        (302, 302, 302, 302, 404, 403, 403),
+    ("remediation:sign-off", "GET"):              (302, 405, 405, 405, 405, 405, 405),
+    ("remediation:sign-off", "POST"):             (302, 302, 302, 403, 404, 403, 403),
+    ("remediation:reopen", "GET"):                (302, 405, 405, 405, 405, 405, 405),
+    ("remediation:reopen", "POST"):               (302, 302, 302, 403, 404, 403, 403),
+    ("remediation:evidence", "GET"):              (302, 200, 200, 200, 404, 200, 200),
 }
 
 #: API: HTTP status per role (token); a URL in the OpenAPI schema lists exactly its operations.
@@ -142,6 +159,15 @@ API = {
     ("trace-task-list", "POST"):                  (401, 400, 400, 403, 403, 403, 403),
     ("trace-task-detail", "GET"):                 (401, 200, 200, 200, 404, 200, 200),
     ("trace-task-complete", "POST"):              (401, 400, 400, 400, 404, 400, 403),
+    ("remediation-task-list", "GET"):             (401, 200, 200, 200, 200, 200, 200),
+    ("remediation-task-list", "POST"):            (401, 400, 400, 403, 403, 403, 403),
+    ("remediation-task-detail", "GET"):           (401, 200, 200, 200, 404, 200, 200),
+    ("remediation-task-detail", "PATCH"):         (401, 200, 200, 403, 404, 403, 403),
+    ("remediation-task-progress", "POST"):        (401, 400, 400, 400, 404, 403, 403),
+    ("remediation-task-start", "POST"):           (401, 200, 200, 200, 404, 403, 403),
+    ("remediation-task-request-close", "POST"):   (401, 400, 400, 400, 404, 403, 403),
+    ("remediation-task-sign-off", "POST"):        (401, 400, 400, 403, 404, 403, 403),
+    ("remediation-task-reopen", "POST"):          (401, 400, 400, 403, 404, 403, 403),
     ("whatif", "GET"):                            (401, 200, 200, 200, 200, 200, 200),
     ("api-root", "GET"):                          (401, 200, 200, 200, 200, 200, 200),
     ("schema", "GET"):                            (401, 200, 200, 200, 200, 200, 200),
@@ -178,6 +204,10 @@ ADMIN = {
     "alerts.delivery":                            (200, 403, 200, 403, 200),
     "traces.trace":                               (200, 403, 200, 403, 200),
     "traces.verificationtask":                    (200, 403, 200, 403, 200),
+    "remediation.remediationtask":                (200, 403, 200, 403, 200),
+    "remediation.progressupdate":                 (200, 403, 200, 403, 200),
+    "remediation.evidence":                       (200, 403, 200, 403, 200),
+    "remediation.reminder":                       (200, 403, 200, 403, 200),
 }
 
 #: CLI commands that take --user: exit code per role (anon = no --user: the first administrator).
@@ -229,6 +259,14 @@ PARAMS = {
     ("trace-detail", "pk"): "trace",
     ("trace-task-detail", "pk"): "task",
     ("trace-task-complete", "pk"): "task",
+    ("remediation", "pk"): "rtask",
+    ("remediation-task-detail", "pk"): "rtask",
+    ("remediation-task-progress", "pk"): "rtask",
+    ("remediation-task-start", "pk"): "rtask",
+    ("remediation-task-request-close", "pk"): "rtask",
+    ("remediation-task-sign-off", "pk"): "rtask",
+    ("remediation-task-reopen", "pk"): "rtask",
+    "evidence_id": "evidence",
     "photo_id": "photo",
     "name": "=outfalls",
     "app_label": "=ledger",
@@ -281,6 +319,8 @@ def build_world(media: str) -> World:
     add_station_binding(create_station_account("matrix-station", actor=admin), w.section, actor=admin)
     build_alerts(w, admin)
     build_traces(w)
+    with override_settings(MEDIA_ROOT=media):
+        build_remediation(w)
     w.export_job = build_export_job(w, media)
     Group.objects.create(name="巡查组")
     AccessAttempt.objects.create(username="x", ip_address="192.0.2.1", user_agent="t", failures_since_start=1)
@@ -330,6 +370,22 @@ def build_traces(w: World) -> None:
                                    map={"reaches": [], "sections": [], "outfalls": []})
     w.trace.candidates.add(w.outfall)
     w.task = VerificationTask.objects.create(trace=w.trace, outfall=w.outfall, assignee=w.users["inspector"])
+
+
+def build_remediation(w: World) -> None:
+    """A planned remediation task on the town-A outfall with one photo of progress, and a reminder."""
+    import datetime as dt
+
+    from outfall.remediation import services
+    from outfall.remediation.models import Evidence, Reminder
+
+    bureau = w.users["bureau"]
+    w.rtask = services.create_task(w.outfall, {"measure": "standardize", "plan": "规范设置", "department": "",
+                                               "start_date": dt.date(2026, 1, 1), "deadline": dt.date(2026, 6, 30),
+                                               "parameter": "NH3N"}, actor=bureau)
+    services.add_progress(w.rtask, "现场照片", [SimpleUploadedFile("p.png", png_bytes())], actor=bureau)
+    w.evidence = Evidence.objects.get(update__task=w.rtask)
+    Reminder.objects.create(task=w.rtask, kind="due_soon", deadline=w.rtask.deadline)
 
 
 def build_export_job(w: World, media: str):
