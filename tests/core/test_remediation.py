@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from hypothesis import given, settings
+from strategies import remediation_actions
 
 from outfall.core.enums import OutfallStatus, RemediationState
 from outfall.core.errors import InputError
@@ -22,7 +23,6 @@ from outfall.core.remediation import (
 )
 from outfall.core.remediation.effect import effect_check
 from outfall.core.remediation.evidence import sniff_evidence
-from strategies import remediation_actions
 
 D = dt.date(2026, 3, 1)
 

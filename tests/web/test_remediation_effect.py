@@ -14,7 +14,7 @@ from django.utils import timezone
 from factories import make_towns, make_users
 from outfall.alerts import services as alert_services
 from outfall.remediation import reporting, selectors, services
-from outfall.remediation.models import Reminder, RemediationTask
+from outfall.remediation.models import RemediationTask, Reminder
 from outfall.remediation.reminders import send_due_reminders
 from remediation_fixtures import add_readings, build, png, task_data
 

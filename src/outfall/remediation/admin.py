@@ -3,7 +3,7 @@
 from django.contrib import admin
 
 from outfall.history.admin import ReadOnlyAdmin as ReadOnly
-from outfall.remediation.models import Evidence, ProgressUpdate, Reminder, RemediationTask
+from outfall.remediation.models import Evidence, ProgressUpdate, RemediationTask, Reminder
 
 
 @admin.register(RemediationTask)

@@ -12,7 +12,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from outfall.accounts.labels import choices
-from outfall.core.enums import RemediationMeasure, RemediationState
+from outfall.core.enums import RemediationMeasure
 from outfall.core.errors import PermissionDeniedError
 from outfall.remediation import inputs, permissions, selectors, services
 from outfall.remediation.models import ProgressUpdate, RemediationTask

@@ -21,7 +21,7 @@ from outfall.alerts.models import Channel, Subscription
 from outfall.core.enums import RemediationMeasure, RemediationState
 from outfall.core.remediation import due_status
 from outfall.remediation import selectors
-from outfall.remediation.models import Reminder, RemediationTask
+from outfall.remediation.models import RemediationTask, Reminder
 
 log = logging.getLogger("outfall.remediation")
 KIND_WORDS = {"due_soon": ("整治任务即将到期", "remediation task due soon"),

@@ -19,8 +19,8 @@ from collections import Counter
 from django.utils import timezone
 
 from outfall.core.enums import RemediationMeasure, RemediationState
-from outfall.reports.parts import Part, Rate, Series, Table
 from outfall.remediation import selectors
+from outfall.reports.parts import Part, Rate, Series, Table
 
 SIGNED = RemediationState.SIGNED_OFF.value
 

@@ -201,7 +201,8 @@ def add_progress(task: RemediationTask, text: str, files=(), *, actor, at: dt.da
     update = _entry(task, "progress", text, actor=actor, at=at or timezone.now())
     evidence = _attach(update, checked)
     record_change(update, action="create", actor=actor, before=None,
-                  after={"task": task.pk, "text": update.text, "evidence": _files_after(evidence)}, related=task.outfall)
+                  after={"task": task.pk, "text": update.text, "evidence": _files_after(evidence)}, related=task,
+                  note=f"整治进展：{update.text}" if update.text else "整治进展")
     return update
 
 

@@ -6,8 +6,8 @@ from rest_framework.routers import DefaultRouter
 from outfall.alerts.api import AlertViewSet
 from outfall.ledger.api import OutfallViewSet
 from outfall.monitoring.api import SectionViewSet, push_readings
-from outfall.rivers.api import navigate_view, report_view
 from outfall.remediation.api import RemediationTaskViewSet
+from outfall.rivers.api import navigate_view, report_view
 from outfall.traces.api import TaskViewSet, TraceViewSet
 from outfall.traces.whatif_api import whatif_view
 
