@@ -101,11 +101,24 @@ def effect_of(task: RemediationTask, *, before_days: float = 90, after_days: flo
                                      before_days=before_days, after_days=after_days)
 
 
+def _latest_reading(parameters: set[str]):
+    """The time of the latest section reading of any of ``parameters`` (one index lookup per section
+    and parameter, on the readings' unique key), None without any."""
+    times = [SectionReading.objects.filter(section_id=s, parameter=p).order_by("-time").values_list("time", flat=True)
+             .first() for s in Section.objects.values_list("pk", flat=True) for p in sorted(parameters)]
+    return max((t for t in times if t is not None), default=None)
+
+
 def not_improved(qs) -> list[tuple[RemediationTask, Section, EffectResult]]:
     """The signed-off tasks of ``qs`` whose receiving section did not improve ("signed off but the
     river did not improve"), oldest sign-off first."""
     out = []
-    for task in qs.filter(state=RemediationState.SIGNED_OFF.value).order_by("signed_off_at", "pk"):
+    signed = qs.filter(state=RemediationState.SIGNED_OFF.value)
+    latest = _latest_reading(set(signed.values_list("parameter", flat=True)))
+    if latest is None:
+        return out
+    # a task signed off after the latest section reading has no "after" readings: not enough data
+    for task in signed.filter(signed_off_at__lte=latest).order_by("signed_off_at", "pk"):
         section, _km, result = effect_of(task)
         if result is not None and result.verdict == "not_improved":
             out.append((task, section, result))
