@@ -90,6 +90,9 @@ def _entry(task, kind: str, text: str, *, actor, at: dt.datetime) -> ProgressUpd
 def _follow(task: RemediationTask, *, actor, note: str) -> None:
     """Give the outfall the status of its task (merged: pointing at the one it joined)."""
     status = outfall_status_for(task.measure, task.state)
+    target = task.merge_into_id if status == OutfallStatus.MERGED else None
+    if (task.outfall.status, task.outfall.merged_into_id) == (status.value, target):
+        return  # already so (a close-out request keeps 整治中)
     set_outfall_status(task.outfall, status.value, actor=actor, check_permission=False,
                        merged_into=task.merge_into if status == OutfallStatus.MERGED else None,
                        note=f"整治任务 #{task.pk}：{note}")
