@@ -77,6 +77,13 @@ class ServiceTest(TestCase):
         services.reopen_task(m, "合并管线未接通", actor=self.u["bureau"])
         p2.refresh_from_db()
         self.assertEqual((p2.status, p2.merged_into_id), ("remediating", None))
+        m = services.request_close(m, actor=self.u["bureau"])
+        services.sign_off_task(m, actor=self.u["bureau"])
+        from outfall.ledger.services import update_outfall  # the ledger form changes the status back
+
+        update_outfall(Outfall.objects.get(pk=p2.pk), {"status": "in_use"}, actor=self.u["bureau"])
+        p2.refresh_from_db()
+        self.assertEqual((p2.status, p2.merged_into_id), ("in_use", None))
 
     def test_refusals(self):
         with self.assertRaises(InputError) as e:  # deadline before the start date

@@ -249,6 +249,8 @@ def update_outfall(outfall: Outfall, data: dict, *, actor, batch_id: uuid.UUID |
     for k, v in data.items():
         if k in DATA_FIELDS:
             setattr(outfall, k, v)
+    if outfall.status != OutfallStatus.MERGED.value:
+        outfall.merged_into = None  # only a merged outfall points to the one it joined
     _save_unique(outfall)
     if parties is not None:
         _set_parties(outfall, parties, actor=actor, batch_id=batch_id)

@@ -171,9 +171,6 @@ class RemediationTaskViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, v
             data["responsible_party"] = inputs.party_by_text(d["responsible_party"])
         return self._answer(services.update_task(task, data, actor=request.user))
 
-    def update(self, request, *args, **kwargs):  # PUT is not offered (http_method_names)
-        return self.partial_update(request, *args, **kwargs)
-
     def _step(self, request, may, ser_class, run):
         task = self.get_object()
         if not may(request.user, task):
