@@ -25,7 +25,7 @@ __all__ = ["EffectResult", "effect_check", "HIGHER_IS_BETTER", "TEST_NAME", "MIN
 
 #: Parameters where a higher value is better water (GB 3838-2002 Table 1: dissolved oxygen).
 HIGHER_IS_BETTER = frozenset({"DO"})
-TEST_NAME = "Mann–Whitney U (单侧 one-sided), α = 0.05"
+TEST_NAME = "Mann–Whitney U, one-sided"
 MIN_SAMPLES = 4
 IMPROVED, NOT_IMPROVED, NOT_ENOUGH_DATA = "improved", "not_improved", "not_enough_data"
 VERDICT_LABELS = {IMPROVED: ("已改善", "improved"), NOT_IMPROVED: ("未改善", "not improved"),
