@@ -73,6 +73,13 @@ class EffectTest(TestCase):
         self.assertIn("已改善", page)
         self.assertIn("Mann", page)
         self.assertIn("未改善", self.client.get(f"/remediation/{self.t3.pk}/").content.decode())
+        # windows are arguments: 10 days before the start hold no S1 reading (they are 84…35 days before)
+        narrow = self.client.get(f"/remediation/{self.t1.pk}/?before_days=10")
+        self.assertEqual(narrow.context["effect"].verdict, "not_enough_data")
+        api = self.client.get(f"/api/remediation-tasks/{self.t1.pk}/?before_days=10&after_days=400").json()
+        self.assertEqual((api["effect"]["result"]["verdict"], api["effect"]["result"]["n_before"]), ("not_enough_data", 0))
+        self.assertEqual(self.client.get(f"/remediation/{self.t1.pk}/?before_days=x").context["effect"].verdict,
+                         "improved")  # a bad value falls back to 90
 
     def test_summary(self):
         part = reporting.summary(user=self.u["admin"], town_id=None, start=dt.date(2025, 1, 1), end=dt.date(2026, 1, 1))
@@ -134,6 +141,11 @@ class PushTest(TestCase):
         services.request_close(t, actor=self.u["town_a"])
         self.assertEqual(send_due_reminders(on=today + dt.timedelta(days=30)), [])
         self.assertEqual(Reminder.objects.count(), 3)
+        self.client.force_login(self.u["town_a"])
+        page = self.client.get(f"/remediation/{t.pk}/").content.decode()
+        self.assertIn("到期提醒", page)
+        section = page[page.index('id="reminders"'):page.index('id="history"')]
+        self.assertEqual((section.count("<li>"), section.count("已逾期"), section.count("即将到期")), (3, 1, 2))
 
     def test_the_worker_job_runs_it(self):
         from outfall.remediation.tasks import remediation_reminders_task

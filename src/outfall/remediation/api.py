@@ -1,5 +1,5 @@
 """Remediation API: ``/api/remediation-tasks/`` — list (filters ?state= &measure= &town= &due=overdue|
-due_soon &outfall=CODE), read (with the effect check), create, edit (PATCH), and one action per step:
+due_soon &outfall=CODE), read (with the effect check; windows ?before_days= &after_days=, default 90), create, edit (PATCH), and one action per step:
 ``progress`` (multipart: text, files), ``start``, ``request-close`` (multipart: note, files),
 ``sign-off``, ``reopen`` (reason). Every change goes through ``remediation.services``."""
 
@@ -61,7 +61,9 @@ class TaskDetailSerializer(TaskSerializer):
         read_only_fields = fields
 
     def get_effect(self, obj) -> dict | None:
-        section, km, result = selectors.effect_of(obj)
+        request = self.context.get("request")
+        before, after = selectors.windows(request.query_params if request is not None else {})
+        section, km, result = selectors.effect_of(obj, before_days=before, after_days=after)
         if section is None:
             return None
         return {"section": section.code, "distance_km": km, "result": result.as_dict() if result else None}

@@ -77,6 +77,16 @@ def downstream_section(outfall) -> tuple[Section, float] | None:
         return None
 
 
+def windows(params) -> tuple[float, float]:
+    """(before_days, after_days) from a query string's ``before_days`` / ``after_days`` (whole days,
+    1–730; default 90 each; anything else falls back to the default)."""
+    out = []
+    for name in ("before_days", "after_days"):
+        raw = str(params.get(name) or "")
+        out.append(float(raw) if raw.isdigit() and 1 <= int(raw) <= 730 else 90.0)
+    return out[0], out[1]
+
+
 def effect_of(task: RemediationTask, *, before_days: float = 90, after_days: float = 90,
               section: Section | None = None) -> tuple[Section | None, float | None, EffectResult | None]:
     """(section, km, result) of the effect check of a signed-off task: the task's parameter at the

@@ -47,11 +47,13 @@ def task_list(request):
 def task_detail(request, pk: int):
     task = get_object_or_404(selectors.tasks(request.user), pk=pk)
     (task,) = selectors.with_due([task])
-    section, km, effect = selectors.effect_of(task)
+    before_days, after_days = selectors.windows(request.GET)
+    section, km, effect = selectors.effect_of(task, before_days=before_days, after_days=after_days)
     u, state = request.user, task.state
     return render(request, "remediation/task_detail.html", {
         "t": task, "updates": task.updates.prefetch_related("evidence"), "section": section, "km": km, "effect": effect,
-        "history": history_of(task)[:50], "state_colour": RemediationState(task.state).colour,
+        "history": history_of(task)[:50], "reminders": task.reminders.all(),
+        "before_days": int(before_days), "after_days": int(after_days), "state_colour": RemediationState(task.state).colour,
         "may": {"progress": state != "signed_off" and permissions.can_work(u, task),
                 "start": can_transition(state, "start") and permissions.can_work(u, task),
                 "request_close": can_transition(state, "request_close") and permissions.can_request_close(u, task),
