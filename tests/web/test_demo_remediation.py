@@ -54,6 +54,14 @@ class DemoRemediationTest(TestCase):
         for t in RemediationTask.objects.filter(signed_off_at__in=[IMPROVED[1], NOT_IMPROVED[1]]):
             verdicts[t.signed_off_at] = selectors.effect_of(t)[2].verdict
         self.assertEqual(verdicts, {IMPROVED[1]: "improved", NOT_IMPROVED[1]: "not_improved"})
+        # the page says when the section upstream (a control) improved as much
+        task = RemediationTask.objects.get(signed_off_at=IMPROVED[1])
+        control = selectors.control_of(task)
+        self.client.force_login(self.admin)
+        page = self.client.get(f"/remediation/{task.pk}/").content.decode()
+        # in the demo year the spring-to-summer fall of ammonia is the season's: 马连庄 upstream fell too
+        self.assertEqual((control[0].code, control[2].verdict), ("370285S01", "improved"))
+        self.assertIn("季节或流量", page)
 
     def test_loading_again_changes_nothing(self):
         from outfall.demo import remediation

@@ -67,6 +67,16 @@ class EffectTest(TestCase):
         self.assertEqual(r2.verdict, "not_enough_data")
         self.assertEqual([t.pk for t, _s, _r in selectors.not_improved(RemediationTask.objects.all())], [self.t3.pk])
 
+    def test_the_upstream_control(self):
+        """P3's river (SM) did not improve while S1 upstream of it did; P1 has no section upstream."""
+        section, _km, result = selectors.control_of(self.t3)
+        self.assertEqual((section.code, result.verdict), ("RSS1", "improved"))
+        self.assertIsNone(selectors.control_of(self.t1))
+        self.client.force_login(self.u["bureau"])
+        self.assertIn("同期也改善", self.client.get(f"/remediation/{self.t3.pk}/").content.decode())
+        api = self.client.get(f"/api/remediation-tasks/{self.t3.pk}/").json()["effect"]
+        self.assertEqual((api["control"]["section"], api["control"]["result"]["verdict"]), ("RSS1", "improved"))
+
     def test_the_task_page_shows_the_check(self):
         self.client.force_login(self.u["viewer"])
         page = self.client.get(f"/remediation/{self.t1.pk}/").content.decode()

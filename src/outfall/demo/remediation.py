@@ -10,8 +10,9 @@ in winter, when nitrification is slow):
 - ``NOT_IMPROVED``: another, started 2025-07-01 and signed off 2025-09-15: the autumn readings are no
   lower than the spring ones → 已销号但水质未改善 on the dashboard.
 
-A before/after comparison of one section has no control: the story shows how the check reads, and
-that a sign-off is not proof that the river got better. The other tasks are dated relative to the day
+A before/after comparison of one section has no control of its own: the task page therefore shows
+the same check at the nearest section upstream, which the outfall cannot affect. In the improved story
+马连庄 upstream fell as much (the season), and the page says the improvement may not be the work's. The other tasks are dated relative to the day
 the demo is loaded (deadlines a few days past, a few days ahead, or months away), so overdue and
 due-soon tasks show whenever it is loaded; their sign-offs fall after the demo year, so their checks
 say "not enough data".

@@ -66,7 +66,10 @@ class TaskDetailSerializer(TaskSerializer):
         section, km, result = selectors.effect_of(obj, before_days=before, after_days=after)
         if section is None:
             return None
-        return {"section": section.code, "distance_km": km, "result": result.as_dict() if result else None}
+        control = selectors.control_of(obj, before_days=before, after_days=after)
+        return {"section": section.code, "distance_km": km, "result": result.as_dict() if result else None,
+                "control": {"section": control[0].code, "distance_km": control[1],
+                            "result": control[2].as_dict() if control[2] else None} if control else None}
 
 
 class TaskWriteSerializer(serializers.Serializer):

@@ -56,17 +56,18 @@ def with_due(rows, *, on: dt.date | None = None) -> list:
     return rows
 
 
-def downstream_section(outfall) -> tuple[Section, float] | None:
+def downstream_section(outfall, *, mode: str = "DM") -> tuple[Section, float] | None:
     """(section, km along the river) of the first monitoring section downstream of ``outfall`` on the
-    main downstream path (navigation mode DM from its snap, ``rivers.navigation``); None when the
-    outfall is not on the network or no section lies below it."""
+    main downstream path (navigation mode DM from its snap, ``rivers.navigation``; ``mode="UT"``: the
+    nearest one upstream, tributaries included); None when the outfall is not on the network or no
+    section lies that way."""
     from outfall.rivers.navigation import navigate_from, sites_along
 
     try:
-        net, _desc, steps = navigate_from(outfall.code, mode="DM")
+        net, _desc, steps = navigate_from(outfall.code, mode=mode)
         offset = 0
         while True:
-            page, more = sites_along(net, steps, outfall.code, mode="DM", offset=offset, limit=_PAGE)
+            page, more = sites_along(net, steps, outfall.code, mode=mode, offset=offset, limit=_PAGE)
             hit = next((s for s in page if s.kind == "section"), None)
             if hit is not None:
                 return Section.objects.get(pk=hit.pk), round(hit.distance_km, 2)
@@ -117,6 +118,19 @@ def _latest_reading(parameters: set[str]):
     times = [SectionReading.objects.filter(section_id=s, parameter=p).order_by("-time").values_list("time", flat=True)
              .first() for s in Section.objects.values_list("pk", flat=True) for p in sorted(parameters)]
     return max((t for t in times if t is not None), default=None)
+
+
+def control_of(task: RemediationTask, *, before_days: float = 90, after_days: float = 90):
+    """(section, km, result) of the same check at the first section upstream of the outfall, a control
+    the outfall cannot affect: when it "improved" as much, the improvement below may be the season or
+    the flow, not the remediation. None when there is no section upstream or the task is not signed off."""
+    if task.state != RemediationState.SIGNED_OFF.value:
+        return None
+    found = downstream_section(task.outfall, mode="UT")
+    if found is None:
+        return None
+    section, km, result = effect_of(task, before_days=before_days, after_days=after_days, section=found[0])
+    return section, found[1], result
 
 
 def not_improved(qs) -> list[tuple[RemediationTask, Section, EffectResult]]:

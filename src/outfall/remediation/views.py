@@ -49,9 +49,10 @@ def task_detail(request, pk: int):
     (task,) = selectors.with_due([task])
     before_days, after_days = selectors.windows(request.GET)
     section, km, effect = selectors.effect_of(task, before_days=before_days, after_days=after_days)
+    control = selectors.control_of(task, before_days=before_days, after_days=after_days)
     u, state = request.user, task.state
     return render(request, "remediation/task_detail.html", {
-        "t": task, "updates": task.updates.prefetch_related("evidence"), "section": section, "km": km, "effect": effect,
+        "t": task, "updates": task.updates.prefetch_related("evidence"), "section": section, "km": km, "effect": effect, "control": control,
         "history": history_of(task)[:50], "reminders": task.reminders.all(),
         "before_days": int(before_days), "after_days": int(after_days), "state_colour": RemediationState(task.state).colour,
         "may": {"progress": state != "signed_off" and permissions.can_work(u, task),
