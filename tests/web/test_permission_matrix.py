@@ -373,17 +373,18 @@ def build_traces(w: World) -> None:
 
 
 def build_remediation(w: World) -> None:
-    """A planned remediation task on the town-A outfall with one photo of progress, and a reminder."""
+    """A planned remediation task on the town-A outfall with one photo of progress, and a reminder
+    (ASCII texts: the English pages test opens it too)."""
     import datetime as dt
 
     from outfall.remediation import services
     from outfall.remediation.models import Evidence, Reminder
 
     bureau = w.users["bureau"]
-    w.rtask = services.create_task(w.outfall, {"measure": "standardize", "plan": "规范设置", "department": "",
+    w.rtask = services.create_task(w.outfall, {"measure": "standardize", "plan": "signboard", "department": "",
                                                "start_date": dt.date(2026, 1, 1), "deadline": dt.date(2026, 6, 30),
                                                "parameter": "NH3N"}, actor=bureau)
-    services.add_progress(w.rtask, "现场照片", [SimpleUploadedFile("p.png", png_bytes())], actor=bureau)
+    services.add_progress(w.rtask, "site photo", [SimpleUploadedFile("p.png", png_bytes())], actor=bureau)
     w.evidence = Evidence.objects.get(update__task=w.rtask)
     Reminder.objects.create(task=w.rtask, kind="due_soon", deadline=w.rtask.deadline)
 

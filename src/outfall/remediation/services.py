@@ -19,7 +19,6 @@ from django.utils.translation import gettext as _
 from outfall.core.enums import OutfallStatus, RemediationMeasure, RemediationState
 from outfall.core.errors import InputError, PermissionDeniedError
 from outfall.core.remediation import (
-    ACTIONS,
     OPEN_STATES,
     check_reopen,
     check_sign_off,
@@ -87,15 +86,15 @@ def _entry(task, kind: str, text: str, *, actor, at: dt.datetime) -> ProgressUpd
                                          actor_name=actor_name(actor))
 
 
-def _follow(task: RemediationTask, *, actor, note: str) -> None:
-    """Give the outfall the status of its task (merged: pointing at the one it joined)."""
+def _follow(task: RemediationTask, *, actor) -> None:
+    """Give the outfall the status of its task (merged: pointing at the one it joined). The outfall's
+    history shows the change next to the task's own record of the step (related to the outfall)."""
     status = outfall_status_for(task.measure, task.state)
     target = task.merge_into_id if status == OutfallStatus.MERGED else None
     if (task.outfall.status, task.outfall.merged_into_id) == (status.value, target):
         return  # already so (a close-out request keeps 整治中)
     set_outfall_status(task.outfall, status.value, actor=actor, check_permission=False,
-                       merged_into=task.merge_into if status == OutfallStatus.MERGED else None,
-                       note=f"整治任务 #{task.pk}：{note}")
+                       merged_into=task.merge_into if status == OutfallStatus.MERGED else None)
 
 
 @transaction.atomic
@@ -123,7 +122,7 @@ def create_task(outfall: Outfall, data: dict, *, actor, at: dt.datetime | None =
     at = at or timezone.now()
     _entry(task, "created", task.plan, actor=actor, at=at)
     record_change(task, action="create", actor=actor, before=None, after=snapshot(task), related=outfall)
-    _follow(task, actor=actor, note="待整治")
+    _follow(task, actor=actor)
     return task
 
 
@@ -205,7 +204,7 @@ def add_progress(task: RemediationTask, text: str, files=(), *, actor, at: dt.da
     evidence = _attach(update, checked)
     record_change(update, action="create", actor=actor, before=None,
                   after={"task": task.pk, "text": update.text, "evidence": _files_after(evidence)}, related=task,
-                  note=f"整治进展：{update.text}" if update.text else "整治进展")
+                  note=update.text)
     return update
 
 
@@ -228,10 +227,10 @@ def _step(task: RemediationTask, action: str, text: str, *, actor, at, files=())
     after = snapshot(task)
     if evidence:
         after["evidence"] = _files_after(evidence)
-    zh = ACTIONS[action][0]
+    # the step shows as the state's change; the note is the user's own text (stored as written)
     record_change(task, action="update", actor=actor, before=before, after=after, related=task.outfall,
-                  note=f"{zh}：{update.text}" if update.text else zh)
-    _follow(task, actor=actor, note=RemediationState(task.state).label)
+                  note=update.text)
+    _follow(task, actor=actor)
     return task
 
 
