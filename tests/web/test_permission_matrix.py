@@ -61,6 +61,7 @@ PAGES = {
     ("ledger:import", "GET"):                     (302, 200, 200, 200, 200, 403, 403),
     ("ledger:import", "POST"):                    (302, 200, 200, 200, 200, 403, 403),
     ("ledger:export", "GET"):                     (302, 200, 200, 200, 200, 200, 200),
+    ("ledger:export", "POST"):                    (302, 200, 200, 200, 200, 200, 200),
     ("ledger:export-jobs", "GET"):                (302, 200, 200, 200, 200, 200, 200),
     ("ledger:export-job", "GET"):                 (302, 200, 404, 200, 404, 404, 404),  # own: the requester
     ("ledger:export-job-download", "GET"):        (302, 200, 404, 200, 404, 404, 404),
@@ -129,6 +130,30 @@ PAGES = {
     ("remediation:reopen", "GET"):                (302, 405, 405, 405, 405, 405, 405),
     ("remediation:reopen", "POST"):               (302, 302, 302, 403, 404, 403, 403),
     ("remediation:evidence", "GET"):              (302, 200, 200, 200, 404, 200, 200),
+    ("cases:list", "GET"):                        (302, 200, 200, 200, 200, 200, 200),
+    ("cases:create", "GET"):                      (302, 200, 200, 200, 200, 200, 403),
+    ("cases:create", "POST"):                     (302, 200, 200, 200, 200, 200, 403),  # empty form: shown again
+    ("cases:import", "GET"):                      (302, 200, 200, 403, 403, 403, 403),
+    ("cases:import", "POST"):                     (302, 200, 200, 403, 403, 403, 403),
+    ("cases:export", "GET"):                      (302, 200, 200, 200, 200, 200, 200),  # masked unless bureau
+    ("cases:campaigns", "GET"):                   (302, 200, 200, 200, 200, 200, 200),
+    ("cases:campaigns", "POST"):                  (302, 200, 200, 403, 403, 403, 403),
+    ("cases:from-task", "GET"):                   (302, 405, 405, 405, 405, 405, 405),
+    ("cases:from-task", "POST"):                  (302, 302, 302, 302, 404, 302, 403),
+    ("cases:from-alert", "GET"):                  (302, 405, 405, 405, 405, 405, 405),
+    ("cases:from-alert", "POST"):                 (302, 302, 302, 302, 403, 302, 403),
+    ("cases:note-file", "GET"):                   (302, 200, 200, 200, 404, 200, 200),
+    ("cases:detail", "GET"):                      (302, 200, 200, 200, 404, 200, 200),
+    ("cases:assign", "GET"):                      (302, 405, 405, 405, 405, 405, 405),
+    ("cases:assign", "POST"):                     (302, 302, 302, 403, 404, 403, 403),
+    ("cases:note", "GET"):                        (302, 405, 405, 405, 405, 405, 405),
+    ("cases:note", "POST"):                       (302, 302, 302, 302, 404, 302, 403),
+    ("cases:reply", "GET"):                       (302, 405, 405, 405, 405, 405, 405),
+    ("cases:reply", "POST"):                      (302, 302, 302, 302, 404, 403, 403),
+    ("cases:close", "GET"):                       (302, 405, 405, 405, 405, 405, 405),
+    ("cases:close", "POST"):                      (302, 302, 302, 403, 404, 403, 403),  # 销号: bureau roles only
+    ("cases:reopen", "GET"):                      (302, 405, 405, 405, 405, 405, 405),
+    ("cases:reopen", "POST"):                     (302, 302, 302, 403, 404, 403, 403),
 }
 
 #: API: HTTP status per role (token); a URL in the OpenAPI schema lists exactly its operations.
@@ -169,6 +194,17 @@ API = {
     ("remediation-task-sign-off", "POST"):        (401, 400, 400, 403, 404, 403, 403),
     ("remediation-task-reopen", "POST"):          (401, 400, 400, 403, 404, 403, 403),
     ("whatif", "GET"):                            (401, 200, 200, 200, 200, 200, 200),
+    ("case-list", "GET"):                         (401, 200, 200, 200, 200, 200, 200),
+    ("case-list", "POST"):                        (401, 400, 400, 400, 400, 400, 403),
+    ("case-detail", "GET"):                       (401, 200, 200, 200, 404, 200, 200),
+    ("case-assign", "POST"):                      (401, 400, 400, 403, 404, 403, 403),
+    ("case-note", "POST"):                        (401, 400, 400, 400, 404, 400, 403),
+    ("case-reply", "POST"):                       (401, 400, 400, 400, 404, 403, 403),
+    ("case-close", "POST"):                       (401, 400, 400, 403, 404, 403, 403),
+    ("case-reopen", "POST"):                      (401, 400, 400, 403, 404, 403, 403),
+    ("case-contact", "GET"):                      (401, 200, 200, 403, 404, 403, 403),  # complainant unmasked
+    ("case-campaign-list", "GET"):                (401, 200, 200, 200, 200, 200, 200),
+    ("case-campaign-detail", "GET"):              (401, 200, 200, 200, 200, 200, 200),
     ("api-root", "GET"):                          (401, 200, 200, 200, 200, 200, 200),
     ("schema", "GET"):                            (401, 200, 200, 200, 200, 200, 200),
     ("api-docs", "GET"):                          (401, 200, 200, 200, 200, 200, 200),
@@ -208,6 +244,9 @@ ADMIN = {
     "remediation.progressupdate":                 (200, 403, 200, 403, 200),
     "remediation.evidence":                       (200, 403, 200, 403, 200),
     "remediation.reminder":                       (200, 403, 200, 403, 200),
+    "cases.case":                                 (200, 403, 200, 403, 200),
+    "cases.campaign":                             (200, 403, 200, 403, 200),
+    "cases.casenote":                             (200, 403, 200, 403, 200),
 }
 
 #: CLI commands that take --user: exit code per role (anon = no --user: the first administrator).
@@ -267,6 +306,18 @@ PARAMS = {
     ("remediation-task-sign-off", "pk"): "rtask",
     ("remediation-task-reopen", "pk"): "rtask",
     "evidence_id": "evidence",
+    ("cases:from-task", "pk"): "task",
+    ("cases:from-alert", "pk"): "alert",
+    ("cases:note-file", "pk"): "case_note",
+    ("cases", "pk"): "case",
+    ("case-campaign-detail", "pk"): "campaign",
+    ("case-detail", "pk"): "case",
+    ("case-assign", "pk"): "case",
+    ("case-note", "pk"): "case",
+    ("case-reply", "pk"): "case",
+    ("case-close", "pk"): "case",
+    ("case-reopen", "pk"): "case",
+    ("case-contact", "pk"): "case",
     "photo_id": "photo",
     "name": "=outfalls",
     "app_label": "=ledger",
@@ -321,6 +372,7 @@ def build_world(media: str) -> World:
     build_traces(w)
     with override_settings(MEDIA_ROOT=media):
         build_remediation(w)
+    build_cases(w, admin, media)
     w.export_job = build_export_job(w, media)
     Group.objects.create(name="巡查组")
     AccessAttempt.objects.create(username="x", ip_address="192.0.2.1", user_agent="t", failures_since_start=1)
@@ -387,6 +439,17 @@ def build_remediation(w: World) -> None:
     services.add_progress(w.rtask, "site photo", [SimpleUploadedFile("p.png", png_bytes())], actor=bureau)
     w.evidence = Evidence.objects.get(update__task=w.rtask)
     Reminder.objects.create(task=w.rtask, kind="due_soon", deadline=w.rtask.deadline)
+def build_cases(w: World, admin, media: str) -> None:
+    """A complaint of town A assigned to town A with a note holding a photo, and a campaign."""
+    from outfall.cases import services
+
+    w.campaign = services.create_campaign(actor=admin, name="矩阵专项", year=2025)
+    w.case = services.open_case(actor=admin, source="complaint", title="矩阵案件", towns=[w.town_a],
+                                outfalls=[w.outfall], channel="12345", complainant_name="张三",
+                                complainant_contact="13812345678")
+    services.assign_case(w.case, actor=admin, town=w.town_a)
+    with override_settings(MEDIA_ROOT=media):
+        w.case_note = services.add_note(w.case, "现场照片", actor=admin, file=SimpleUploadedFile("a.png", png_bytes()))
 
 
 def build_export_job(w: World, media: str):

@@ -11,6 +11,7 @@ DEMO_STEPS = [
     "outfall.demo.monitoring.load",
     "outfall.demo.alerts.load",
     "outfall.demo.remediation.load",
+    "outfall.demo.cases.load",
 ]
 
 

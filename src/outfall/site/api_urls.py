@@ -4,6 +4,7 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from outfall.alerts.api import AlertViewSet
+from outfall.cases.api import CampaignViewSet, CaseViewSet
 from outfall.ledger.api import OutfallViewSet
 from outfall.monitoring.api import SectionViewSet, push_readings
 from outfall.remediation.api import RemediationTaskViewSet
@@ -18,6 +19,8 @@ router.register("alerts", AlertViewSet, basename="alert")
 router.register("traces", TraceViewSet, basename="trace")
 router.register("trace-tasks", TaskViewSet, basename="trace-task")
 router.register("remediation-tasks", RemediationTaskViewSet, basename="remediation-task")
+router.register("cases", CaseViewSet, basename="case")
+router.register("case-campaigns", CampaignViewSet, basename="case-campaign")
 
 urlpatterns = [path("readings/", push_readings, name="readings-push"),
                path("network/navigate/", navigate_view, name="network-navigate"),

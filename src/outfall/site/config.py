@@ -93,6 +93,11 @@ SETTINGS: list[Setting] = [
             "(POST /api/readings/) always raises its alerts before the response."),
     Setting("REMEDIATION_DUE_SOON_DAYS", "7", int, "A remediation task whose work is still open is 'due soon' this "
             "many days before its deadline (highlighted on the lists and sent once through the alert channels)."),
+    Setting("CASE_DEADLINE_DAYS", "", str, "Days from intake to a case's reply deadline per source, e.g. "
+            "central_inspection=30,provincial_inspection=30,complaint=15,campaign=30,trace_task=15,alert=15,field=15; "
+            "sources left out keep these defaults; a bad item refuses to start."),
+    Setting("CASE_DUE_SOON_DAYS", "3", int, "A case whose reply deadline is this many days away or fewer is shown as "
+            "due soon (即将到期)."),
     Setting("HEALTH_MIN_FREE_MB", "500", int, "Free space in DATA_DIR, in MiB, below which /healthz reports the disk down."),
 ]
 
