@@ -331,3 +331,22 @@ def test_reassignment_and_the_deadline_setting(w, settings):
     with pytest.raises(PermissionDeniedError) as e:
         services.open_case(actor=w["users"]["viewer"], source="field", title="x")
     assert e.value.user_message == "无权登记案件"
+
+
+def test_reopen_through_the_page_needs_a_reason_and_a_bureau_role(client, w):
+    bureau = w["users"]["bureau"]
+    case = services.open_case(actor=bureau, source="complaint", title="甲", towns=[w["a"]])
+    services.assign_case(case, actor=bureau, town=w["a"])
+    services.add_note(case, "核查", actor=bureau)
+    services.reply_case(case, "已答复", actor=bureau)
+    services.close_case(case, "rectified", actor=bureau)
+    client.force_login(w["users"]["town_a"])
+    assert 'id="reopen-form"' not in client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert client.post(reverse("cases:reopen", args=[case.pk]), {"reason": "反弹"}).status_code == 403
+    client.force_login(bureau)
+    r = client.post(reverse("cases:reopen", args=[case.pk]), {"reason": " "}, follow=True)
+    assert Case.objects.get(pk=case.pk).state == "closed" and "重新办理原因" in r.content.decode()
+    r = client.post(reverse("cases:reopen", args=[case.pk]), {"reason": "群众再次来电反映"}, follow=True)
+    case.refresh_from_db()
+    assert case.state == "handling" and case.result == "" and case.replied_on is None
+    assert "重新办理" in r.content.decode() and "群众再次来电反映" in r.content.decode()
