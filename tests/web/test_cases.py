@@ -90,6 +90,7 @@ def test_a_complaint_from_intake_to_close_through_the_pages(client, w):
         assert word in timeline
     listing = client.get(reverse("cases:list"), {"source": "complaint", "state": "closed", "year": "2025"})
     assert case.number in listing.content.decode()
+    assert "信访 1/1 已办结 (100.0%)" in listing.content.decode()  # the year's rates, as the dashboard counts them
     assert case.number not in client.get(reverse("cases:list"), {"state": "intake"}).content.decode()
 
 
