@@ -93,7 +93,7 @@ def timeline(case: Case) -> list[dict]:
         if rec.target_type.model == "casenote":
             item.update(kind="note", text=after.get("text", ""), file_note=notes.get(rec.target_id))
         elif before == {}:
-            item.update(kind="create")
+            item.update(kind="create", on=after.get("intake_date"))
         elif before.get("state") != after.get("state"):
             item.update(kind="state", frm=before.get("state"))
             item["on"] = {CaseState.ASSIGNED.value: after.get("assigned_on"), CaseState.REPLIED.value:
