@@ -351,3 +351,13 @@ def test_reopen_through_the_page_needs_a_reason_and_a_bureau_role(client, w):
     case.refresh_from_db()
     assert case.state == "handling" and case.result == "" and case.replied_on is None
     assert "重新办理" in r.content.decode() and "群众再次来电反映" in r.content.decode()
+
+
+def test_substantiated_cases_count_as_the_outfalls_past_violations(w):
+    from outfall.traces.inputs import violations_by_outfall
+
+    bureau, outfall = w["users"]["bureau"], w["outfall"]
+    cases = [services.open_case(actor=bureau, source="complaint", title=t, outfalls=[outfall]) for t in "甲乙丙丁"]
+    for case, result in zip(cases, ["rectified", "partly", "not_substantiated"], strict=False):
+        Case.objects.filter(pk=case.pk).update(state="closed", result=result)  # the closing steps are tested above
+    assert violations_by_outfall() == {outfall.pk: 2}  # the unfounded and the open case do not count
