@@ -7,6 +7,7 @@ from outfall.alerts.api import AlertViewSet
 from outfall.cases.api import CampaignViewSet, CaseViewSet
 from outfall.ledger.api import OutfallViewSet
 from outfall.monitoring.api import SectionViewSet, push_readings
+from outfall.remediation.api import RemediationTaskViewSet
 from outfall.rivers.api import navigate_view, report_view
 from outfall.traces.api import TaskViewSet, TraceViewSet
 from outfall.traces.whatif_api import whatif_view
@@ -17,6 +18,7 @@ router.register("sections", SectionViewSet, basename="section")
 router.register("alerts", AlertViewSet, basename="alert")
 router.register("traces", TraceViewSet, basename="trace")
 router.register("trace-tasks", TaskViewSet, basename="trace-task")
+router.register("remediation-tasks", RemediationTaskViewSet, basename="remediation-task")
 router.register("cases", CaseViewSet, basename="case")
 router.register("case-campaigns", CampaignViewSet, basename="case-campaign")
 

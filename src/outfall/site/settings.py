@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "outfall.monitoring",
     "outfall.alerts",
     "outfall.traces",
+    "outfall.remediation",
     "outfall.cases",
     "outfall.dashboard",
     "outfall.mapui",
@@ -202,6 +203,7 @@ HUEY = {
 }
 OUTFALL_WORKER_MAX_AGE = config.get("WORKER_MAX_AGE")
 OUTFALL_HEALTH_MIN_FREE_MB = config.get("HEALTH_MIN_FREE_MB")
+OUTFALL_REMEDIATION_DUE_SOON_DAYS = config.get("REMEDIATION_DUE_SOON_DAYS")
 
 # Early warning: thresholds (JSON, checked here so a bad value stops the start) and escalation e-mails.
 OUTFALL_ALERT_RULES = config.get("ALERT_RULES")

@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+
+
+class RemediationConfig(AppConfig):
+    name = "outfall.remediation"
+    label = "remediation"
+    verbose_name = "整治"
+
+    def ready(self) -> None:
+        # STYLE rule 16: the outfall page shows the task panel through the registry the ledger owns.
+        from outfall.ledger import panels as ledger_panels
+        from outfall.remediation.panels import outfall_panel
+
+        if outfall_panel not in ledger_panels.detail_panels:
+            ledger_panels.detail_panels.append(outfall_panel)
