@@ -83,13 +83,16 @@ def percent(rate: Rate) -> float | None:
 
 
 def cell(value) -> str:
-    """A table value as text: None → "—", a float without a trailing ".0", anything else as str.
+    """A table value as text: None → "—", a float to four decimals without trailing zeros (under 0.001 in
+    e-notation), anything else as str.
 
-    >>> cell(None), cell(3), cell(2.0), cell(99.54), cell(float("nan")), cell("达标")
-    ('—', '3', '2', '99.54', '—', '达标')
+    >>> cell(None), cell(3), cell(2.0), cell(99.54), cell(float("nan")), cell("达标"), cell(0.00012)
+    ('—', '3', '2', '99.54', '—', '达标', '1.20e-04')
     """
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return "—"
     if isinstance(value, float):
+        if value != 0 and abs(value) < 1e-3:  # a small p-value keeps its digits
+            return f"{value:.2e}"
         return f"{value:.4f}".rstrip("0").rstrip(".")
     return str(value)
