@@ -1,7 +1,7 @@
 """The dashboard (概览) and the monthly report (月报) on the Laixi demo year (issue #13 items 5–6).
 
-Times, on a new SQLite database holding the demo (365 days; ``--quick``: 90): each part's
-``summary`` for the year and for one month, the page /dashboard/ and /reports/monthly/ as a user
+Times, on a new SQLite database holding the demo (365 days; ``--quick``: 90): each registered part's
+``summary`` (``outfall.dashboard.registry``) for the year and for one month, the page /dashboard/ and /reports/monthly/ as a user
 gets them (the test client, the same views), the two downloads; beside the peer for the section
 compliance part: the section page's own period assessment (``period_evaluations``, every reading
 read into Python) for every section, which must give the same numbers. Target: the dashboard page
@@ -31,17 +31,15 @@ def _worker(days: int) -> dict:
 
     django_setup()
     import outfall.demo.monitoring
-    from outfall.demo import alerts, ledger, monitoring, rivers
+    from outfall.cli.demo import load_demo
 
     outfall.demo.monitoring.DAYS = days
-    for step in (ledger, rivers, monitoring, alerts):
-        step.load(stdout=io.StringIO())
+    load_demo(stdout=io.StringIO())  # every app's demo (cases, remediation … when installed)
     from django.contrib.auth import get_user_model
     from django.test import Client
     from django.test.utils import setup_test_environment
 
-    from outfall.alerts import reporting as alerts_part
-    from outfall.ledger import reporting as ledger_part
+    from outfall.dashboard.registry import part_functions
     from outfall.monitoring import reporting as sections_part
     from outfall.monitoring.models import Section, SectionReading
     from outfall.monitoring.selectors import period_evaluations
@@ -50,9 +48,10 @@ def _worker(days: int) -> dict:
     admin = get_user_model().objects.get(username="admin")
     year, month = (dt.date(2025, 1, 1), dt.date(2026, 1, 1)), (dt.date(2025, 3, 1), dt.date(2025, 4, 1))
     out = {"readings": SectionReading.objects.count(), "rows": []}
-    for name, mod in (("outfalls", ledger_part), ("sections", sections_part), ("alerts", alerts_part)):
+    for fn in part_functions():  # every registered part, as the dashboard calls it
+        name = fn(user=admin, town_id=None, start=month[0], end=month[1]).key
         for label, (s, e) in (("year", year), ("month", month)):
-            t = best_of(lambda m=mod, s=s, e=e: m.summary(user=admin, town_id=None, start=s, end=e))
+            t = best_of(lambda f=fn, s=s, e=e: f(user=admin, town_id=None, start=s, end=e))
             out["rows"].append([f"{name} part, {label}", t, PART_S])
 
     def peer():
