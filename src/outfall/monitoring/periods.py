@@ -1,0 +1,199 @@
+"""Period means of a section's readings aggregated in the database (issue #12: a section page must
+not read every reading of its history to build its monthly and yearly tables).
+
+The rules are those of :func:`outfall.core.standards.period_mean` (环办〔2011〕22号 §2.2), applied to
+the samples :func:`outfall.monitoring.selectors.samples` reads, unchanged:
+
+- a row is read as :func:`outfall.monitoring.selectors._pv` does: ``missing``, a measured value of
+  NULL, and any non-finite value or detection limit count as missing (they add to the sample count
+  ``n`` and to nothing else);
+- a measured value counts as itself; a below-detection value as its detection limit ×
+  :data:`~outfall.core.standards.BELOW_DETECTION_FACTOR` (未检出按检出限一半); ``ND`` without a limit
+  is skipped;
+- the mean is the arithmetic mean of the counted numbers; when every counted value is below
+  detection the mean is "below the largest limit"; with nothing counted, missing.
+
+One query groups a section's rows by (local month, parameter), summing in SQL (portable SQL:
+``CASE`` over the month edges computed in Python in the site's time zone, so SQLite and PostgreSQL
+give the same months). Years are the sums of their months. The per-time rule "one value per
+parameter and time, the last written wins" (rows of several sources or bases at one time) cannot be
+summed; a (month, parameter) group holding more than one (source, basis) — the only way two rows
+share a time — is therefore read row by row and reduced in Python with that rule. Sums are added
+in another order than Python's, so a mean may differ from the row-by-row one in its last bit (a
+relative 1e-15); classes are decided on values rounded to their reporting precision first.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Case, Count, F, FloatField, IntegerField, Max, Min, Q, Sum, Value, When
+from django.utils import timezone
+
+from outfall.core.standards import BELOW_DETECTION_FACTOR
+from outfall.core.standards.values import ParsedValue
+from outfall.monitoring.models import SectionReading
+
+__all__ = ["Acc", "accumulate", "period_edges", "section_periods", "recent_means"]
+
+_BIG = sys.float_info.max
+
+
+@dataclass
+class Acc:
+    """What a period mean needs of one parameter's values: the sum and count of the counted numbers,
+    how many were measured, the largest detection limit of the below-detection ones, and the number
+    of samples (rows, one per time)."""
+
+    total: float = 0.0
+    k: int = 0
+    measured: int = 0
+    dl: float | None = None
+    rows: int = 0
+
+    def add(self, other: Acc) -> None:
+        self.total += other.total
+        self.k += other.k
+        self.measured += other.measured
+        self.rows += other.rows
+        if other.dl is not None:
+            self.dl = other.dl if self.dl is None else max(self.dl, other.dl)
+
+    def mean(self) -> ParsedValue:
+        """The period mean (:func:`outfall.core.standards.period_mean`'s result)."""
+        if self.k == 0:
+            return ParsedValue(None, "missing")
+        if self.measured == 0:
+            return ParsedValue(None, "<", self.dl, f"{self.dl!r}L")
+        return ParsedValue(self.total / self.k)
+
+
+def accumulate(values) -> Acc:
+    """An :class:`Acc` of ParsedValues (one parameter, one period), by period_mean's rules."""
+    acc = Acc()
+    for pv in values:
+        acc.rows += 1
+        if pv.missing:
+            continue
+        if pv.below_detection:
+            if pv.detection_limit is None:
+                continue
+            acc.dl = pv.detection_limit if acc.dl is None else max(acc.dl, pv.detection_limit)
+            acc.total += pv.detection_limit * BELOW_DETECTION_FACTOR
+        else:
+            acc.measured += 1
+            acc.total += pv.value
+        acc.k += 1
+    return acc
+
+
+def _finite(field: str) -> Q:
+    return Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__gte": -_BIG, f"{field}__lte": _BIG})
+
+
+def _conditions():
+    ok = _finite("value") & _finite("detection_limit") & ~Q(qualifier="missing") & ~Q(qualifier="", value__isnull=True)
+    measured = ok & ~Q(qualifier="<") & Q(value__isnull=False)
+    below = ok & Q(qualifier="<") & Q(detection_limit__isnull=False)
+    return measured, below
+
+
+def _aggregates() -> dict:
+    measured, below = _conditions()
+    number = Case(When(measured, then=F("value")), When(below, then=F("detection_limit") * BELOW_DETECTION_FACTOR),
+                  default=None, output_field=FloatField())
+    return {"total": Sum(number), "k": Count(number), "measured": Count(Case(When(measured, then=Value(1)))),
+            "dl": Max(Case(When(below, then=F("detection_limit")), default=None, output_field=FloatField())),
+            "rows": Count("pk"), "s0": Min("source"), "s1": Max("source"), "b0": Min("basis"), "b1": Max("basis")}
+
+
+def _acc(row: dict) -> Acc:
+    return Acc(float(row["total"] or 0.0), row["k"], row["measured"], row["dl"], row["rows"])
+
+
+def _mixed(row: dict) -> bool:
+    """More than one (source, basis) in the group: two rows may share a time."""
+    return row["s0"] != row["s1"] or row["b0"] != row["b1"]
+
+
+def _reduced(qs) -> dict[str, Acc]:
+    """parameter → Acc of ``qs``'s rows read one by one, one value per (parameter, time), the last
+    written winning (:func:`outfall.monitoring.selectors.samples`)."""
+    from outfall.monitoring.selectors import _pv
+
+    latest: dict = {}
+    for t, p, v, q, dl, raw in qs.order_by("time", "pk").values_list("time", "parameter", "value", "qualifier",
+                                                                     "detection_limit", "raw"):
+        latest[(p, t)] = _pv(v, q, dl, raw)
+    by_param: dict[str, list] = defaultdict(list)
+    for (p, _t), pv in latest.items():
+        by_param[p].append(pv)
+    return {p: accumulate(vs) for p, vs in by_param.items()}
+
+
+def period_edges(first: dt.datetime, last: dt.datetime, tz) -> list[dt.datetime]:
+    """Starts of the local months (in ``tz``) from the one holding ``first`` to the one after the
+    one holding ``last``: ``len - 1`` months, aware datetimes."""
+    a = first.astimezone(tz)
+    y, m = a.year, a.month
+    out = []
+    end = last.astimezone(tz)
+    while True:
+        out.append(dt.datetime(y, m, 1, tzinfo=tz))
+        if (y, m) > (end.year, end.month):
+            return out
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+
+
+def section_periods(section, *, since: dt.datetime | None = None) -> tuple[dict, dict]:
+    """({"YYYY-MM": {parameter: Acc}}, {"YYYY": {parameter: Acc}}) of a section's readings (local
+    months and years of the site's time zone), in two queries (the time span, then the sums)."""
+    qs = SectionReading.objects.filter(section=section)
+    if since is not None:
+        qs = qs.filter(time__gte=since)
+    span = qs.aggregate(a=Min("time"), b=Max("time"))
+    if span["a"] is None:
+        return {}, {}
+    tz = timezone.get_current_timezone()
+    edges = period_edges(span["a"], span["b"], tz)
+    keys = [f"{e.year}-{e.month:02d}" for e in edges[:-1]]
+    bucket = Case(*[When(time__lt=e, then=Value(i)) for i, e in enumerate(edges[1:-1])],
+                  default=Value(len(keys) - 1), output_field=IntegerField())
+    months: dict[str, dict[str, Acc]] = defaultdict(dict)
+    for row in qs.annotate(b=bucket).values("b", "parameter").annotate(**_aggregates()).order_by():
+        key = keys[row["b"]]
+        if _mixed(row):
+            lo, hi = edges[row["b"]], edges[row["b"] + 1]
+            sub = qs.filter(parameter=row["parameter"], time__gte=lo, time__lt=hi)
+            months[key][row["parameter"]] = _reduced(sub).get(row["parameter"], Acc())
+        else:
+            months[key][row["parameter"]] = _acc(row)
+    years: dict[str, dict[str, Acc]] = defaultdict(dict)
+    for key in sorted(months):
+        for p, acc in months[key].items():
+            years[key[:4]].setdefault(p, Acc()).add(acc)
+    return dict(months), dict(years)
+
+
+def recent_means(windows: dict[int, dt.datetime]) -> dict[int, dict[str, ParsedValue]]:
+    """Section pk → {parameter: mean} of its readings since the time given for it (one query for
+    every section; groups where two rows may share a time are reduced row by row)."""
+    if not windows:
+        return {}
+    cond = Q()
+    for pk, since in windows.items():
+        cond |= Q(section_id=pk, time__gte=since)
+    qs = SectionReading.objects.filter(cond)
+    out: dict[int, dict] = defaultdict(dict)
+    for row in qs.values("section_id", "parameter").annotate(**_aggregates()).order_by():
+        pk, p = row["section_id"], row["parameter"]
+        if _mixed(row):
+            sub = SectionReading.objects.filter(section_id=pk, parameter=p, time__gte=windows[pk])
+            acc = _reduced(sub).get(p, Acc())
+        else:
+            acc = _acc(row)
+        out[pk][p] = acc.mean()
+    return {pk: out.get(pk, {}) for pk in windows}
