@@ -110,7 +110,7 @@ class SameAsRowByRowTests(TestCase):
         s = make_section(town=town)
         rng = np.random.default_rng(5)
         rows, seen = [], set()
-        for i in range(6000):
+        for _i in range(6000):
             h, p = int(rng.integers(0, 3000)), str(rng.choice(["NH3N", "TP"]))
             source = str(rng.choice(["manual", "automatic", "lab"]))
             if (h, p, source) in seen:
