@@ -26,11 +26,12 @@ relative 1e-15); classes are decided on values rounded to their reporting precis
 from __future__ import annotations
 
 import datetime as dt
+import math
 import sys
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Case, Count, F, FloatField, IntegerField, Max, Min, Q, Sum, Value, When
+from django.db.models import Case, Count, F, IntegerField, Max, Min, Q, Sum, Value, When
 from django.utils import timezone
 
 from outfall.core.standards import BELOW_DETECTION_FACTOR
@@ -94,29 +95,50 @@ def _finite(field: str) -> Q:
     return Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__gte": -_BIG, f"{field}__lte": _BIG})
 
 
-def _conditions():
-    ok = _finite("value") & _finite("detection_limit") & ~Q(qualifier="missing") & ~Q(qualifier="", value__isnull=True)
-    measured = ok & ~Q(qualifier="<") & Q(value__isnull=False)
-    below = ok & Q(qualifier="<") & Q(detection_limit__isnull=False)
-    return measured, below
+#: Plain aggregates per (…, parameter, qualifier): cheap to scan; the rules are applied in Python.
+_AGGREGATES = {"rows": Count("pk"), "n_value": Count("value"), "sum_value": Sum("value"),
+               "n_dl": Count("detection_limit"), "sum_dl": Sum(F("detection_limit") * BELOW_DETECTION_FACTOR),
+               "max_dl": Max("detection_limit"), "v0": Min("value"), "v1": Max("value"), "d0": Min("detection_limit"),
+               "s0": Min("source"), "s1": Max("source"), "b0": Min("basis"), "b1": Max("basis")}
 
 
-def _aggregates() -> dict:
-    measured, below = _conditions()
-    number = Case(When(measured, then=F("value")), When(below, then=F("detection_limit") * BELOW_DETECTION_FACTOR),
-                  default=None, output_field=FloatField())
-    return {"total": Sum(number), "k": Count(number), "measured": Count(Case(When(measured, then=Value(1)))),
-            "dl": Max(Case(When(below, then=F("detection_limit")), default=None, output_field=FloatField())),
-            "rows": Count("pk"), "s0": Min("source"), "s1": Max("source"), "b0": Min("basis"), "b1": Max("basis")}
+def _finite_row(row: dict) -> bool:
+    """Every value and limit of the group finite (PostgreSQL keeps NaN and ±inf; the largest and
+    smallest tell)."""
+    return all(math.isfinite(x) for x in (row["v0"], row["v1"], row["d0"], row["max_dl"]) if x is not None)
 
 
-def _acc(row: dict) -> Acc:
-    return Acc(float(row["total"] or 0.0), row["k"], row["measured"], row["dl"], row["rows"])
+def _acc_of(row: dict) -> Acc:
+    """The Acc of one (…, parameter, qualifier) group of plain rows (:func:`_plain`)."""
+    q = row["qualifier"]
+    if q == "missing":
+        return Acc(rows=row["rows"])
+    if q == "<":
+        return Acc(float(row["sum_dl"] or 0.0), row["n_dl"], 0, row["max_dl"] if row["n_dl"] else None, row["rows"])
+    return Acc(float(row["sum_value"] or 0.0), row["n_value"], row["n_value"], None, row["rows"])
 
 
-def _mixed(row: dict) -> bool:
-    """More than one (source, basis) in the group: two rows may share a time."""
-    return row["s0"] != row["s1"] or row["b0"] != row["b1"]
+def _groups(qs, keys: tuple[str, ...], reduce) -> dict[tuple, Acc]:
+    """(*keys, parameter) → Acc of ``qs`` grouped in SQL; a group that is not plain is read row by
+    row instead (``reduce(key) -> {parameter: Acc}``)."""
+    out: dict[tuple, Acc] = {}
+    odd: set[tuple] = set()
+    rows = list(qs.values(*keys, "parameter", "qualifier").annotate(**_AGGREGATES).order_by())
+    kinds: dict[tuple, set] = defaultdict(set)
+    for row in rows:
+        key = (*(row[k] for k in keys), row["parameter"])
+        kinds[key].update({(row["s0"], row["b0"]), (row["s1"], row["b1"])})
+        if not _finite_row(row):
+            odd.add(key)
+    # one (source, basis) in the whole (…, parameter) group, whatever the qualifiers: one row per time
+    odd.update(key for key, seen in kinds.items() if len({s for s, _b in seen}) > 1 or len({b for _s, b in seen}) > 1)
+    for row in rows:
+        key = (*(row[k] for k in keys), row["parameter"])
+        if key not in odd:
+            out.setdefault(key, Acc()).add(_acc_of(row))
+    for key in odd:
+        out[key] = reduce(key[:-1]).get(key[-1], Acc())
+    return out
 
 
 def _reduced(qs) -> dict[str, Acc]:
@@ -162,15 +184,13 @@ def section_periods(section, *, since: dt.datetime | None = None) -> tuple[dict,
     keys = [f"{e.year}-{e.month:02d}" for e in edges[:-1]]
     bucket = Case(*[When(time__lt=e, then=Value(i)) for i, e in enumerate(edges[1:-1])],
                   default=Value(len(keys) - 1), output_field=IntegerField())
+
+    def reduce(key):
+        return _reduced(qs.filter(time__gte=edges[key[0]], time__lt=edges[key[0] + 1]))
+
     months: dict[str, dict[str, Acc]] = defaultdict(dict)
-    for row in qs.annotate(b=bucket).values("b", "parameter").annotate(**_aggregates()).order_by():
-        key = keys[row["b"]]
-        if _mixed(row):
-            lo, hi = edges[row["b"]], edges[row["b"] + 1]
-            sub = qs.filter(parameter=row["parameter"], time__gte=lo, time__lt=hi)
-            months[key][row["parameter"]] = _reduced(sub).get(row["parameter"], Acc())
-        else:
-            months[key][row["parameter"]] = _acc(row)
+    for (b, p), acc in _groups(qs.annotate(b=bucket), ("b",), reduce).items():
+        months[keys[b]][p] = acc
     years: dict[str, dict[str, Acc]] = defaultdict(dict)
     for key in sorted(months):
         for p, acc in months[key].items():
@@ -188,12 +208,10 @@ def recent_means(windows: dict[int, dt.datetime]) -> dict[int, dict[str, ParsedV
         cond |= Q(section_id=pk, time__gte=since)
     qs = SectionReading.objects.filter(cond)
     out: dict[int, dict] = defaultdict(dict)
-    for row in qs.values("section_id", "parameter").annotate(**_aggregates()).order_by():
-        pk, p = row["section_id"], row["parameter"]
-        if _mixed(row):
-            sub = SectionReading.objects.filter(section_id=pk, parameter=p, time__gte=windows[pk])
-            acc = _reduced(sub).get(p, Acc())
-        else:
-            acc = _acc(row)
+
+    def reduce(key):
+        return _reduced(SectionReading.objects.filter(section_id=key[0], time__gte=windows[key[0]]))
+
+    for (pk, p), acc in _groups(qs, ("section_id",), reduce).items():
         out[pk][p] = acc.mean()
     return {pk: out.get(pk, {}) for pk in windows}

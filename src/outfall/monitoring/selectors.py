@@ -86,9 +86,34 @@ def period_evaluations(section: Section, *, by: str = "month", since: dt.datetim
 
 
 def monthly_and_yearly(section: Section) -> tuple[list[dict], list[dict]]:
-    """Both tables of a section page from one aggregate query (:func:`period_evaluations`)."""
-    months, years = periods.section_periods(section)
+    """Both tables of a section page from one aggregate query (:func:`period_evaluations`), kept
+    while the readings do not change (:func:`page_data`)."""
+    _series, months, years = page_data(section)
     return _period_rows(section, months), _period_rows(section, years)
+
+
+#: section pk → (readings key, chart series, month sums, year sums), the last sections shown
+_pages: dict[int, tuple] = {}
+
+
+def page_data(section: Section) -> tuple[dict, dict, dict]:
+    """(chart overview series, {month: {parameter: Acc}}, {year: …}) of a section page, computed
+    again only when the readings changed (:func:`outfall.monitoring.layers._readings_key`: two
+    index-only aggregates), so the scan of a section's history (tens of ms a year of hourly readings
+    on a quiet machine) is paid by the first view after a change, not by every view."""
+    from outfall.monitoring.charts import CHART_BUCKETS
+    from outfall.monitoring.layers import _readings_key
+    from outfall.monitoring.series import chart_series
+
+    key = (_readings_key(), section.created_at)
+    got = _pages.get(section.pk)
+    if got is not None and got[0] == key:
+        return got[1:]
+    value = (chart_series(section, buckets=CHART_BUCKETS), *periods.section_periods(section))
+    if len(_pages) >= 64:
+        _pages.pop(next(iter(_pages)))
+    _pages[section.pk] = (key, *value)
+    return value
 
 
 def _period_rows(section: Section, groups: dict) -> list[dict]:

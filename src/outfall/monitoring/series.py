@@ -17,7 +17,8 @@ from __future__ import annotations
 import datetime as dt
 
 import numpy as np
-from django.db.models import Case, F, FloatField, Func, IntegerField, Q, Value, When
+from django.db import connection
+from django.db.models import Case, F, FloatField, Func, Q, When
 from django.utils import timezone
 
 from outfall.core.downsample import minmax_indices
@@ -60,33 +61,33 @@ def chart_series(section, *, start: dt.datetime | None = None, end: dt.datetime 
         qs = qs.filter(time__lte=end)
     if codes:
         qs = qs.filter(parameter__in=list(codes))
-    rows = list(qs.order_by("parameter", "time", "pk").values_list(
-        "parameter", Epoch("time"), Case(When(_drawn(), then=F("value")), default=None, output_field=FloatField()),
-        Case(When(_drawn(), then=Value(1)), default=Value(0), output_field=IntegerField())))
+    drawn = Case(When(_drawn(), then=F("value")), default=None, output_field=FloatField())
+    # the unique key's order (no sort); raw rows (no per-row converters): parameter, seconds, pk, value
+    sql, params = qs.order_by("parameter", "time").values_list("parameter", Epoch("time"), "pk", drawn).query \
+        .sql_with_params()
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        rows = cur.fetchall()
     if not rows:
         return {}
     tz = timezone.get_current_timezone()
-    params = [r[0] for r in rows]
-    t = np.fromiter((r[1] for r in rows), dtype=float, count=len(rows))
-    v = np.fromiter((r[2] if r[3] else np.nan for r in rows), dtype=float, count=len(rows))
-    ok = np.fromiter((r[3] for r in rows), dtype=bool, count=len(rows))
-    t = np.round(t, 3)  # milliseconds: SQLite's julianday carries ~1e-5 s of noise
+    n = len(rows)
+    params_ = [r[0] for r in rows]
+    t = np.round(np.fromiter((r[1] for r in rows), dtype=float, count=n), 3)  # ms: julianday's noise
+    pk = np.fromiter((r[2] for r in rows), dtype=np.int64, count=n)
+    v = np.fromiter((np.nan if r[3] is None else r[3] for r in rows), dtype=float, count=n)
     out: dict[str, dict] = {}
-    i = 0
-    while i < len(rows):
-        j = i
-        p = params[i]
-        while j < len(rows) and params[j] == p:
-            j += 1
-        tt, vv, kk = t[i:j], v[i:j], ok[i:j]
+    starts = [0] + [i for i in range(1, n) if params_[i] != params_[i - 1]] + [n]
+    for i, j in zip(starts[:-1], starts[1:], strict=True):
+        order = np.lexsort((pk[i:j], t[i:j]))  # by time, then as written
+        tt, vv = t[i:j][order], v[i:j][order]
         last_of_time = np.r_[tt[1:] != tt[:-1], True]  # one value per time: the row written last
-        keep = last_of_time & kk
+        keep = last_of_time & ~np.isnan(vv)
         tt, vv = tt[keep], vv[keep]
         if len(tt):
             idx = minmax_indices(tt, vv, buckets)
-            out[p] = {"x": [_local(x, tz) for x in tt[idx]], "y": [float(y) for y in vv[idx]],
-                      "total": int(len(tt)), "shown": int(len(idx))}
-        i = j
+            out[params_[i]] = {"x": [_local(x, tz) for x in tt[idx]], "y": [float(y) for y in vv[idx]],
+                               "total": int(len(tt)), "shown": int(len(idx))}
     return out
 
 

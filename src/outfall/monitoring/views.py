@@ -45,10 +45,13 @@ def section_list(request):
 
 
 def section_detail(request, pk: int):
+    from outfall.monitoring.layers import latest_evaluations, latest_times
+
     s = get_object_or_404(Section.objects.visible_to(request.user), pk=pk)
-    t, ev = selectors.latest_evaluation(s)
+    # the newest class as the sections list has it (kept while the readings do not change)
+    t, ev = latest_evaluations([(s.pk, s.target_class, s.water_type)], latest_times(Section.objects.all()))[s.pk]
     # thinned in the reading (a zoom fetches its detail from section_series); tables summed in SQL
-    series = chart_series(s, buckets=CHART_BUCKETS)
+    series = selectors.page_data(s)[0]
     codes = [c for c in CHART_ORDER if c in series] + sorted(c for c in series if c not in CHART_ORDER)
     charts = [{"id": f"chart-{c}", "code": c,
                "figure": series_figure(s, c, list(zip(series[c]["x"], series[c]["y"], strict=True)),
@@ -84,7 +87,10 @@ def section_series(request, pk: int):
     if unknown:
         return JsonResponse({"error": f"p: 未知指标 {', '.join(unknown)} / unknown parameter"}, status=400,
                             json_dumps_params={"ensure_ascii": False})
-    series = chart_series(s, start=start, end=end, codes=codes or None, buckets=CHART_BUCKETS)
+    if start is None:  # the overview, as the page has it
+        series = {c: dict(one) for c, one in selectors.page_data(s)[0].items() if not codes or c in codes}
+    else:
+        series = chart_series(s, start=start, end=end, codes=codes or None, buckets=CHART_BUCKETS)
     for code, one in series.items():
         one["title"] = chart_title(code, one["shown"], one["total"])
         one["mode"] = "lines" if one["shown"] < one["total"] else "lines+markers"
