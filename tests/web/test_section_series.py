@@ -138,3 +138,28 @@ class SameAsRowByRowTests(TestCase):
                                   CHART_BUCKETS)
             assert new[p]["x"] == [_local(points[i][0]) for i in keep]
             assert new[p]["y"] == [points[i][1] for i in keep]
+
+
+class PageDataKeptUntilReadingsChangeTests(TestCase):
+    """The section page's sums and overview are kept between views, and a new reading shows at once."""
+
+    def test_a_new_reading_changes_the_tables_and_the_chart(self):
+        town, other = make_towns()
+        viewer = make_users(town, other)["viewer"]
+        s = make_section(town=town)
+        add_readings(s, [0.3] * 48, start=T0, step_h=1)
+        self.client.force_login(viewer)
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        first = self.client.get(f"/sections/{s.pk}/").context["monthly"]
+        assert [(r["period"], r["n"]) for r in first] == [("2025-01", 48)]
+        with CaptureQueriesContext(connection) as again:
+            self.client.get(f"/sections/{s.pk}/")
+        assert not any("GROUP BY" in q["sql"] and "qualifier" in q["sql"] for q in again.captured_queries)
+        add_readings(s, [1.6], start=dt.datetime(2025, 2, 3, tzinfo=dt.UTC))
+        r = self.client.get(f"/sections/{s.pk}/")
+        assert [(m["period"], m["n"]) for m in r.context["monthly"]] == [("2025-01", 48), ("2025-02", 1)]
+        assert r.context["monthly"][1]["evaluation"].water_class.value == "V"
+        assert r.context["ev"].water_class.value == "V"
+        assert 1.6 in r.context["charts"][0]["figure"]["data"][0]["y"]

@@ -13,14 +13,16 @@ the samples :func:`outfall.monitoring.selectors.samples` reads, unchanged:
 - the mean is the arithmetic mean of the counted numbers; when every counted value is below
   detection the mean is "below the largest limit"; with nothing counted, missing.
 
-One query groups a section's rows by (local month, parameter), summing in SQL (portable SQL:
-``CASE`` over the month edges computed in Python in the site's time zone, so SQLite and PostgreSQL
-give the same months). Years are the sums of their months. The per-time rule "one value per
-parameter and time, the last written wins" (rows of several sources or bases at one time) cannot be
-summed; a (month, parameter) group holding more than one (source, basis) — the only way two rows
-share a time — is therefore read row by row and reduced in Python with that rule. Sums are added
-in another order than Python's, so a mean may differ from the row-by-row one in its last bit (a
-relative 1e-15); classes are decided on values rounded to their reporting precision first.
+One query groups a section's rows by (local month, parameter, qualifier) with plain aggregates
+(count, sum, min, max: cheap to scan; portable SQL: a ``CASE`` over the month edges computed in
+Python in the site's time zone, so SQLite and PostgreSQL give the same months); the rules above are
+then applied to those sums in Python. Years are the sums of their months. Two cases cannot be
+summed and are read row by row and reduced in Python with the rules as they are: a (month,
+parameter) holding more than one (source, basis) — the only way two rows share a time, where "one
+value per parameter and time, the last written wins" — and one holding a non-finite value or
+limit (PostgreSQL keeps NaN and ±inf). Sums are added in another order than Python's, so a mean
+may differ from the row-by-row one in its last bit (a relative 1e-15); classes are decided on
+values rounded to their reporting precision first.
 """
 
 from __future__ import annotations
