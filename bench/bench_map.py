@@ -311,8 +311,18 @@ def child(db_label: str, days: int) -> None:
     for what, url in (("page: sections list", "/sections/"), ("page: a section (busiest)", f"/sections/{busiest.pk}/"),
                       ("chart zoom: 7 days NH3N", f"/sections/{busiest.pk}/series.json?" + urlencode(week)),
                       ("chart zoom: whole span, 3 parameters", f"/sections/{busiest.pk}/series.json"),
+                      ("page: a section, first view after its readings changed", f"/sections/{busiest.pk}/"),
                       ("page: ledger list", "/ledger/"), ("page: rivers", "/rivers/")):
-        warm, best, r = _time(lambda url=url: c.get(url), repeat=3)
+        if "first view" in what:  # the kept page data dropped before each request: the scan of its history
+            from outfall.monitoring import selectors
+
+            def get(url=url):
+                selectors._pages.clear()
+                return c.get(url)
+        else:
+            def get(url=url):
+                return c.get(url)
+        warm, best, r = _time(get, repeat=3)
         assert r.status_code == 200, (url, r.status_code)
         miss = best * 1000 > PAGE_MS or len(r.content) / 1024 > TARGET_KB
         verdict = "MISSED" if miss else ("ok; first call MISSED" if warm * 1000 > PAGE_MS else "ok")
