@@ -2,8 +2,8 @@
 time range, thinned to what a chart can show (:func:`outfall.core.downsample.minmax_indices`: the
 first, lowest, highest and last reading of each of ``buckets`` time intervals).
 
-The rows are read as plain numbers (time as Unix seconds computed in SQL, no datetime object per
-row), so two years of hourly readings cost tens of milliseconds, and only the points kept are
+The rows are read raw (time as Unix seconds computed by PostgreSQL, or SQLite's UTC text read by
+numpy; no datetime object per row), so two years of hourly readings cost tens of milliseconds, and only the points kept are
 turned into times. The values are those :func:`outfall.monitoring.selectors.series_of_samples`
 draws: one value per parameter and time (the row written last wins), measured values only (not
 below detection, not missing, finite value and detection limit).
@@ -18,7 +18,7 @@ import datetime as dt
 
 import numpy as np
 from django.db import connection
-from django.db.models import Case, F, FloatField, Func, Q, When
+from django.db.models import Case, CharField, F, FloatField, Func, Q, When
 from django.utils import timezone
 
 from outfall.core.downsample import minmax_indices
@@ -45,6 +45,14 @@ class Epoch(Func):
                               **extra)
 
 
+class _Text(Func):
+    """SQLite's stored text of a column as an expression: no declared type, so the driver hands the
+    text over instead of parsing a datetime per row."""
+
+    template = "(%(expressions)s || '')"
+    output_field = CharField()
+
+
 def _drawn() -> Q:
     return Q(qualifier="", value__isnull=False) & _finite("value") & _finite("detection_limit")
 
@@ -59,36 +67,48 @@ def chart_series(section, *, start: dt.datetime | None = None, end: dt.datetime 
         qs = qs.filter(time__gte=start)
     if end is not None:
         qs = qs.filter(time__lte=end)
-    if codes:
-        qs = qs.filter(parameter__in=list(codes))
-    drawn = Case(When(_drawn(), then=F("value")), default=None, output_field=FloatField())
-    # the unique key's order (no sort); raw rows (no per-row converters): parameter, seconds, pk, value
-    sql, params = qs.order_by("parameter", "time").values_list("parameter", Epoch("time"), "pk", drawn).query \
-        .sql_with_params()
-    with connection.cursor() as cur:
-        cur.execute(sql, params)
-        rows = cur.fetchall()
-    if not rows:
-        return {}
+    codes = sorted(codes) if codes else sorted(set(qs.values_list("parameter", flat=True).distinct()))
     tz = timezone.get_current_timezone()
-    n = len(rows)
-    params_ = [r[0] for r in rows]
-    t = np.round(np.fromiter((r[1] for r in rows), dtype=float, count=n), 3)  # ms: julianday's noise
-    pk = np.fromiter((r[2] for r in rows), dtype=np.int64, count=n)
-    v = np.fromiter((np.nan if r[3] is None else r[3] for r in rows), dtype=float, count=n)
     out: dict[str, dict] = {}
-    starts = [0] + [i for i in range(1, n) if params_[i] != params_[i - 1]] + [n]
-    for i, j in zip(starts[:-1], starts[1:], strict=True):
-        order = np.lexsort((pk[i:j], t[i:j]))  # by time, then as written
-        tt, vv = t[i:j][order], v[i:j][order]
-        last_of_time = np.r_[tt[1:] != tt[:-1], True]  # one value per time: the row written last
-        keep = last_of_time & ~np.isnan(vv)
-        tt, vv = tt[keep], vv[keep]
+    for code in codes:
+        tt, vv = _points(qs.filter(parameter=code))
         if len(tt):
             idx = minmax_indices(tt, vv, buckets)
-            out[params_[i]] = {"x": [_local(x, tz) for x in tt[idx]], "y": [float(y) for y in vv[idx]],
-                               "total": int(len(tt)), "shown": int(len(idx))}
+            out[code] = {"x": [_local(x, tz) for x in tt[idx]], "y": [float(y) for y in vv[idx]],
+                         "total": int(len(tt)), "shown": int(len(idx))}
     return out
+
+
+def _points(qs) -> tuple[np.ndarray, np.ndarray]:
+    """(Unix seconds, values) of one parameter's drawn values, in time order, one per time. Two
+    columns a row in the unique key's order (no sort, no per-row converters); only when two rows
+    share a time (several sources or bases) are they read again with their pks, the last written
+    winning."""
+    sqlite = connection.vendor == "sqlite"  # SQLite keeps UTC text, which numpy reads faster than julianday()
+    drawn = Case(When(_drawn(), then=F("value")), default=None, output_field=FloatField())
+    cols = [_Text("time") if sqlite else Epoch("time"), drawn]
+    rows = _raw(qs.order_by("time").values_list(*cols))
+    t = _seconds([r[0] for r in rows], sqlite)
+    if len(t) > 1 and bool(np.any(t[1:] == t[:-1])):
+        rows = _raw(qs.order_by("time", "pk").values_list(*cols))
+        t = _seconds([r[0] for r in rows], sqlite)
+    v = np.fromiter((np.nan if r[1] is None else r[1] for r in rows), dtype=float, count=len(rows))
+    last_of_time = np.r_[t[1:] != t[:-1], True] if len(t) else np.zeros(0, dtype=bool)
+    keep = last_of_time & ~np.isnan(v)
+    return t[keep], v[keep]
+
+
+def _raw(qs) -> list[tuple]:
+    sql, params = qs.query.sql_with_params()
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        return cur.fetchall()
+
+
+def _seconds(times: list, sqlite: bool) -> np.ndarray:
+    if sqlite:
+        return np.array(times, dtype="datetime64[us]").astype(np.int64) / 1e6
+    return np.round(np.array(times, dtype=float), 6)
 
 
 def _local(epoch: float, tz) -> str:
