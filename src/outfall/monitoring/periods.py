@@ -172,6 +172,16 @@ def period_edges(first: dt.datetime, last: dt.datetime, tz) -> list[dt.datetime]
         y, m = (y + 1, 1) if m == 12 else (y, m + 1)
 
 
+def _bucket(edges: list, lo: int, hi: int):
+    """The index of the period ``[edges[i], edges[i + 1])`` holding a row's time, for ``lo ≤ i < hi``,
+    as nested ``CASE`` halving the range (log₂ of the periods comparisons a row, not one per period)."""
+    if hi - lo == 1:
+        return Value(lo)
+    mid = (lo + hi) // 2
+    return Case(When(time__lt=edges[mid], then=_bucket(edges, lo, mid)), default=_bucket(edges, mid, hi),
+                output_field=IntegerField())
+
+
 def section_periods(section, *, since: dt.datetime | None = None) -> tuple[dict, dict]:
     """({"YYYY-MM": {parameter: Acc}}, {"YYYY": {parameter: Acc}}) of a section's readings (local
     months and years of the site's time zone), in two queries (the time span, then the sums)."""
@@ -184,8 +194,7 @@ def section_periods(section, *, since: dt.datetime | None = None) -> tuple[dict,
     tz = timezone.get_current_timezone()
     edges = period_edges(span["a"], span["b"], tz)
     keys = [f"{e.year}-{e.month:02d}" for e in edges[:-1]]
-    bucket = Case(*[When(time__lt=e, then=Value(i)) for i, e in enumerate(edges[1:-1])],
-                  default=Value(len(keys) - 1), output_field=IntegerField())
+    bucket = _bucket(edges, 0, len(keys))
 
     def reduce(key):
         return _reduced(qs.filter(time__gte=edges[key[0]], time__lt=edges[key[0] + 1]))
