@@ -182,13 +182,20 @@ def _bucket(edges: list, lo: int, hi: int):
                 output_field=IntegerField())
 
 
-def section_periods(section, *, since: dt.datetime | None = None) -> tuple[dict, dict]:
+def section_periods(section, *, since: dt.datetime | None = None,
+                    parameters: list[str] | None = None) -> tuple[dict, dict]:
     """({"YYYY-MM": {parameter: Acc}}, {"YYYY": {parameter: Acc}}) of a section's readings (local
-    months and years of the site's time zone), in two queries (the time span, then the sums)."""
+    months and years of the site's time zone): the time span, then the sums. ``parameters``: every
+    parameter the section has readings of, when known (the span is then read at the ends of each)."""
     qs = SectionReading.objects.filter(section=section)
     if since is not None:
         qs = qs.filter(time__gte=since)
-    span = qs.aggregate(a=Min("time"), b=Max("time"))
+    if parameters is None:
+        span = qs.aggregate(a=Min("time"), b=Max("time"))
+    else:  # an index seek at both ends of each parameter's run of the unique key
+        ends = [qs.filter(parameter=p).aggregate(a=Min("time"), b=Max("time")) for p in parameters]
+        ends = [e for e in ends if e["a"] is not None]
+        span = {"a": min((e["a"] for e in ends), default=None), "b": max((e["b"] for e in ends), default=None)}
     if span["a"] is None:
         return {}, {}
     tz = timezone.get_current_timezone()

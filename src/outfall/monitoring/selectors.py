@@ -109,7 +109,10 @@ def page_data(section: Section) -> tuple[dict, dict, dict]:
     got = _pages.get(section.pk)
     if got is not None and got[0] == key:
         return got[1:]
-    value = (chart_series(section, buckets=CHART_BUCKETS), *periods.section_periods(section))
+    codes = sorted(set(SectionReading.objects.filter(section=section).values_list("parameter", flat=True)
+                       .distinct()))
+    value = (chart_series(section, codes=codes, buckets=CHART_BUCKETS),
+             *periods.section_periods(section, parameters=codes))
     if len(_pages) >= 64:
         _pages.pop(next(iter(_pages)))
     _pages[section.pk] = (key, *value)
