@@ -20,7 +20,8 @@ caches: section classes, simplified reaches) is shown too, and flagged when over
 - the pages (best of 3, target < 300 ms and < 500 KB): the sections list, the busiest section's page
   (3 parameters × two years hourly: its charts thinned, its monthly and yearly tables summed in SQL),
   the chart's zoom request (``/sections/<pk>/series.json``: 7 days of one parameter, and the whole
-  span of all three), the ledger and the rivers page;
+  span of all three), the section page's first view after its readings changed (its kept page data
+  dropped before each request: the one scan of its two years), the ledger and the rivers page;
 - the peer: today's whole-layer GeoJSON (every outfall, every reach at full geometry, every
   section with its latest class evaluated with two queries per section), as main answers it.
 
