@@ -100,8 +100,9 @@ def _finite(field: str) -> Q:
 #: Plain aggregates per (…, parameter, qualifier): cheap to scan; the rules are applied in Python.
 _AGGREGATES = {"rows": Count("pk"), "n_value": Count("value"), "sum_value": Sum("value"),
                "n_dl": Count("detection_limit"), "sum_dl": Sum(F("detection_limit") * BELOW_DETECTION_FACTOR),
-               "max_dl": Max("detection_limit"), "v0": Min("value"), "v1": Max("value"), "d0": Min("detection_limit"),
-               "s0": Min("source"), "s1": Max("source"), "b0": Min("basis"), "b1": Max("basis")}
+               "max_dl": Max("detection_limit"), "v0": Min("value"), "v1": Max("value"), "d0": Min("detection_limit")}
+#: … and, when the rows hold more than one (source, basis), which ones each group holds.
+_KINDS = {"s0": Min("source"), "s1": Max("source"), "b0": Min("basis"), "b1": Max("basis")}
 
 
 def _finite_row(row: dict) -> bool:
@@ -120,16 +121,21 @@ def _acc_of(row: dict) -> Acc:
     return Acc(float(row["sum_value"] or 0.0), row["n_value"], row["n_value"], None, row["rows"])
 
 
-def _groups(qs, keys: tuple[str, ...], reduce) -> dict[tuple, Acc]:
-    """(*keys, parameter) → Acc of ``qs`` grouped in SQL; a group that is not plain is read row by
-    row instead (``reduce(key) -> {parameter: Acc}``)."""
+def _groups(qs, keys: tuple[str, ...], reduce, **annotations) -> dict[tuple, Acc]:
+    """(*keys, parameter) → Acc of ``qs`` (with ``annotations``, e.g. the period) grouped in SQL; a
+    group that is not plain is read row by row instead (``reduce(key) -> {parameter: Acc}``). Which
+    (source, basis) each group holds is asked only when the rows hold more than one (an index-only
+    look first: the common case of one source saves four text aggregates a row)."""
     out: dict[tuple, Acc] = {}
     odd: set[tuple] = set()
-    rows = list(qs.values(*keys, "parameter", "qualifier").annotate(**_AGGREGATES).order_by())
+    several = len(qs.order_by().values_list("source", "basis").distinct()[:2]) > 1
+    rows = list(qs.annotate(**annotations).values(*keys, "parameter", "qualifier")
+                .annotate(**_AGGREGATES, **(_KINDS if several else {})).order_by())
     kinds: dict[tuple, set] = defaultdict(set)
     for row in rows:
         key = (*(row[k] for k in keys), row["parameter"])
-        kinds[key].update({(row["s0"], row["b0"]), (row["s1"], row["b1"])})
+        if several:
+            kinds[key].update({(row["s0"], row["b0"]), (row["s1"], row["b1"])})
         if not _finite_row(row):
             odd.add(key)
     # one (source, basis) in the whole (…, parameter) group, whatever the qualifiers: one row per time
@@ -193,9 +199,10 @@ def section_periods(section, *, since: dt.datetime | None = None,
     if parameters is None:
         span = qs.aggregate(a=Min("time"), b=Max("time"))
     else:  # an index seek at both ends of each parameter's run of the unique key
-        ends = [qs.filter(parameter=p).aggregate(a=Min("time"), b=Max("time")) for p in parameters]
-        ends = [e for e in ends if e["a"] is not None]
-        span = {"a": min((e["a"] for e in ends), default=None), "b": max((e["b"] for e in ends), default=None)}
+        firsts = [qs.filter(parameter=p).order_by("time").values_list("time", flat=True).first() for p in parameters]
+        lasts = [qs.filter(parameter=p).order_by("-time").values_list("time", flat=True).first() for p in parameters]
+        span = {"a": min((t for t in firsts if t is not None), default=None),
+                "b": max((t for t in lasts if t is not None), default=None)}
     if span["a"] is None:
         return {}, {}
     tz = timezone.get_current_timezone()
@@ -207,7 +214,7 @@ def section_periods(section, *, since: dt.datetime | None = None,
         return _reduced(qs.filter(time__gte=edges[key[0]], time__lt=edges[key[0] + 1]))
 
     months: dict[str, dict[str, Acc]] = defaultdict(dict)
-    for (b, p), acc in _groups(qs.annotate(b=bucket), ("b",), reduce).items():
+    for (b, p), acc in _groups(qs, ("b",), reduce, b=bucket).items():
         months[keys[b]][p] = acc
     years: dict[str, dict[str, Acc]] = defaultdict(dict)
     for key in sorted(months):
