@@ -98,7 +98,7 @@ class SeriesEndpointTests(TestCase):
         r = self.client.get(f"/sections/{self.section.pk}/")
         page = r.content.decode()
         assert r.status_code == 200 and len(r.content) < 500_000
-        assert f'"/sections/{self.section.pk}/series.json"' in page and "plotly_relayout" in page
+        assert f'data-series-url="/sections/{self.section.pk}/series.json"' in page and "plotly_relayout" in page
 
 
 class SameAsRowByRowTests(TestCase):
