@@ -35,6 +35,17 @@ class ServiceTest(TestCase):
     def make(self, key="P1", **over):
         return services.create_task(self.w[key], task_data(**over), actor=self.u["bureau"])
 
+    def test_open_tasks_count_with_the_outfalls_past_violations(self):
+        from outfall.traces.inputs import violations_by_outfall
+
+        t = self.make()
+        self.make("P2")
+        self.assertEqual(violations_by_outfall(), {self.w["P1"].pk: 1, self.w["P2"].pk: 1})
+        services.start_task(t, actor=self.u["bureau"])
+        services.add_progress(t, "完成封堵", [png()], actor=self.u["bureau"])
+        services.sign_off_task(services.request_close(t, actor=self.u["bureau"]), actor=self.u["bureau"])
+        self.assertEqual(violations_by_outfall(), {self.w["P2"].pk: 1})  # a signed-off task no longer counts
+
     def test_standardize_from_start_to_sign_off_and_reopen(self):
         t = self.make()
         self.assertEqual((t.state, self.status("P1")), ("planned", "to_remediate"))

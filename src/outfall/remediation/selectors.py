@@ -147,3 +147,12 @@ def not_improved(qs) -> list[tuple[RemediationTask, Section, EffectResult]]:
         if result is not None and result.verdict == "not_improved":
             out.append((task, section, result))
     return out
+
+
+def open_by_outfall() -> dict[int, int]:
+    """Outfall pk → number of its remediation tasks not yet signed off (a known, unremedied problem):
+    counted with its past violations by the tracer's history prior (issue #10, "open remediation")."""
+    from django.db.models import Count
+
+    return dict(RemediationTask.objects.exclude(state=RemediationState.SIGNED_OFF.value).values("outfall_id")
+                .annotate(n=Count("id")).values_list("outfall_id", "n"))
