@@ -3,8 +3,8 @@
 Times, on a new SQLite database holding the demo (365 days; ``--quick``: 90): each registered part's
 ``summary`` (``outfall.dashboard.registry``) for the year and for one month, the page /dashboard/ and /reports/monthly/ as a user
 gets them (the test client, the same views), the two downloads; beside the peer for the section
-compliance part: the section page's own period assessment (``period_evaluations``, every reading
-read into Python) for every section, which must give the same numbers. Target: the dashboard page
+compliance part: the section page's own yearly assessment (``period_evaluations``) asked of every
+section in turn, which must give the same numbers. Target: the dashboard page
 under 1 s, each part under 0.5 s, the compliance part faster than the peer. MISSED marks a miss.
 """
 

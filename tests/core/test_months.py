@@ -1,19 +1,14 @@
-"""The periods of the summaries (core.months) and the period mean from database sums
-(core.standards.sums), which must equal period_mean on the same values (环办〔2011〕22号 §2.2)."""
+"""The periods of the summaries (core.months): months written YYYY-MM, bounds end exclusive, the
+twelve months before a date."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
 from outfall.core.errors import InputError
 from outfall.core.months import month_bounds, month_label, months_before, parse_month, year_bounds
-from outfall.core.standards import period_mean
-from outfall.core.standards.sums import mean_of_sums
-from outfall.core.standards.values import ParsedValue
 
 
 @pytest.mark.parametrize("text", ["", "2026", "2026-00", "2026-13", "26-10", "2026/10", "2026-10-01", "十月", None])
@@ -37,25 +32,3 @@ def test_twelve_months_before_the_end_of_a_year_are_that_year():
 def test_twelve_months_before_a_month_end_at_that_month():
     months = months_before(month_bounds(parse_month("2026-10"))[1], 12)
     assert month_label(months[0][0]) == "2025-11" and month_label(months[-1][0]) == "2026-10"
-
-
-values = st.one_of(
-    st.floats(0.001, 100.0).map(ParsedValue),
-    st.floats(0.001, 1.0).map(lambda dl: ParsedValue(None, "<", dl, f"{dl!r}L")),
-    st.just(ParsedValue(None, "<", None, "ND")),
-    st.just(ParsedValue(None, "missing")),
-)
-
-
-@given(st.lists(values, max_size=12))
-def test_the_mean_of_sums_is_period_mean(vs):
-    measured = [v.value for v in vs if v.qualifier == "" and v.value is not None]
-    limits = [v.detection_limit for v in vs if v.qualifier == "<" and v.detection_limit is not None]
-    got = mean_of_sums(len(measured), sum(measured) if measured else None, len(limits),
-                       sum(limits) if limits else None, max(limits) if limits else None)
-    want = period_mean(vs)
-    assert (got.qualifier, got.detection_limit) == (want.qualifier, want.detection_limit)
-    if want.value is None:
-        assert got.value is None
-    else:
-        assert got.value == pytest.approx(want.value, rel=1e-12)

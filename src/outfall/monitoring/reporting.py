@@ -5,11 +5,11 @@ over the twelve months up to the end of the period.
 The method is the national one (环办〔2011〕22号 §2.2–2.3), as the section page's period assessment
 (``selectors.period_evaluations``) applies it: the arithmetic mean of each item over the period
 (a value below detection counts as half its limit), then the single-factor class of the means
-against the section's target. The means come from the database as sums (one query over the
-readings, grouped by section, item and month; the period is the sum of its months) and
-:func:`outfall.core.standards.sums.mean_of_sums` turns them into the same means; no reading is read
-into Python. Each reading counts once: a time that two sources both report counts twice here, where
-the section page keeps one of them.
+against the section's target. The means come from the database as sums, by the code the section
+page's monthly and yearly tables use (:mod:`outfall.monitoring.periods`): one query over the
+readings of every section, grouped by section, month and item; the period is the sum of its months.
+Only a month where two readings of an item share a time (two sources) is read row by row, as the
+section page reads it, so both always give the same class.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from django.db.models import Case, Count, IntegerField, Max, Q, Sum, Value, When
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -28,54 +27,33 @@ from outfall.core.months import local_bounds, month_label, months_before
 from outfall.core.standards import evaluate_sample
 from outfall.core.standards.gb3838 import EVALUATED
 from outfall.core.standards.parameters import registry
-from outfall.core.standards.sums import mean_of_sums
+from outfall.monitoring import periods
 from outfall.monitoring.models import Section, SectionReading
+from outfall.monitoring.periods import Acc
 from outfall.reports.parts import Part, Rate, Series, Table
 
 __all__ = ["summary", "evaluate_sections"]
 
-_INF = float("inf")
-#: Rows whose value and detection limit are finite or empty (an infinite or NaN number stored before
-#: the parser refused it reads as missing, as ``selectors._pv`` reads it).
-FINITE = ((Q(value__isnull=True) | Q(value__gt=-_INF, value__lt=_INF))
-          & (Q(detection_limit__isnull=True) | Q(detection_limit__gt=-_INF, detection_limit__lt=_INF)))
+def _sums(section_ids: list[int], edges: list[dt.datetime]) -> dict[tuple, Acc]:
+    """(section id, period index, item) → :class:`~outfall.monitoring.periods.Acc` over the consecutive
+    periods ``edges[i]``–``edges[i + 1]``, by the section page's own rules and code
+    (:mod:`outfall.monitoring.periods`): one query grouped by section, period (a nested ``CASE`` on the
+    time), item and qualifier; a group where two readings share a time, or holding a non-finite
+    number, is read row by row as the section page reads it."""
+    qs = SectionReading.objects.filter(section_id__in=section_ids, time__gte=edges[0], time__lt=edges[-1],
+                                       parameter__in=EVALUATED)
+
+    def reduce(key):
+        sid, i = key
+        return periods._reduced(qs.filter(section_id=sid, time__gte=edges[i], time__lt=edges[i + 1]))
+
+    return periods._groups(qs, ("section_id", "b"), reduce, b=periods._bucket(edges, 0, len(edges) - 1))
 
 
-def _sums(section_ids: list[int], bounds: list[dt.datetime]) -> dict[tuple, list]:
-    """(section id, item, period index) → [n measured, Σ measured, n censored, Σ limits, max limit] over
-    the consecutive periods ``bounds[i]``–``bounds[i + 1]``.
-
-    One query: the readings grouped by section, item, qualifier and period, the period found by a
-    ``CASE`` on the time (plain SQL on every database; ``TruncMonth`` would call Python once per row
-    on SQLite). A measured value counts by its value, a value below detection by its stated limit."""
-    bucket = Case(*[When(time__lt=b, then=Value(i)) for i, b in enumerate(bounds[1:])], default=Value(-1),
-                  output_field=IntegerField())
-    rows = (SectionReading.objects.filter(section_id__in=section_ids, time__gte=bounds[0], time__lt=bounds[-1],
-                                          parameter__in=EVALUATED, qualifier__in=("", "<")).filter(FINITE)
-            .order_by().annotate(bucket=bucket).values("section_id", "parameter", "qualifier", "bucket")
-            .annotate(n=Count("value"), s=Sum("value"), nd=Count("detection_limit"), sd=Sum("detection_limit"),
-                      md=Max("detection_limit")))
-    out: dict[tuple, list] = {}
-    for r in rows:
-        acc = out.setdefault((r["section_id"], r["parameter"], r["bucket"]), [0, 0.0, 0, 0.0, None])
-        if r["qualifier"] == "":
-            acc[0], acc[1] = r["n"], r["s"] or 0.0
-        else:
-            acc[2], acc[3], acc[4] = r["nd"], r["sd"] or 0.0, r["md"]
-    return out
-
-
-def _combine(parts: list[list]) -> list:
-    """The sums of several periods as the sums of their union."""
-    limits = [p[4] for p in parts if p[4] is not None]
-    return [sum(p[0] for p in parts), sum(p[1] for p in parts), sum(p[2] for p in parts),
-            sum(p[3] for p in parts), max(limits) if limits else None]
-
-
-def _evaluate(by_id: dict[int, Section], sums: dict[tuple, list]) -> dict:
+def _evaluate(by_id: dict[int, Section], sums: dict[tuple, Acc]) -> dict:
     means: dict[tuple, dict] = defaultdict(dict)
-    for (sid, code, key), acc in sums.items():
-        mean = mean_of_sums(*acc)
+    for (sid, key, code), acc in sums.items():
+        mean = acc.mean()
         if not mean.missing:
             means[(sid, key)][code] = mean
     out = {}
@@ -97,19 +75,18 @@ def evaluate_sections(sections: list[Section], start: dt.date, end: dt.date, *, 
     if not by_id:
         return {}
     spans = months_before(end, months)
-    bounds = [local_bounds(s, e, tz)[0] for s, e in spans] + [local_bounds(*spans[-1], tz)[1]]
-    sums = _sums(list(by_id), bounds)
+    edges = [local_bounds(s, e, tz)[0] for s, e in spans] + [local_bounds(*spans[-1], tz)[1]]
+    sums = _sums(list(by_id), edges)
     firsts = [s for s, _e in spans]
-    grouped: dict[tuple, list] = defaultdict(list)
-    if start in firsts and end == spans[-1][1]:  # the period is the last whole months: add them up
+    period: dict[tuple, Acc] = {}
+    if start in firsts and end == spans[-1][1]:  # the period is the last whole months: years are sums of months
         first = firsts.index(start)
-        for (sid, code, i), acc in sums.items():
+        for (sid, i, code), acc in sums.items():
             if i >= first:
-                grouped[(sid, code)].append(acc)
-        period = {(sid, code, None): _combine(accs) for (sid, code), accs in grouped.items()}
+                period.setdefault((sid, None, code), Acc()).add(acc)
     else:
-        period = {(sid, code, None): acc for (sid, code, _i), acc in _sums(list(by_id), list(local_bounds(
-            start, end, tz))).items()}
+        period = {(sid, None, code): acc for (sid, _i, code), acc in
+                  _sums(list(by_id), list(local_bounds(start, end, tz))).items()}
     return _evaluate(by_id, {**sums, **period})
 
 
