@@ -4,6 +4,7 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from outfall.alerts.api import AlertViewSet
+from outfall.inspections.api import InspectionViewSet
 from outfall.ledger.api import OutfallViewSet
 from outfall.monitoring.api import SectionViewSet, push_readings
 from outfall.rivers.api import navigate_view, report_view
@@ -16,6 +17,7 @@ router.register("sections", SectionViewSet, basename="section")
 router.register("alerts", AlertViewSet, basename="alert")
 router.register("traces", TraceViewSet, basename="trace")
 router.register("trace-tasks", TaskViewSet, basename="trace-task")
+router.register("inspections", InspectionViewSet, basename="inspection")
 
 urlpatterns = [path("readings/", push_readings, name="readings-push"),
                path("network/navigate/", navigate_view, name="network-navigate"),

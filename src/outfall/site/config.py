@@ -92,6 +92,10 @@ SETTINGS: list[Setting] = [
             "check run by the worker after the commit, not before the import returns; 0: always before. A push "
             "(POST /api/readings/) always raises its alerts before the response."),
     Setting("HEALTH_MIN_FREE_MB", "500", int, "Free space in DATA_DIR, in MiB, below which /healthz reports the disk down."),
+    Setting("PUBLIC_URL", "", str, "Base URL the signboard QR codes point to, e.g. https://outfall.example.gov.cn (scheme and host, optional path; no trailing slash needed). Empty: the host of the request that prints the signboard."),
+    Setting("INSPECTION_MAX_DISTANCE_M", "200", int, "A field inspection recorded farther than this many metres from the outfall's ledger position is flagged 位置偏离 (the distance is always stored and shown)."),
+    Setting("SIGNBOARD_AUTHORITY", "青岛市生态环境局莱西分局", str, "Supervising authority printed on outfall signboards (监督管理单位)."),
+    Setting("SIGNBOARD_PHONE", "12369", str, "Supervision/complaint phone printed on outfall signboards (12369: the national environmental complaint hotline)."),
 ]
 
 _BY_NAME = {s.name: s for s in SETTINGS}

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "outfall.monitoring",
     "outfall.alerts",
     "outfall.traces",
+    "outfall.inspections",
     "outfall.mapui",
     "outfall.site.apps.SiteConfig",
 ]
@@ -198,6 +199,10 @@ HUEY = {
 }
 OUTFALL_WORKER_MAX_AGE = config.get("WORKER_MAX_AGE")
 OUTFALL_HEALTH_MIN_FREE_MB = config.get("HEALTH_MIN_FREE_MB")
+OUTFALL_PUBLIC_URL = config.get("PUBLIC_URL").rstrip("/")
+OUTFALL_INSPECTION_MAX_DISTANCE_M = config.get("INSPECTION_MAX_DISTANCE_M")
+OUTFALL_SIGNBOARD_AUTHORITY = config.get("SIGNBOARD_AUTHORITY")
+OUTFALL_SIGNBOARD_PHONE = config.get("SIGNBOARD_PHONE")
 
 # Early warning: thresholds (JSON, checked here so a bad value stops the start) and escalation e-mails.
 OUTFALL_ALERT_RULES = config.get("ALERT_RULES")

@@ -22,6 +22,7 @@ urlpatterns = [
     path("rivers/", include("outfall.rivers.urls")),
     path("alerts/", include("outfall.alerts.urls")),
     path("traces/", include("outfall.traces.urls")),
+    path("inspections/", include("outfall.inspections.urls")),
     path("api/", include("outfall.site.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
