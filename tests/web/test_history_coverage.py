@@ -286,6 +286,21 @@ def _traces_cases():
             "outfall.traces.services.complete_task": complete}
 
 
+def _inspections_cases():
+    import uuid
+
+    from outfall.inspections import services
+
+    def create(ctx):
+        services.create_inspection(ctx["outfall"], {"discharging": "yes", "finding": "黑臭"}, actor=ctx["users"]["inspector"],
+                                   client_key=uuid.uuid4(), photos=[(SimpleUploadedFile("a.png", _png()), "site")],
+                                   quick_tests=[{"parameter": "NH3N", "value": "3.2"}])
+        kinds = set(ChangeRecord.objects.values_list("target_type__model", flat=True))
+        assert {"inspection", "readingbatch"} <= kinds, kinds  # the inspection and its quick-test readings
+
+    return {"outfall.inspections.services.create_inspection": create}
+
+
 CASES: dict = {"outfall.ledger.excel.import_outfalls": _import_outfalls}
 CASES.update(_ledger_cases())
 CASES.update(_export_job_cases())
@@ -294,6 +309,7 @@ CASES["outfall.rivers.services.import_rivers"] = _import_rivers
 CASES.update(_accounts_cases())
 CASES.update(_alerts_cases())
 CASES.update(_traces_cases())
+CASES.update(_inspections_cases())
 
 
 def discovered_services() -> list[str]:

@@ -11,7 +11,8 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from outfall.core.inspections import InspectionErrors
-from outfall.inspections import selectors, services
+from outfall.core.errors import PermissionDeniedError
+from outfall.inspections import permissions, selectors, services
 from outfall.inspections.forms import posted_inspection
 from outfall.inspections.models import Inspection
 from outfall.ledger.models import Outfall
@@ -88,6 +89,9 @@ class InspectionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     @extend_schema(request={"multipart/form-data": InspectionWriteSerializer, "application/json": InspectionWriteSerializer},
                    responses={201: InspectionSerializer, 200: InspectionSerializer})
     def create(self, request, *args, **kwargs):
+        if not permissions.can_record_any(request.user):
+            raise PermissionDeniedError(f"{request.user} may not record inspections",
+                                        user_message="无权记录现场巡查")
         code = request.data.get("outfall")
         if not code:
             return Response({"errors": {"outfall": ["请给出排污口编码"]}}, status=status.HTTP_400_BAD_REQUEST)
