@@ -1,6 +1,7 @@
 """Inspections API: record an inspection (POST ``/api/inspections/``, multipart with photos or JSON;
-the same ``client_key`` again answers 200 with the stored inspection), list them (``?outfall=CODE``)
-and read one. Every change goes through ``inspections.services``."""
+the same ``client_key`` again answers 200 with the stored inspection; a refusal answers 400 with
+``detail`` and one list of messages per field, e.g. ``quick_tests[1].value``), list them
+(``?outfall=CODE``) and read one. Every change goes through ``inspections.services``."""
 
 from __future__ import annotations
 
@@ -94,14 +95,16 @@ class InspectionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
                                         user_message="无权记录现场巡查")
         code = request.data.get("outfall")
         if not code:
-            return Response({"errors": {"outfall": ["请给出排污口编码"]}}, status=status.HTTP_400_BAD_REQUEST)
+            return Response({"detail": "请给出排污口编码", "outfall": ["请给出排污口编码"]},
+                            status=status.HTTP_400_BAD_REQUEST)
         outfall = get_object_or_404(Outfall.objects.visible_to(request.user), code=code)
         try:
             data, photos, quick_tests, key = posted_inspection(request.data, request.FILES)
             inspection, created = services.create_inspection(outfall, data, actor=request.user, client_key=key,
                                                              photos=photos, quick_tests=quick_tests)
         except InspectionErrors as exc:
-            return Response({"errors": exc.by_field()}, status=status.HTTP_400_BAD_REQUEST)
+            # the API's error body: ``detail`` and one list of messages per refused field
+            return Response({"detail": exc.user_message, **exc.by_field()}, status=status.HTTP_400_BAD_REQUEST)
         inspection = selectors.inspections(request.user).get(pk=inspection.pk)
         return Response(InspectionSerializer(inspection).data,
                         status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
