@@ -11,8 +11,8 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from outfall.core.inspections import InspectionErrors
 from outfall.core.errors import PermissionDeniedError
+from outfall.core.inspections import InspectionErrors
 from outfall.inspections import permissions, selectors, services
 from outfall.inspections.forms import posted_inspection
 from outfall.inspections.models import Inspection

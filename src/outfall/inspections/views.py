@@ -16,7 +16,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from outfall.core.errors import InputError, PermissionDeniedError
-from outfall.core.inspections import COLOURS, DISCHARGING, FOAM, MAX_PHOTOS, MAX_QUICK_TESTS, ODOURS, InspectionErrors
+from outfall.core.inspections import (
+    COLOURS,
+    DISCHARGING,
+    FOAM,
+    MAX_PHOTOS,
+    MAX_QUICK_TESTS,
+    ODOURS,
+    InspectionErrors,
+)
 from outfall.core.standards.parameters import registry
 from outfall.inspections import permissions, selectors, services, signboard
 from outfall.inspections.forms import posted_inspection
