@@ -103,3 +103,35 @@ def test_phone_inspection_offline_then_sent(browser, live_server, tmp_path, sett
         assert row.locator("img.thumb").count() == 1
     finally:
         ctx.close()
+
+
+def test_refused_send_comes_back_to_the_form(browser, live_server, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    town_a, town_b = make_towns()
+    users = make_users(town_a, town_b)
+    o = make_outfall(town_a, users["admin"])
+    ctx = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page = ctx.new_page()
+    page.set_default_timeout(15000)
+    try:
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.fill("#id_username", "town_a")
+        page.fill("#id_password", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{live_server.url}/")
+        page.goto(f"{live_server.url}/inspections/o/{o.code}/inspect/")
+        page.check("input[name=discharging][value=no]")
+        page.fill("input[name=qt_parameter]", "氨氮")
+        page.fill("input[name=qt_value]", "abc")
+        page.click("#send")
+        page.wait_for_selector("#send-errors:not([hidden])")
+        assert "quick_tests[1].value" in page.locator("#send-errors").inner_text()
+        assert page.input_value("input[name=qt_value]") == "abc"  # back in the form, to fix
+        assert "被退回" in page.locator("#draft-status").inner_text()
+        assert Inspection.objects.count() == 0
+        page.fill("input[name=qt_value]", "0.5")
+        page.click("#send")
+        page.wait_for_selector("#sent-link")
+        assert list(OutfallReading.objects.values_list("parameter", "value", "source")) == [("NH3N", 0.5, "field")]
+    finally:
+        ctx.close()

@@ -199,10 +199,19 @@
     outboxEl.textContent = "";
     if (box.length) {
       const p = document.createElement("p");
-      p.textContent = `待发送 ${box.length} 条巡查记录（联网后自动发送）`;
+      const waiting = box.filter((x) => !x.refused).length;
+      p.textContent = `待发送 ${waiting} 条巡查记录（联网后自动发送）` + (waiting < box.length ? `，被退回 ${box.length - waiting} 条` : "");
       outboxEl.appendChild(p);
-      box.forEach((it) => { const d = document.createElement("div"); d.className = "pending";
-        d.textContent = `${it.name || it.code} · ${new Date(it.started).toLocaleString()}`; outboxEl.appendChild(d); });
+      box.forEach((it) => {
+        const d = document.createElement("div"); d.className = it.refused ? "pending refused" : "pending";
+        d.textContent = `${it.name || it.code} · ${new Date(it.started).toLocaleString()}` + (it.refused ? " · 被退回：" + it.refused.join("；") : "");
+        if (it.refused && it.code === code) {
+          const b = document.createElement("button"); b.type = "button"; b.textContent = "打开修改";
+          b.addEventListener("click", () => { if (formIsEmpty() || confirm("放弃当前草稿，打开被退回的记录？")) { reopen(it); renderOutbox(); } });
+          d.append(" ", b);
+        }
+        outboxEl.appendChild(d);
+      });
     }
     if (note) { const a = document.createElement("p"); a.className = "sent"; a.append(note); outboxEl.appendChild(a); }
     outboxEl.hidden = !box.length && !note;
@@ -224,29 +233,39 @@
     if (res.redirected) throw new Error("login");  // the session ended: keep it until the user logs in again
     return {status: res.status, body: await res.json().catch(() => ({}))};
   }
+  function formIsEmpty() {
+    return !draft.photos.length && !Object.values(fieldsFromForm()).some((v) => v && v !== "none" && v !== "L/s");
+  }
+  function reopen(it) {
+    store(OUTBOX, load(OUTBOX, []).filter((x) => x.key !== it.key));
+    draft = {key: it.key, started: it.started, fields: it.fields, qt: it.qt, photos: it.photos};
+    form.reset(); formFromFields(draft.fields); renderQt(draft.qt); renderPhotos(); showDistance();
+    store(DRAFT, draft);
+    if (it.refused) show(sendErrors, it.refused);
+    document.getElementById("draft-status").textContent = "被退回的记录已放回表单，请修改后再发送";
+  }
   async function flush() {
     if (sending) return;
     sending = true;
     let note = null;
     try {
-      for (const it of load(OUTBOX, [])) {
+      for (const it of load(OUTBOX, []).filter((x) => !x.refused)) {
         let r;
         try { r = await sendOne(it); } catch (e) { note = e.message === "login" ? "登录已过期，请重新登录后再发送" : null; break; }
         if (r.status >= 500) break;  // try again later
-        const box = load(OUTBOX, []).filter((x) => x.key !== it.key);
-        store(OUTBOX, box);
         if (r.status === 200 || r.status === 201) {
+          store(OUTBOX, load(OUTBOX, []).filter((x) => x.key !== it.key));
           const a = document.createElement("a"); a.href = form.dataset.outfallUrl; a.id = "sent-link";
           a.textContent = `已发送：${it.name || it.code} ${new Date(it.started).toLocaleString()}，查看排污口档案`;
           note = a;
         } else {
-          // refused: give it back as the draft to fix (unless a new draft has been started)
+          // refused (400/403/404): never retried; back into the form to fix when it is this outfall's
+          // and the form is empty, else kept in the outbox as 被退回 until opened
           const errs = r.body.errors || {"__all__": [r.body.detail || `HTTP ${r.status}`]};
-          show(sendErrors, Object.entries(errs).flatMap(([f, ms]) => ms.map((m) => (f === "__all__" ? m : `${f}: ${m}`))));
-          if (it.code === code && !draft.photos.length && !Object.values(fieldsFromForm()).some((v) => v && v !== "none" && v !== "L/s")) {
-            draft = {key: it.key, started: it.started, fields: it.fields, qt: it.qt, photos: it.photos};
-            formFromFields(draft.fields); renderQt(draft.qt); renderPhotos(); store(DRAFT, draft);
-          }
+          it.refused = Object.entries(errs).flatMap(([f, ms]) => ms.map((m) => (f === "__all__" ? m : `${f}: ${m}`)));
+          show(sendErrors, it.refused);
+          if (it.code === code && formIsEmpty()) reopen(it);
+          else store(OUTBOX, load(OUTBOX, []).map((x) => (x.key === it.key ? it : x)));
         }
       }
     } finally {
