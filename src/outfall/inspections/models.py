@@ -17,14 +17,11 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from outfall.core.inspections import COLOURS, DISCHARGING, FOAM, ODOURS
+from outfall.accounts.labels import choices
+from outfall.core.inspections import Discharging, Foam, Odour, WaterColour
 
 FLOW_UNIT_CHOICES = [("L/s", "L/s"), ("m3/d", "m³/d")]
 PHOTO_KINDS = [("site", _("现场照片")), ("quick_test", _("快检结果"))]
-
-
-def _choices(pairs):
-    return [(k, _(v)) for k, v in pairs]
 
 
 class Inspection(models.Model):
@@ -43,10 +40,10 @@ class Inspection(models.Model):
                                    help_text="great-circle distance to the outfall's ledger position, metres")
     far = models.BooleanField("位置偏离", default=False,
                               help_text="distance_m above OUTFALL_INSPECTION_MAX_DISTANCE_M when recorded")
-    discharging = models.CharField("是否正在排水", max_length=8, choices=_choices(DISCHARGING))
-    colour = models.CharField("颜色", max_length=8, choices=_choices(COLOURS), default="none")
-    odour = models.CharField("气味", max_length=8, choices=_choices(ODOURS), default="none")
-    foam = models.CharField("泡沫/油膜", max_length=8, choices=_choices(FOAM), default="none")
+    discharging = models.CharField("是否正在排水", max_length=8, choices=choices(Discharging))
+    colour = models.CharField("颜色", max_length=8, choices=choices(WaterColour), default="none")
+    odour = models.CharField("气味", max_length=8, choices=choices(Odour), default="none")
+    foam = models.CharField("泡沫/油膜", max_length=8, choices=choices(Foam), default="none")
     flow_value = models.FloatField("估算流量", null=True, blank=True, help_text="as stated, in flow_unit")
     flow_unit = models.CharField("流量单位", max_length=6, choices=FLOW_UNIT_CHOICES, blank=True)
     flow_m3_d = models.FloatField("估算流量(m³/d)", null=True, blank=True)

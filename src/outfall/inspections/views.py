@@ -15,15 +15,16 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from outfall.accounts.labels import choices
 from outfall.core.errors import InputError, PermissionDeniedError
 from outfall.core.inspections import (
-    COLOURS,
-    DISCHARGING,
-    FOAM,
     MAX_PHOTOS,
     MAX_QUICK_TESTS,
-    ODOURS,
+    Discharging,
+    Foam,
     InspectionErrors,
+    Odour,
+    WaterColour,
 )
 from outfall.core.standards.parameters import registry
 from outfall.inspections import permissions, selectors, services, signboard
@@ -78,8 +79,8 @@ def inspect(request, code: str):
             return JsonResponse({"errors": errors}, status=400)
     params = [registry()[c] for c in QUICK_PARAMS if c in registry()]
     return render(request, "inspections/inspect.html", {
-        "o": outfall, "errors": errors, "posted": request.POST, "discharging": DISCHARGING, "colours": COLOURS,
-        "odours": ODOURS, "foams": FOAM, "params": params, "max_photos": MAX_PHOTOS, "max_rows": MAX_QUICK_TESTS,
+        "o": outfall, "errors": errors, "posted": request.POST, "discharging": choices(Discharging),
+        "colours": choices(WaterColour), "odours": choices(Odour), "foams": choices(Foam), "params": params, "max_photos": MAX_PHOTOS, "max_rows": MAX_QUICK_TESTS,
         "max_distance_m": settings.OUTFALL_INSPECTION_MAX_DISTANCE_M,
         "client_key": request.POST.get("client_key") or uuid.uuid4()},
         status=400 if errors else 200)

@@ -13,12 +13,16 @@ from outfall.core.inspections.observations import (
     MAX_PHOTOS,
     ODOURS,
     CleanInspection,
+    Discharging,
+    Foam,
     InspectionErrors,
+    Odour,
     Problem,
+    WaterColour,
     check_inspection,
     distance_m,
 )
 from outfall.core.inspections.quick_tests import MAX_QUICK_TESTS, parse_quick_tests
 
-__all__ = ["COLOURS", "DISCHARGING", "FLOW_UNITS", "FOAM", "MAX_PHOTOS", "MAX_QUICK_TESTS", "ODOURS",
+__all__ = ["Discharging", "Foam", "Odour", "WaterColour", "COLOURS", "DISCHARGING", "FLOW_UNITS", "FOAM", "MAX_PHOTOS", "MAX_QUICK_TESTS", "ODOURS",
            "CleanInspection", "InspectionErrors", "Problem", "check_inspection", "distance_m", "parse_quick_tests"]

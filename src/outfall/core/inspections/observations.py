@@ -12,19 +12,57 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 
+from outfall.core.enums import LabeledEnum
 from outfall.core.errors import InputError, ValueParseError
 from outfall.core.geo import haversine_m
 from outfall.core.standards.parameters import canonical_unit, convert
 
-__all__ = ["COLOURS", "DISCHARGING", "FLOW_UNITS", "FOAM", "MAX_PHOTOS", "ODOURS", "CleanInspection",
+__all__ = ["Discharging", "Foam", "Odour", "WaterColour", "COLOURS", "DISCHARGING", "FLOW_UNITS", "FOAM", "MAX_PHOTOS", "ODOURS", "CleanInspection",
            "InspectionErrors", "Problem", "check_inspection", "distance_m"]
 
+class Discharging(LabeledEnum):
+    """Is the outfall discharging at the moment of the visit (standards.md §5.1 "discharging now?")."""
+
+    YES = ("yes", "正在排水", "discharging")
+    NO = ("no", "未排水", "not discharging")
+    UNKNOWN = ("unknown", "无法判断", "cannot tell")
+
+
+class WaterColour(LabeledEnum):
+    """Colour of the discharge (or the water below the pipe), as seen; the colour is the swatch."""
+
+    NONE = ("none", "无色透明", "clear", "#dfefff")
+    TURBID = ("turbid", "浑浊", "turbid", "#b8a98a")
+    YELLOW = ("yellow", "黄色", "yellow", "#e8c547")
+    BROWN = ("brown", "褐色", "brown", "#7b5230")
+    BLACK = ("black", "黑色", "black", "#222222")
+    RED = ("red", "红色", "red", "#c0392b")
+    GREEN = ("green", "绿色", "green", "#3c8d40")
+    WHITE = ("white", "乳白色", "milky white", "#f4f1e8")
+    OTHER = ("other", "其他", "other", "#888888")
+
+
+class Odour(LabeledEnum):
+    NONE = ("none", "无异味", "none")
+    SLIGHT = ("slight", "轻微异味", "slight")
+    STRONG = ("strong", "明显异味", "strong")
+    FOUL = ("foul", "恶臭/刺激性气味", "foul or pungent")
+
+
+class Foam(LabeledEnum):
+    """Foam or oil film on the discharge (standards.md §5.1 lists oil film among the field checks)."""
+
+    NONE = ("none", "无", "none")
+    SOME = ("some", "少量泡沫", "some foam")
+    MUCH = ("much", "大量泡沫", "much foam")
+    OIL = ("oil", "油膜", "oil film")
+
+
 #: (value, Chinese label) of each observation; the first of each list is the form's default.
-DISCHARGING = [("yes", "正在排水"), ("no", "未排水"), ("unknown", "无法判断")]
-COLOURS = [("none", "无色透明"), ("turbid", "浑浊"), ("yellow", "黄色"), ("brown", "褐色"), ("black", "黑色"),
-           ("red", "红色"), ("green", "绿色"), ("white", "乳白色"), ("other", "其他")]
-ODOURS = [("none", "无异味"), ("slight", "轻微异味"), ("strong", "明显异味"), ("foul", "恶臭/刺激性气味")]
-FOAM = [("none", "无"), ("some", "少量泡沫"), ("much", "大量泡沫"), ("oil", "油膜")]
+DISCHARGING = [(m.value, m.label) for m in Discharging]
+COLOURS = [(m.value, m.label) for m in WaterColour]
+ODOURS = [(m.value, m.label) for m in Odour]
+FOAM = [(m.value, m.label) for m in Foam]
 #: Units an estimated flow may be given in (stated by the inspector); stored also in m³/d.
 FLOW_UNITS = ["L/s", "m3/d"]
 #: Photos per inspection: standards.md §5.1 keeps 4 site and 4 monitoring photos per outfall.
