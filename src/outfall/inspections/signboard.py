@@ -5,8 +5,9 @@ signboard of each outfall type; §5.1: the ledger keeps "signboard and QR code")
 contents but not its drawing, so the page is a plain board with what such boards carry in
 practice: the outfall's name and code, type, receiving water, responsible party, the supervising
 authority and phone (settings ``OUTFALL_SIGNBOARD_AUTHORITY``, ``OUTFALL_SIGNBOARD_PHONE``), and a
-QR code. The green header with white text follows the colour of the "prompt" signs of GB 15562.1
-(环境保护图形标志 排放口(源)); the board's exact size and symbol are not drawn here.
+QR code. The green board with white header text is the colour scheme of the prompt (提示) signs of
+GB 15562.1-1995 (环境保护图形标志 排放口(源)) as commonly reproduced; that standard is not in the
+shared reference, so its sizes and the outfall symbol itself are not drawn here.
 
 The QR code holds an absolute URL of the outfall's short scan address (``/inspections/o/<code>/``,
 kept valid however the database numbers the outfall), which opens the outfall's file. The base is
