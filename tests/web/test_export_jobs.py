@@ -46,10 +46,20 @@ class ExportJobTests(TestCase):
                                             OUTFALL_EXPORT_RETENTION_HOURS=24))
 
     def export(self, user, *, run: bool = True, **params):
-        """GET the export page as ``user``; with ``run``, the queued job runs as the request commits."""
+        """Ask for the export as ``user`` (the GET's page, then its POST); with ``run``, the queued job
+        runs as the request commits."""
         self.client.force_login(user)
+        page = self.client.get(reverse("ledger:export"), {"format": "xlsx", **params})
+        assert page.status_code == 200 and 'id="export-start"' in page.content.decode()
         with self.captureOnCommitCallbacks(execute=run):
-            return self.client.get(reverse("ledger:export"), {"format": "xlsx", **params})
+            return self.client.post(reverse("ledger:export"), {"format": "xlsx", **params})
+
+    def test_a_get_asks_and_queues_nothing(self):
+        self.client.force_login(self.users["bureau"])
+        r = self.client.get(reverse("ledger:export"), {"format": "xlsx", "receiving_water": "大沽河"})
+        page = r.content.decode()
+        assert r.status_code == 200 and not ExportJob.objects.exists()
+        assert 'name="receiving_water" value="大沽河"' in page and 'name="format" value="xlsx"' in page
 
     def sync_export(self, user, **params) -> bytes:
         """The same request answered synchronously (threshold above the ledger)."""

@@ -61,6 +61,7 @@ PAGES = {
     ("ledger:import", "GET"):                     (302, 200, 200, 200, 200, 403, 403),
     ("ledger:import", "POST"):                    (302, 200, 200, 200, 200, 403, 403),
     ("ledger:export", "GET"):                     (302, 200, 200, 200, 200, 200, 200),
+    ("ledger:export", "POST"):                    (302, 200, 200, 200, 200, 200, 200),
     ("ledger:export-jobs", "GET"):                (302, 200, 200, 200, 200, 200, 200),
     ("ledger:export-job", "GET"):                 (302, 200, 404, 200, 404, 404, 404),  # own: the requester
     ("ledger:export-job-download", "GET"):        (302, 200, 404, 200, 404, 404, 404),

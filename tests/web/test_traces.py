@@ -295,3 +295,15 @@ def test_report_data_passes_the_report_writers_check(world):
         cancel_outfall(world[k], actor=admin, reason="封堵")
     empty = services.start_trace(world["SM"], "NH3N", world["peak"], actor=admin)
     check(report_data(empty))  # no candidate, no alert, no user
+
+
+def test_apps_above_add_their_violations_through_the_hook(world, monkeypatch):
+    from outfall.traces import inputs
+
+    admin = world["users"]["admin"]
+    assert inputs.violations_by_outfall() == {}
+    monkeypatch.setattr(inputs, "violation_sources", [lambda: {world["P2"].pk: 2}, lambda: {world["P2"].pk: 1}])
+    t = services.start_trace(world["SM"], "NH3N", world["peak"], actor=admin)
+    assert inputs.violations_by_outfall() == {world["P2"].pk: 3}
+    ev = {c["outfall"]: c["evidence"] for c in t.result["candidates"]}
+    assert ev[world["P2"].code]["history"] == pytest.approx(1.3) and ev[world["P1"].code]["history"] == 1.0

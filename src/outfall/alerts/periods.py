@@ -24,13 +24,12 @@ from __future__ import annotations
 import datetime as dt
 
 import numpy as np
-from django.db.models import Case, Count, F, FloatField, IntegerField, Max, Q, Sum, Value, When
+from django.db.models import Case, Count, IntegerField, Max, Sum, Value, When
 
 from outfall.alerts.receptors import downstream_receptors_of
 from outfall.alerts.series import Series, period_start, section_series, section_series_of, utc
 from outfall.alerts.storing import Candidate
 from outfall.core.enums import AlertRule, WaterClass
-from outfall.core.standards import BELOW_DETECTION_FACTOR
 from outfall.core.standards.gb3838 import classify_array
 from outfall.core.standards.parameters import registry
 from outfall.core.warning import (
@@ -46,6 +45,7 @@ from outfall.core.warning import (
     severity_of,
     trends,
 )
+from outfall.monitoring.counted import counted_value_sql
 from outfall.monitoring.models import Section, SectionReading
 
 __all__ = ["PERIOD_RULES", "period_candidates"]
@@ -118,9 +118,7 @@ def _monthly_in_database(sections, since, rules) -> tuple[list[Series], PeriodMe
         return [], _EMPTY
     month = Case(*[When(time__gte=b, then=Value(i)) for i, b in reversed(list(enumerate(bounds[:-1])))],
                  default=Value(-1), output_field=IntegerField())
-    x = Case(When(Q(value__isnull=False) & ~Q(qualifier="missing"), then=F("value")),
-             When(qualifier="<", detection_limit__gt=0, then=F("detection_limit") * Value(BELOW_DETECTION_FACTOR)),
-             default=Value(None), output_field=FloatField())
+    x = counted_value_sql()
     rows = (SectionReading.objects.filter(section_id__in=sections, parameter__in=sorted(registry()), basis="sample",
                                           time__gte=bounds[0], time__lt=bounds[-1])
             .exclude(qc_flag="invalid").annotate(m=month, x=x).values("section_id", "parameter", "m")

@@ -136,16 +136,22 @@ def photo_file(request, pk: int, photo_id: int):
     return HttpResponse(data, content_type=photo.content_type)
 
 
+@require_http_methods(["GET", "POST"])
 def export(request):
     """The ledger as a file, filtered as the list page. An XLSX of more than ``OUTFALL_EXPORT_ASYNC_ROWS``
-    outfalls becomes an export job (the answer is its page); CSV is streamed; the rest is answered at once."""
-    fmt = request.GET.get("format", "xlsx")
+    outfalls becomes an export job: a GET answers a page that asks to start it (a GET changes
+    nothing), its POST queues the job and answers the job's page. CSV is streamed; the rest is
+    answered at once."""
+    params = request.POST if request.method == "POST" else request.GET
+    fmt = params.get("format", "xlsx")
     if fmt not in exporting.FORMATS:
         raise InputError(f"format {fmt}", user_message=_("不支持的导出格式「%(fmt)s」") % {"fmt": fmt})
-    qs = OutfallFilter(request.GET, queryset=Outfall.objects.visible_to(request.user)).qs
+    qs = OutfallFilter(params, queryset=Outfall.objects.visible_to(request.user)).qs
     if fmt in export_jobs.JOB_FORMATS and (n := qs.count()) > settings.OUTFALL_EXPORT_ASYNC_ROWS:
-        job = export_jobs.create_export_job(actor=request.user, filters=export_jobs.job_filters(request.GET),
-                                            fmt=fmt, rows=n)
+        filters = export_jobs.job_filters(params)
+        if request.method == "GET":
+            return render(request, "ledger/export_confirm.html", {"rows": n, "fmt": fmt, "filters": filters})
+        job = export_jobs.create_export_job(actor=request.user, filters=filters, fmt=fmt, rows=n)
         return redirect("ledger:export-job", pk=job.pk)
     if fmt == "csv":
         response = StreamingHttpResponse(exporting.stream_ledger(qs, fmt), content_type=exporting.CONTENT_TYPES[fmt])

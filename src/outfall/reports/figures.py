@@ -11,7 +11,7 @@ import io
 import math
 import shutil
 import subprocess
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cache
 
 import numpy as np
@@ -227,6 +227,8 @@ def series_png(s: dict, *, parameter: str, unit: str, limit: float | None, at: s
     if at is not None:
         ax.axvline(_wall(at), ls=":", lw=0.9, color="#757575")
     if t:
+        if min(t) == max(t):  # one time: a two-hour window around it, else the locator has no range
+            ax.set_xlim(t[0] - timedelta(hours=1), t[0] + timedelta(hours=1))
         loc = AutoDateLocator(maxticks=8)
         ax.xaxis.set_major_locator(loc)
         ax.xaxis.set_major_formatter(ConciseDateFormatter(loc))

@@ -4,7 +4,7 @@ every caller that runs the core on stored data (the trace service, ``outfall tra
 - the network: ``outfall.rivers.selectors.current_network`` (built once per import);
 - outfalls: every outfall not cancelled that has a snap (``rivers.Snap``), with its HJ 1312 level-1
   type, its design discharge (m³/d → m³/s) and its past violations (verification tasks of it that
-  found it discharging);
+  found it discharging, and what the apps above add through :data:`violation_sources`);
 - sections: every section with a snap;
 - readings of ONE parameter in [at − window, at + window], filtered by site, parameter and time in
   SQL (the readings tables' unique index begins with exactly these), never a scan of all readings.
@@ -70,12 +70,23 @@ class SiteInfo:
     extra: dict = field(default_factory=dict)
 
 
+#: Functions ``() -> {outfall pk: count}`` of an outfall's other past violations, added up with the
+#: verification tasks' (STYLE rule 16: the apps above traces — cases, remediation — append theirs in
+#: their ``apps.py``; traces never imports them).
+violation_sources: list = []
+
+
 def violations_by_outfall() -> dict[int, int]:
-    """Outfall pk → number of verification tasks that found it discharging (its past violations)."""
+    """Outfall pk → number of its past violations: verification tasks that found it discharging, plus
+    what every function in :data:`violation_sources` counts (substantiated cases, remediation)."""
     from outfall.traces.models import VerificationTask
 
-    return dict(VerificationTask.objects.filter(state="done", result="discharging").values("outfall_id")
-                .annotate(n=Count("id")).values_list("outfall_id", "n"))
+    counts = dict(VerificationTask.objects.filter(state="done", result="discharging").values("outfall_id")
+                  .annotate(n=Count("id")).values_list("outfall_id", "n"))
+    for source in violation_sources:
+        for pk, n in source().items():
+            counts[pk] = counts.get(pk, 0) + int(n)
+    return counts
 
 
 def outfall_sites(net) -> tuple[list[OutfallSite], dict[str, SiteInfo], list[str]]:

@@ -27,10 +27,10 @@ from django.db.models import Count, Sum
 from django.utils import timezone
 
 from outfall.core.errors import InputError, NotFoundError, ValueParseError
-from outfall.core.standards import BELOW_DETECTION_FACTOR
 from outfall.core.standards.parameters import lookup_parameter
 from outfall.core.tracing.whatif import OutfallLoad, SectionState, current_load, whatif
 from outfall.ledger.models import Outfall
+from outfall.monitoring.counted import counted_value_sql
 from outfall.monitoring.models import OutfallReading, Section, SectionReading
 from outfall.rivers.selectors import current_network
 from outfall.traces.inputs import outfall_sites, section_sites
@@ -106,22 +106,17 @@ def parse_period(text: str | None, latest: dt.datetime | None) -> tuple[dt.datet
 
 
 def _means(model, fk: str, ids, parameter: str, lo, hi) -> dict[int, float]:
-    """{site pk: mean mg/L} of ``parameter`` in [lo, hi] (module docstring), two grouped queries."""
+    """{site pk: mean mg/L} of ``parameter`` in [lo, hi] (module docstring), one grouped query per 500 sites."""
     ids = list(ids)
     sums: dict[int, list[float]] = {}
     for start in range(0, len(ids), 500):
         base = (model.objects.filter(**{f"{fk}_id__in": ids[start:start + 500]}, parameter=parameter,
                                      time__gte=lo, time__lte=hi).exclude(qc_flag="invalid"))
-        valued = (base.filter(value__isnull=False).exclude(qualifier="missing").values(f"{fk}_id")
-                  .annotate(s=Sum("value"), n=Count("id")).values_list(f"{fk}_id", "s", "n"))
-        below = (base.filter(value__isnull=True, qualifier="<", detection_limit__isnull=False)
-                 .exclude(detection_limit=0).values(f"{fk}_id").annotate(s=Sum("detection_limit"), n=Count("id"))
-                 .values_list(f"{fk}_id", "s", "n"))
-        for rows, factor in ((valued, 1.0), (below, BELOW_DETECTION_FACTOR)):
-            for pk, s, n in rows:
-                acc = sums.setdefault(pk, [0.0, 0])
-                acc[0] += float(s) * factor
-                acc[1] += n
+        rows = (base.annotate(x=counted_value_sql()).values(f"{fk}_id").annotate(s=Sum("x"), n=Count("x"))
+                .values_list(f"{fk}_id", "s", "n"))
+        for pk, s, n in rows:
+            if n:
+                sums[pk] = [float(s), n]
     return {pk: s / n for pk, (s, n) in sums.items() if n}
 
 
