@@ -212,3 +212,37 @@ def test_service_worker_is_served_at_the_scope_of_the_form(client, w):
     r = client.get(reverse("inspections:sw"))
     assert r.status_code == 200 and r["Content-Type"].startswith("text/javascript")
     assert "caches" in r.content.decode() and "http" not in r.content.decode().split("*/", 1)[1]
+
+
+def test_concurrent_send_of_one_draft_stores_it_once(w, monkeypatch):
+    """The second of two simultaneous sends passes the look-up before the first commits: the unique
+    key refuses its row and it answers with the first one's inspection."""
+    key = uuid.uuid4()
+    first, created = services.create_inspection(w["o"], {"discharging": "yes"}, actor=w["users"]["inspector"],
+                                                client_key=key, quick_tests=[{"parameter": "NH3N", "value": "1"}])
+    real = services._existing
+    calls = []
+
+    def racing(k, outfall, actor):
+        calls.append(k)
+        return None if len(calls) == 1 else real(k, outfall, actor)
+
+    monkeypatch.setattr(services, "_existing", racing)
+    again, created_again = services.create_inspection(w["o"], {"discharging": "yes"}, actor=w["users"]["inspector"],
+                                                      client_key=key, quick_tests=[{"parameter": "NH3N", "value": "1"}])
+    assert created and not created_again and again.pk == first.pk and len(calls) == 2
+    assert Inspection.objects.count() == 1 and OutfallReading.objects.count() == 1
+
+
+def test_field_readings_path_takes_only_field_readings(w):
+    from outfall.core.errors import PermissionDeniedError
+    from outfall.core.inspections import parse_quick_tests
+    from outfall.monitoring.ingest import ingest_field_readings
+
+    recs = parse_quick_tests([{"parameter": "NH3N", "value": "1"}], site_code=w["o"].code, time=timezone.now())
+    with pytest.raises(PermissionDeniedError):
+        ingest_field_readings([r.__class__(**{**r.__dict__, "source": "manual"}) for r in recs],
+                              actor=w["users"]["inspector"])
+    assert not OutfallReading.objects.exists()
+    result = ingest_field_readings(recs, actor=w["users"]["inspector"])
+    assert result.outfall_rows == 1 and ReadingBatch.objects.get(id=result.batch_id).kind == "field"
