@@ -39,4 +39,5 @@ def scan_url(outfall, request=None) -> str:
 
 def qr_svg(url: str, *, scale: int = 6) -> str:
     """An inline SVG QR code (error correction M, about 15 % of the code may be dirty or damaged)."""
-    return segno.make(url, error="m", micro=False).svg_inline(scale=scale, border=2, dark="#000", light="#fff")
+    return segno.make(url, error="m", micro=False).svg_inline(scale=scale, border=2, dark="#000", light="#fff",
+                                                         omitsize=True)  # a viewBox: CSS sizes it
