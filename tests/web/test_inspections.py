@@ -246,3 +246,17 @@ def test_field_readings_path_takes_only_field_readings(w):
     assert not OutfallReading.objects.exists()
     result = ingest_field_readings(recs, actor=w["users"]["inspector"])
     assert result.outfall_rows == 1 and ReadingBatch.objects.get(id=result.batch_id).kind == "field"
+
+
+@pytest.mark.parametrize(("raw", "ok"), [("", ""), ("https://outfall.example.gov.cn/", "https://outfall.example.gov.cn"),
+                                         ("http://10.0.0.5:8080/outfall", "http://10.0.0.5:8080/outfall"),
+                                         ("outfall.example.gov.cn", None), ("ftp://x", None), ("https://a b", None)])
+def test_public_url_setting_refuses_a_bad_address(monkeypatch, raw, ok):
+    from outfall.site import config
+
+    monkeypatch.setenv("OUTFALL_PUBLIC_URL", raw)
+    if ok is None:
+        with pytest.raises(ValueError, match="OUTFALL_PUBLIC_URL"):
+            config.public_url()
+    else:
+        assert config.public_url() == ok

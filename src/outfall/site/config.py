@@ -7,6 +7,7 @@ every one (a test checks it). Nothing here builds an object at import time.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +16,7 @@ from outfall.core.limits import ImportLimits
 
 _LIMITS = ImportLimits()
 
-__all__ = ["Setting", "SETTINGS", "get", "env_name", "secret_key_from_file", "ensure_data_dir"]
+__all__ = ["Setting", "SETTINGS", "get", "env_name", "public_url", "secret_key_from_file", "ensure_data_dir"]
 
 
 @dataclass(frozen=True)
@@ -114,6 +115,15 @@ def get(name: str):
     if s.type is int:
         return int(raw)
     return raw
+
+
+def public_url() -> str:
+    """``OUTFALL_PUBLIC_URL`` without a trailing slash: empty, or ``http(s)://host[:port][/path]``;
+    anything else refuses to start (a signboard printed with a bad address cannot be fixed later)."""
+    raw = get("PUBLIC_URL").strip()
+    if raw and not re.fullmatch(r"https?://[A-Za-z0-9.\-\[\]:]+(/[^\s?#]*)?", raw):
+        raise ValueError(f"{env_name('PUBLIC_URL')} must look like https://host[/path], not {raw!r}")
+    return raw.rstrip("/")
 
 
 def secret_key_from_file(data_dir: Path) -> str:
