@@ -15,6 +15,10 @@ from outfall.monitoring.models import OutfallReading
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
+IDB_COUNT = """() => new Promise((ok) => {
+  const r = indexedDB.open("outfall-inspect", 1);
+  r.onsuccess = () => { const q = r.result.transaction("photos").objectStore("photos").count(); q.onsuccess = () => ok(q.result); };
+})"""
 WAIT_CACHED = """async () => {
   for (let i = 0; i < 100; i++) {
     if (navigator.serviceWorker.controller && await caches.match(location.pathname)) return true;
@@ -81,6 +85,7 @@ def test_phone_inspection_offline_then_sent(browser, live_server, tmp_path, sett
         assert page.is_checked("input[name=discharging][value=yes]")
         assert page.locator("#previews img").count() == 1
         assert "已恢复本机草稿" in page.locator("#draft-status").inner_text()
+        assert page.evaluate(IDB_COUNT) == 1  # the photo waits on the phone as a Blob
 
         page.click("#send")
         page.wait_for_selector("#outbox:not([hidden])")
@@ -95,6 +100,12 @@ def test_phone_inspection_offline_then_sent(browser, live_server, tmp_path, sett
         i = Inspection.objects.get()
         assert (i.discharging, i.colour, i.flow_unit, i.finding) == ("yes", "black", "L/s", "排口有黑水")
         assert i.distance_m == pytest.approx(44.5, abs=1) and not i.far and i.photos.count() == 1
+        assert i.photos.get().content_type == "image/jpeg"  # downscaled to JPEG on the phone
+        for _ in range(50):  # sent: the photo is removed from the phone
+            if page.evaluate(IDB_COUNT) == 0:
+                break
+            page.wait_for_timeout(100)
+        assert page.evaluate(IDB_COUNT) == 0
         assert list(OutfallReading.objects.values_list("parameter", "value", "source")) == [("NH3N", 3.2, "field")]
 
         page.click("#sent-link")

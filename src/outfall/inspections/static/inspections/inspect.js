@@ -1,6 +1,8 @@
 /* The field inspection form on a phone (outfall.inspections).
-   - A draft (every field, quick-test rows, photos downscaled to JPEG data URLs) is kept in
-     localStorage under outfall.inspect.draft.<code> and survives a reload or a closed tab.
+   - A draft (every field and quick-test row) is kept in localStorage under
+     outfall.inspect.draft.<code> and survives a reload or a closed tab; its photos, downscaled to
+     1600 px JPEG, are Blobs in IndexedDB (outfall-inspect / photos: room for many visits offline),
+     or data URLs in the draft where IndexedDB is unavailable.
    - "保存并发送" moves the draft into the outbox (outfall.inspect.outbox) and sends it; an
      unsent item is retried when the browser comes back online and every 15 s. Each draft has
      its own UUID (client_key): the server stores an inspection once however often it is sent.
@@ -12,7 +14,7 @@
   const code = form.dataset.code;
   const DRAFT = "outfall.inspect.draft." + code;
   const OUTBOX = "outfall.inspect.outbox";
-  const MAX_SIDE = 1600;  // px: photos are downscaled before they are kept, to fit localStorage
+  const MAX_SIDE = 1600;  // px: photos are downscaled before they are kept on the phone
   const $ = (sel) => form.querySelector(sel);
   const netStatus = document.getElementById("net-status");
   const outboxEl = document.getElementById("outbox");
@@ -27,6 +29,34 @@
     b[6] = (b[6] & 0x0f) | 0x40; b[8] = (b[8] & 0x3f) | 0x80;
     const h = Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
     return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+  }
+  // ---- photo store: IndexedDB (Blobs), else data URLs kept in the draft -----------------------
+  const idb = new Promise((ok) => {
+    try {
+      const req = indexedDB.open("outfall-inspect", 1);
+      req.onupgradeneeded = () => req.result.createObjectStore("photos", {keyPath: "id"});
+      req.onsuccess = () => ok(req.result);
+      req.onerror = () => ok(null);
+    } catch (e) { ok(null); }
+  });
+  function tx(mode, fn) {
+    return idb.then((db) => new Promise((ok, fail) => {
+      const t = db.transaction("photos", mode), r = fn(t.objectStore("photos"));
+      t.oncomplete = () => ok(r && r.result); t.onerror = () => fail(t.error);
+    }));
+  }
+  async function keepPhoto(blob, kind, name) {
+    if (await idb) { const id = uuid4(); await tx("readwrite", (st) => st.put({id, blob})); return {id, kind, name}; }
+    return {kind, name, data: await readAsDataURL(blob)};
+  }
+  async function photoBlob(p) {
+    if (p.data) return dataUrlToBlob(p.data);
+    const rec = await tx("readonly", (st) => st.get(p.id));
+    if (!rec) throw new Error("photo missing");
+    return rec.blob;
+  }
+  function dropPhotos(photos) {
+    (photos || []).forEach((p) => { if (p.id) tx("readwrite", (st) => st.delete(p.id)).catch(() => {}); });
   }
   function load(key, fallback) {
     try { const v = JSON.parse(localStorage.getItem(key)); return v == null ? fallback : v; } catch (e) { return fallback; }
@@ -100,11 +130,12 @@
     previews.textContent = "";
     draft.photos.forEach((p, i) => {
       const fig = document.createElement("figure");
-      const img = document.createElement("img"); img.src = p.data; img.alt = p.name;
+      const img = document.createElement("img"); img.alt = p.name;
+      photoBlob(p).then((b) => { img.src = URL.createObjectURL(b); }).catch(() => { img.alt = "照片已丢失"; });
       const cap = document.createElement("figcaption");
       cap.textContent = p.kind === "quick_test" ? "快检结果 " : "现场 ";
       const rm = document.createElement("button"); rm.type = "button"; rm.textContent = "删除";
-      rm.addEventListener("click", () => { draft.photos.splice(i, 1); save(); renderPhotos(); });
+      rm.addEventListener("click", () => { dropPhotos(draft.photos.splice(i, 1)); save(); renderPhotos(); });
       cap.appendChild(rm); fig.append(img, cap); previews.appendChild(fig);
     });
   }
@@ -119,7 +150,7 @@
   form.addEventListener("input", (e) => { if (e.target.type !== "file") save(); });
   form.addEventListener("change", (e) => { if (e.target.type !== "file") save(); });
 
-  // ---- photos: downscale to JPEG data URLs ---------------------------------------------------
+  // ---- photos: downscale to JPEG ---------------------------------------------------------------
   function readAsDataURL(file) {
     return new Promise((ok, fail) => { const r = new FileReader(); r.onload = () => ok(r.result); r.onerror = fail; r.readAsDataURL(file); });
   }
@@ -131,7 +162,7 @@
         const c = document.createElement("canvas");
         c.width = Math.max(1, Math.round(img.width * k)); c.height = Math.max(1, Math.round(img.height * k));
         c.getContext("2d").drawImage(img, 0, 0, c.width, c.height);
-        ok(c.toDataURL("image/jpeg", 0.85));
+        c.toBlob((b) => ok(b), "image/jpeg", 0.85);
       };
       img.onerror = () => ok(null);  // not an image: the server would refuse it anyway
       img.src = dataUrl;
@@ -140,8 +171,9 @@
   form.querySelectorAll("input[type=file]").forEach((input) => {
     input.addEventListener("change", async () => {
       for (const file of Array.from(input.files)) {
-        const data = await downscale(await readAsDataURL(file));
-        if (data) draft.photos.push({kind: input.dataset.kind, name: (file.name || "photo").replace(/\.\w+$/, "") + ".jpg", data});
+        const blob = await downscale(await readAsDataURL(file));
+        const name = (file.name || "photo").replace(/\.\w+$/, "") + ".jpg";
+        if (blob) draft.photos.push(await keepPhoto(blob, input.dataset.kind, name));
         else show(sendErrors, [`文件 ${file.name} 不是可识别的图片`]);
       }
       input.value = "";
@@ -226,8 +258,9 @@
     Object.entries(it.fields || {}).forEach(([k, v]) => { if (v !== "" && v != null) fd.append(k, v); });
     (it.qt || []).forEach((r) => { fd.append("qt_parameter", r.parameter || ""); fd.append("qt_value", r.value || "");
                                    fd.append("qt_unit", r.unit || ""); });
-    (it.photos || []).forEach((p) => fd.append(p.kind === "quick_test" ? "quick_test_photos" : "site_photos",
-                                               dataUrlToBlob(p.data), p.name));
+    for (const p of it.photos || []) {
+      fd.append(p.kind === "quick_test" ? "quick_test_photos" : "site_photos", await photoBlob(p), p.name);
+    }
     const res = await fetch(it.url, {method: "POST", body: fd, credentials: "same-origin",
                                      headers: {"Accept": "application/json", "X-CSRFToken": csrfToken()}});
     if (res.redirected) throw new Error("login");  // the session ended: keep it until the user logs in again
@@ -255,6 +288,7 @@
         if (r.status >= 500) break;  // try again later
         if (r.status === 200 || r.status === 201) {
           store(OUTBOX, load(OUTBOX, []).filter((x) => x.key !== it.key));
+          dropPhotos(it.photos);
           const a = document.createElement("a"); a.href = form.dataset.outfallUrl; a.id = "sent-link";
           a.textContent = `已发送：${it.name || it.code} ${new Date(it.started).toLocaleString()}，查看排污口档案`;
           note = a;
