@@ -299,6 +299,74 @@ def _inspections_cases():
         assert {"inspection", "readingbatch"} <= kinds, kinds  # the inspection and its quick-test readings
 
     return {"outfall.inspections.services.create_inspection": create}
+def _cases_cases():
+    from outfall.cases import services
+
+    def opened(ctx, **kw):
+        case = services.open_case(actor=ctx["admin"], source="complaint", title="测试", towns=[ctx["town"]],
+                                  outfalls=[ctx["outfall"]], complainant_contact="13812345678", **kw)
+        return case
+
+    def at(state):
+        def run(ctx):
+            case = opened(ctx)
+            if state != "intake":
+                services.assign_case(case, actor=ctx["admin"], town=ctx["town"])
+            if state in ("handling", "replied", "closed"):
+                services.add_note(case, "核查", actor=ctx["admin"])
+            if state in ("replied", "closed"):
+                services.reply_case(case, "已答复", actor=ctx["admin"])
+            if state == "closed":
+                services.close_case(case, "rectified", actor=ctx["admin"])
+            ChangeRecord.objects.all().delete()
+            return case
+        return run
+
+    def import_(ctx):
+        import io
+
+        import openpyxl
+
+        from outfall.cases.excel import import_cases
+
+        wb = openpyxl.Workbook()
+        wb.active.append(["来源", "交办编号", "交办时间", "问题描述", "所属镇街"])
+        wb.active.append(["中央", "D1", "2025-06-01", "直排", ctx["town"].name])
+        buf = io.BytesIO()
+        wb.save(buf)
+        import_cases(buf.getvalue(), actor=ctx["admin"], name="cases.xlsx")
+
+    def from_alert(ctx):
+        from outfall.alerts.models import Alert
+
+        alert = Alert.objects.create(site_kind="outfall", outfall=ctx["outfall"], site_code=ctx["outfall"].code,
+                                     parameter="COD", rule="discharge", severity="medium", opened_at="2025-06-01T00:00Z",
+                                     last_time="2025-06-01T00:00Z", value=2.0, limit=1.0, peak=2.0, rules_version=1,
+                                     explanation_zh="x", town=ctx["town"], episode_open=False)
+        ChangeRecord.objects.all().delete()
+        services.open_case_from_alert(alert, actor=ctx["admin"])
+
+    def from_task(ctx):
+        _w, task = _traces_cases()["outfall.traces.services.create_task"](ctx)
+        ChangeRecord.objects.all().delete()
+        services.open_case_from_task(task, actor=ctx["admin"])
+
+    return {"outfall.cases.services.open_case": opened,
+            "outfall.cases.services.assign_case": lambda ctx: services.assign_case(
+                at("intake")(ctx), actor=ctx["admin"], department="执法大队"),
+            "outfall.cases.services.add_note": lambda ctx: services.add_note(at("assigned")(ctx), "核查",
+                                                                             actor=ctx["admin"]),
+            "outfall.cases.services.reply_case": lambda ctx: services.reply_case(at("handling")(ctx), "已答复",
+                                                                                 actor=ctx["admin"]),
+            "outfall.cases.services.close_case": lambda ctx: services.close_case(at("replied")(ctx), "partly",
+                                                                                 actor=ctx["admin"]),
+            "outfall.cases.services.reopen_case": lambda ctx: services.reopen_case(at("closed")(ctx), "反弹",
+                                                                                   actor=ctx["admin"]),
+            "outfall.cases.services.create_campaign": lambda ctx: services.create_campaign(
+                actor=ctx["admin"], name="专项", year=2025),
+            "outfall.cases.services.open_case_from_alert": from_alert,
+            "outfall.cases.services.open_case_from_task": from_task,
+            "outfall.cases.excel.import_cases": import_}
 
 
 CASES: dict = {"outfall.ledger.excel.import_outfalls": _import_outfalls}
@@ -310,6 +378,7 @@ CASES.update(_accounts_cases())
 CASES.update(_alerts_cases())
 CASES.update(_traces_cases())
 CASES.update(_inspections_cases())
+CASES.update(_cases_cases())
 
 
 def discovered_services() -> list[str]:

@@ -121,6 +121,30 @@ PAGES = {
     ("inspections:signboard", "GET"):             (302, 200, 200, 200, 200, 200, 200),
     ("inspections:detail", "GET"):                (302, 200, 200, 200, 200, 200, 200),
     ("inspections:photo", "GET"):                 (302, 200, 200, 200, 200, 200, 200),
+    ("cases:list", "GET"):                        (302, 200, 200, 200, 200, 200, 200),
+    ("cases:create", "GET"):                      (302, 200, 200, 200, 200, 200, 403),
+    ("cases:create", "POST"):                     (302, 200, 200, 200, 200, 200, 403),  # empty form: shown again
+    ("cases:import", "GET"):                      (302, 200, 200, 403, 403, 403, 403),
+    ("cases:import", "POST"):                     (302, 200, 200, 403, 403, 403, 403),
+    ("cases:export", "GET"):                      (302, 200, 200, 200, 200, 200, 200),  # masked unless bureau
+    ("cases:campaigns", "GET"):                   (302, 200, 200, 200, 200, 200, 200),
+    ("cases:campaigns", "POST"):                  (302, 200, 200, 403, 403, 403, 403),
+    ("cases:from-task", "GET"):                   (302, 405, 405, 405, 405, 405, 405),
+    ("cases:from-task", "POST"):                  (302, 302, 302, 302, 404, 302, 403),
+    ("cases:from-alert", "GET"):                  (302, 405, 405, 405, 405, 405, 405),
+    ("cases:from-alert", "POST"):                 (302, 302, 302, 302, 403, 302, 403),
+    ("cases:note-file", "GET"):                   (302, 200, 200, 200, 404, 200, 200),
+    ("cases:detail", "GET"):                      (302, 200, 200, 200, 404, 200, 200),
+    ("cases:assign", "GET"):                      (302, 405, 405, 405, 405, 405, 405),
+    ("cases:assign", "POST"):                     (302, 302, 302, 403, 404, 403, 403),
+    ("cases:note", "GET"):                        (302, 405, 405, 405, 405, 405, 405),
+    ("cases:note", "POST"):                       (302, 302, 302, 302, 404, 302, 403),
+    ("cases:reply", "GET"):                       (302, 405, 405, 405, 405, 405, 405),
+    ("cases:reply", "POST"):                      (302, 302, 302, 302, 404, 403, 403),
+    ("cases:close", "GET"):                       (302, 405, 405, 405, 405, 405, 405),
+    ("cases:close", "POST"):                      (302, 302, 302, 403, 404, 403, 403),  # 销号: bureau roles only
+    ("cases:reopen", "GET"):                      (302, 405, 405, 405, 405, 405, 405),
+    ("cases:reopen", "POST"):                     (302, 302, 302, 403, 404, 403, 403),
 }
 
 #: API: HTTP status per role (token); a URL in the OpenAPI schema lists exactly its operations.
@@ -155,6 +179,17 @@ API = {
     ("inspection-list", "GET"):                   (401, 200, 200, 200, 200, 200, 200),
     ("inspection-list", "POST"):                  (401, 400, 400, 400, 400, 400, 403),
     ("inspection-detail", "GET"):                 (401, 200, 200, 200, 200, 200, 200),
+    ("case-list", "GET"):                         (401, 200, 200, 200, 200, 200, 200),
+    ("case-list", "POST"):                        (401, 400, 400, 400, 400, 400, 403),
+    ("case-detail", "GET"):                       (401, 200, 200, 200, 404, 200, 200),
+    ("case-assign", "POST"):                      (401, 400, 400, 403, 404, 403, 403),
+    ("case-note", "POST"):                        (401, 400, 400, 400, 404, 400, 403),
+    ("case-reply", "POST"):                       (401, 400, 400, 400, 404, 403, 403),
+    ("case-close", "POST"):                       (401, 400, 400, 403, 404, 403, 403),
+    ("case-reopen", "POST"):                      (401, 400, 400, 403, 404, 403, 403),
+    ("case-contact", "GET"):                      (401, 200, 200, 403, 404, 403, 403),  # complainant unmasked
+    ("case-campaign-list", "GET"):                (401, 200, 200, 200, 200, 200, 200),
+    ("case-campaign-detail", "GET"):              (401, 200, 200, 200, 200, 200, 200),
     ("api-root", "GET"):                          (401, 200, 200, 200, 200, 200, 200),
     ("schema", "GET"):                            (401, 200, 200, 200, 200, 200, 200),
     ("api-docs", "GET"):                          (401, 200, 200, 200, 200, 200, 200),
@@ -192,6 +227,9 @@ ADMIN = {
     "traces.verificationtask":                    (200, 403, 200, 403, 200),
     "inspections.inspection":                     (200, 403, 200, 403, 200),
     "inspections.inspectionphoto":                (200, 403, 200, 403, 200),
+    "cases.case":                                 (200, 403, 200, 403, 200),
+    "cases.campaign":                             (200, 403, 200, 403, 200),
+    "cases.casenote":                             (200, 403, 200, 403, 200),
 }
 
 #: CLI commands that take --user: exit code per role (anon = no --user: the first administrator).
@@ -248,6 +286,18 @@ PARAMS = {
     ("inspections", "pk"): "inspection",
     ("inspection-detail", "pk"): "inspection",
     "code": "outfall.code",
+    ("cases:from-task", "pk"): "task",
+    ("cases:from-alert", "pk"): "alert",
+    ("cases:note-file", "pk"): "case_note",
+    ("cases", "pk"): "case",
+    ("case-campaign-detail", "pk"): "campaign",
+    ("case-detail", "pk"): "case",
+    ("case-assign", "pk"): "case",
+    ("case-note", "pk"): "case",
+    ("case-reply", "pk"): "case",
+    ("case-close", "pk"): "case",
+    ("case-reopen", "pk"): "case",
+    ("case-contact", "pk"): "case",
     "photo_id": "photo",
     "name": "=outfalls",
     "app_label": "=ledger",
@@ -302,6 +352,7 @@ def build_world(media: str) -> World:
     build_traces(w)
     with override_settings(MEDIA_ROOT=media):
         build_inspection(w)
+    build_cases(w, admin, media)
     w.export_job = build_export_job(w, media)
     Group.objects.create(name="巡查组")
     AccessAttempt.objects.create(username="x", ip_address="192.0.2.1", user_agent="t", failures_since_start=1)
@@ -363,6 +414,19 @@ def build_traces(w: World) -> None:
                                    map={"reaches": [], "sections": [], "outfalls": []})
     w.trace.candidates.add(w.outfall)
     w.task = VerificationTask.objects.create(trace=w.trace, outfall=w.outfall, assignee=w.users["inspector"])
+
+
+def build_cases(w: World, admin, media: str) -> None:
+    """A complaint of town A assigned to town A with a note holding a photo, and a campaign."""
+    from outfall.cases import services
+
+    w.campaign = services.create_campaign(actor=admin, name="矩阵专项", year=2025)
+    w.case = services.open_case(actor=admin, source="complaint", title="矩阵案件", towns=[w.town_a],
+                                outfalls=[w.outfall], channel="12345", complainant_name="张三",
+                                complainant_contact="13812345678")
+    services.assign_case(w.case, actor=admin, town=w.town_a)
+    with override_settings(MEDIA_ROOT=media):
+        w.case_note = services.add_note(w.case, "现场照片", actor=admin, file=SimpleUploadedFile("a.png", png_bytes()))
 
 
 def build_export_job(w: World, media: str):

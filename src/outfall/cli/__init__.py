@@ -30,6 +30,7 @@ COMMAND_MODULES = [
     "outfall.cli.alerts",
     "outfall.cli.trace",
     "outfall.cli.whatif",
+    "outfall.cli.cases",
 ]
 
 

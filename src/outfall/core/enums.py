@@ -23,6 +23,10 @@ __all__ = [
     "AlertState",
     "WaterType",
     "SectionLevel",
+    "CaseSource",
+    "CaseState",
+    "CaseResult",
+    "ComplaintChannel",
     "colour_of",
     "choices",
 ]
@@ -227,3 +231,46 @@ class AlertState(LabeledEnum):
     CONFIRMED = ("confirmed", "属实", "confirmed", "#8B0000")
     NOT_GENUINE = ("not_genuine", "不属实", "not genuine", "#708090")
     CLOSED = ("closed", "已关闭", "closed", "#2E8B57")
+
+
+class CaseSource(LabeledEnum):
+    """Where a case (案件) comes from: inspection offices' hand-overs, complaints, campaigns, the
+    system's own traces and alerts, and field patrols (see :mod:`outfall.core.cases`)."""
+
+    CENTRAL_INSPECTION = ("central_inspection", "中央生态环境保护督察交办件", "central inspection case", "#B22222")
+    PROVINCIAL_INSPECTION = ("provincial_inspection", "省级督察交办件", "provincial inspection case", "#D2691E")
+    COMPLAINT = ("complaint", "信访", "complaint", "#1E90FF")
+    CAMPAIGN = ("campaign", "专项执法检查发现问题", "enforcement campaign finding", "#8A2BE2")
+    TRACE_TASK = ("trace_task", "溯源核查", "trace verification", "#2E8B57")
+    ALERT = ("alert", "预警", "alert", "#E02020")
+    FIELD = ("field", "现场巡查发现", "field patrol finding", "#708090")
+
+
+class CaseState(LabeledEnum):
+    """Lifecycle of a case: intake → assigned → handling → replied → closed
+    (:data:`outfall.core.cases.rules.TRANSITIONS`)."""
+
+    INTAKE = ("intake", "受理", "received", "#E02020")
+    ASSIGNED = ("assigned", "已交办", "assigned", "#FF8C00")
+    HANDLING = ("handling", "办理中", "in hand", "#F2C200")
+    REPLIED = ("replied", "已答复", "replied", "#1E90FF")
+    CLOSED = ("closed", "已办结", "closed", "#2E8B57")
+
+
+class CaseResult(LabeledEnum):
+    """The finding a case is closed (销号) with."""
+
+    RECTIFIED = ("rectified", "已整改", "rectified", "#2E8B57")
+    NOT_SUBSTANTIATED = ("not_substantiated", "不属实", "not substantiated", "#708090")
+    PARTLY = ("partly", "部分属实已整改", "partly substantiated, rectified", "#1E90FF")
+    OTHER = ("other", "其他", "other", "#888888")
+
+
+class ComplaintChannel(LabeledEnum):
+    """How a complaint (信访) came in."""
+
+    HOTLINE_12345 = ("12345", "12345 政务服务热线", "12345 government hotline", "#1E90FF")
+    HOTLINE_12369 = ("12369", "12369 环保举报热线", "12369 environment hotline", "#2E8B57")
+    LETTER = ("letter", "来信", "letter", "#8A2BE2")
+    VISIT = ("visit", "来访", "visit", "#D2691E")
+    OTHER = ("other", "其他", "other", "#888888")

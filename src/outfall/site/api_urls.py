@@ -4,6 +4,7 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from outfall.alerts.api import AlertViewSet
+from outfall.cases.api import CampaignViewSet, CaseViewSet
 from outfall.inspections.api import InspectionViewSet
 from outfall.ledger.api import OutfallViewSet
 from outfall.monitoring.api import SectionViewSet, push_readings
@@ -17,6 +18,8 @@ router.register("sections", SectionViewSet, basename="section")
 router.register("alerts", AlertViewSet, basename="alert")
 router.register("traces", TraceViewSet, basename="trace")
 router.register("trace-tasks", TaskViewSet, basename="trace-task")
+router.register("cases", CaseViewSet, basename="case")
+router.register("case-campaigns", CampaignViewSet, basename="case-campaign")
 router.register("inspections", InspectionViewSet, basename="inspection")
 
 urlpatterns = [path("readings/", push_readings, name="readings-push"),

@@ -92,6 +92,11 @@ SETTINGS: list[Setting] = [
     Setting("ALERT_WORKER_ROWS", "20000", int, "A readings file that writes at least this many rows has its alerts "
             "check run by the worker after the commit, not before the import returns; 0: always before. A push "
             "(POST /api/readings/) always raises its alerts before the response."),
+    Setting("CASE_DEADLINE_DAYS", "", str, "Days from intake to a case's reply deadline per source, e.g. "
+            "central_inspection=30,provincial_inspection=30,complaint=15,campaign=30,trace_task=15,alert=15,field=15; "
+            "sources left out keep these defaults; a bad item refuses to start."),
+    Setting("CASE_DUE_SOON_DAYS", "3", int, "A case whose reply deadline is this many days away or fewer is shown as "
+            "due soon (即将到期)."),
     Setting("HEALTH_MIN_FREE_MB", "500", int, "Free space in DATA_DIR, in MiB, below which /healthz reports the disk down."),
     Setting("PUBLIC_URL", "", str, "Base URL the signboard QR codes point to, e.g. https://outfall.example.gov.cn (scheme and host, optional path; no trailing slash needed). Empty: the host of the request that prints the signboard."),
     Setting("INSPECTION_MAX_DISTANCE_M", "200", int, "A field inspection recorded farther than this many metres from the outfall's ledger position is flagged 位置偏离 (the distance is always stored and shown)."),

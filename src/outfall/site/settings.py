@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "outfall.monitoring",
     "outfall.alerts",
     "outfall.traces",
+    "outfall.cases",
     "outfall.inspections",
     "outfall.mapui",
     "outfall.site.apps.SiteConfig",
@@ -151,7 +152,9 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     # One name for the alert lifecycle's choices (Alert.state, AlertStep.from_state/to_state).
-    "ENUM_NAME_OVERRIDES": {"AlertStateEnum": "outfall.alerts.models.STATE_CHOICES"},
+    "ENUM_NAME_OVERRIDES": {"AlertStateEnum": "outfall.alerts.models.STATE_CHOICES",
+                            "ResultEnum": "outfall.traces.models.TASK_RESULTS",
+                            "CaseResultEnum": "outfall.cases.api.RESULT_CHOICES"},
     "TITLE": "outfall API",
     "DESCRIPTION": "入河排污口台账、监测、河网与溯源 API",
     "VERSION": "0.1.0",
@@ -212,3 +215,9 @@ if OUTFALL_ALERT_RULES:
     from outfall.alerts.rules import parse_rules as _parse_rules
 
     _parse_rules(OUTFALL_ALERT_RULES)
+
+# Cases: reply deadline per source (checked here so a bad value stops the start), due-soon window.
+from outfall.core.cases.rules import parse_deadline_days as _parse_deadline_days  # noqa: E402
+
+OUTFALL_CASE_DEADLINE_DAYS = {k.value: v for k, v in _parse_deadline_days(config.get("CASE_DEADLINE_DAYS")).items()}
+OUTFALL_CASE_DUE_SOON_DAYS = config.get("CASE_DUE_SOON_DAYS")

@@ -22,6 +22,7 @@ urlpatterns = [
     path("rivers/", include("outfall.rivers.urls")),
     path("alerts/", include("outfall.alerts.urls")),
     path("traces/", include("outfall.traces.urls")),
+    path("cases/", include("outfall.cases.urls")),
     path("inspections/", include("outfall.inspections.urls")),
     path("api/", include("outfall.site.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

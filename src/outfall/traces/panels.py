@@ -4,11 +4,20 @@ and on the section page (a trace form for any parameter and time), registered in
 from __future__ import annotations
 
 from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 
 from outfall.monitoring.models import SectionReading
 from outfall.traces import permissions
 from outfall.traces.forms import TraceForm
 from outfall.traces.models import Trace
+
+#: Panels a higher app adds to the verification task page (STYLE rule 16: traces never imports them):
+#: callables f(request, task) -> HTML, rendered below the task (cases adds "open a case").
+task_detail_panels: list = []
+
+
+def render_task_panels(request, task) -> list[str]:
+    return [mark_safe(p(request, task)) for p in task_detail_panels]  # noqa: S308 — panels render templates
 
 
 def alert_panel(request, alert) -> str:

@@ -28,6 +28,7 @@ from outfall.traces import permissions, selectors, services
 from outfall.traces.charts import series_figure
 from outfall.traces.forms import CompleteForm, TaskForm, TraceForm
 from outfall.traces.models import Trace, VerificationTask
+from outfall.traces.panels import render_task_panels
 from outfall.traces.words import evidence_words, groups
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -155,7 +156,7 @@ def task_detail(request, pk: int):
     task = get_object_or_404(_tasks(request.user), pk=pk)
     return render(request, "traces/task_detail.html", {
         "task": task, "can_complete": task.state == "open" and permissions.can_complete(request.user, task),
-        "form": CompleteForm(), "candidate": next((c for c in task.trace.result.get("candidates", [])
+        "form": CompleteForm(), "panels": render_task_panels(request, task), "candidate": next((c for c in task.trace.result.get("candidates", [])
                                                    if c["outfall"] == task.outfall.code), None)})
 
 
