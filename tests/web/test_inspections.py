@@ -176,6 +176,7 @@ def test_api_create_retry_and_list(w):
     assert r.status_code == 201, r.content
     assert r.data["quick_tests"][0]["qualifier"] == "<" and r.data["quick_tests"][0]["detection_limit"] == 0.02
     assert r.data["distance_m"] == pytest.approx(0, abs=0.01) and r.data["far"] is False and r.data["open_case"]
+    assert r.data["case"] and r.data["case"] == Inspection.objects.get().case.number
     assert api.post("/api/inspections/", body, format="json").status_code == 200
     assert Inspection.objects.count() == 1
     multipart = {"outfall": w["o"].code, "client_key": str(uuid.uuid4()), "discharging": "no",
@@ -260,3 +261,37 @@ def test_public_url_setting_refuses_a_bad_address(monkeypatch, raw, ok):
             config.public_url()
     else:
         assert config.public_url() == ok
+
+
+@pytest.mark.parametrize("role", ["inspector", "town_a", "bureau"])
+def test_finding_opens_a_field_case_linked_to_the_outfall_and_town(client, w, role):
+    from outfall.cases.models import Case
+
+    client.force_login(w["users"][role])
+    data = form(finding="排口有黑水直排", open_case="on")
+    url = reverse("inspections:inspect", args=[w["o"].code])
+    r = client.post(url, data, HTTP_ACCEPT="application/json")
+    assert r.status_code == 201, r.content
+    case = Case.objects.get()
+    i = Inspection.objects.get()
+    assert i.case == case and case.source == "field" and case.created_by == w["users"][role]
+    assert list(case.outfalls.all()) == [w["o"]] and list(case.towns.all()) == [w["a"]]
+    assert "排口有黑水直排" in case.description and "NH3N 3.2 mg/L" in case.description and "黑色" in case.description
+    assert case.intake_date == timezone.localtime(i.inspected_at).date()
+    assert client.post(url, data, HTTP_ACCEPT="application/json").status_code == 200  # retried send: one case
+    assert Case.objects.count() == 1
+    rec = ChangeRecord.objects.get(target_type__model="inspection")
+    assert rec.after["case"] == case.number and ChangeRecord.objects.filter(target_type__model="case").exists()
+    page = client.get(reverse("ledger:detail", args=[w["o"].pk])).content.decode()
+    assert reverse("cases:detail", args=[case.pk]) in page
+    assert case.number in client.get(reverse("inspections:detail", args=[i.pk])).content.decode()
+
+
+def test_finding_without_the_box_opens_no_case(client, w):
+    from outfall.cases.models import Case
+
+    client.force_login(w["users"]["inspector"])
+    r = client.post(reverse("inspections:inspect", args=[w["o"].code]), form(finding="标志牌缺失"),
+                    HTTP_ACCEPT="application/json")
+    assert r.status_code == 201 and Inspection.objects.get().finding == "标志牌缺失"
+    assert not Case.objects.exists() and Inspection.objects.get().case is None

@@ -28,3 +28,4 @@ def test_demo_inspections(settings, tmp_path):
     assert sum(i.far for i in items.values()) == 1  # the visit from 260 m away
     assert OutfallReading.objects.filter(source="field").count() == 6
     assert all(i.photos.count() == 1 for i in items.values())
+    assert sorted(i.case.source for i in items.values() if i.case_id) == ["field", "field"]  # the two findings

@@ -2,8 +2,9 @@
 would send them, so the outfall file, the inspections list and the readings show field quick tests:
 
 - 官庄橡胶 (the main story's culprit): not discharging by day, white latex deposits, ammonia in the
-  pool below the pipe; a finding asking for a case (night watch);
-- 沟头养殖场: brown, foul-smelling discharge with quick tests far above the receiving water's class;
+  pool below the pipe; a finding that opens a case (现场巡查发现: night watch);
+- 沟头养殖场: brown, foul-smelling discharge with quick tests far above the receiving water's class,
+  and a case;
 - an ordinary outfall (其他排口) checked from 260 m away (flagged 位置偏离).
 """
 

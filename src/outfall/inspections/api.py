@@ -31,12 +31,14 @@ class InspectionSerializer(serializers.ModelSerializer):
     inspector = serializers.CharField(source="inspector.username", read_only=True, default=None)
     photos = serializers.SerializerMethodField()
     quick_tests = serializers.SerializerMethodField()
+    case = serializers.CharField(source="case.number", read_only=True, default=None,
+                                 help_text="number of the case its finding opened (现场巡查发现)")
 
     class Meta:
         model = Inspection
         fields = ["id", "client_key", "outfall", "inspector", "inspected_at", "lon", "lat", "accuracy_m",
                   "distance_m", "far", "discharging", "colour", "odour", "foam", "flow_value", "flow_unit",
-                  "flow_m3_d", "notes", "finding", "open_case", "reading_batch", "quick_tests", "photos",
+                  "flow_m3_d", "notes", "finding", "open_case", "case", "reading_batch", "quick_tests", "photos",
                   "created_at"]
         read_only_fields = fields
 

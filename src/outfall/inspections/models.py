@@ -53,6 +53,8 @@ class Inspection(models.Model):
     reading_batch = models.UUIDField("快检数据批次", null=True, blank=True,
                                      help_text="monitoring ReadingBatch of the quick-test readings")
     reading_count = models.PositiveSmallIntegerField("快检项数", default=0)
+    case = models.ForeignKey("cases.Case", verbose_name="案件", null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="inspections", help_text="the case (现场巡查发现) its finding opened")
     created_at = models.DateTimeField("提交时间", auto_now_add=True)
 
     class Meta:

@@ -9,7 +9,7 @@ from outfall.monitoring.models import OutfallReading
 
 def inspections(user):
     return permissions.visible_inspections(
-        Inspection.objects.select_related("outfall__town", "inspector").prefetch_related("photos"), user)
+        Inspection.objects.select_related("outfall__town", "inspector", "case").prefetch_related("photos"), user)
 
 
 def readings_of(inspection) -> list:

@@ -12,17 +12,23 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from outfall.cases.models import Case
+from outfall.cases.services import open_case
 from outfall.core.errors import InputError, PermissionDeniedError
 from outfall.core.inspections import (
     MAX_PHOTOS,
     CleanInspection,
+    Discharging,
+    Foam,
     InspectionErrors,
+    Odour,
     Problem,
+    WaterColour,
     check_inspection,
     distance_m,
     parse_quick_tests,
 )
-from outfall.history.services import record_change
+from outfall.history.services import actor_name, record_change
 from outfall.inspections import permissions
 from outfall.inspections.models import PHOTO_KINDS, Inspection, InspectionPhoto
 from outfall.ledger.uploads import check_image
@@ -40,7 +46,8 @@ def inspection_snapshot(i: Inspection) -> dict:
             "flow_value": i.flow_value, "flow_unit": i.flow_unit, "flow_m3_d": i.flow_m3_d, "notes": i.notes,
             "finding": i.finding, "open_case": i.open_case, "client_key": str(i.client_key),
             "photos": [f"{p.kind}:{p.image.name}" for p in i.photos.all()],
-            "reading_batch": str(i.reading_batch) if i.reading_batch else None, "reading_count": i.reading_count}
+            "reading_batch": str(i.reading_batch) if i.reading_batch else None, "reading_count": i.reading_count,
+            "case": i.case.number if i.case_id else None}
 
 
 def _key(client_key) -> uuid.UUID:
@@ -100,7 +107,9 @@ def create_inspection(outfall, data: dict, *, actor, client_key, photos=(), quic
     """Record an inspection of ``outfall`` with its photos ``[(upload, kind)]`` (kind ``site`` or
     ``quick_test``; JPEG/PNG/WebP by content, at most ``MAX_UPLOAD_MB``) and its quick tests
     ``[{"parameter", "value", "unit"}]`` (stored as readings with source ``field`` at the inspection's
-    time); returns ``(inspection, created)``.
+    time); returns ``(inspection, created)``. A finding with ``open_case`` opens a case (source
+    ``field`` 现场巡查发现, ``outfall.cases.services.open_case``) linked to the outfall and its town,
+    in the same transaction.
 
     ``client_key`` (UUID) is the draft's idempotency key: a second call with it returns the stored
     inspection and ``created`` False. Every problem of every field is refused at once
@@ -138,6 +147,27 @@ def create_inspection(outfall, data: dict, *, actor, client_key, photos=(), quic
         result = ingest_field_readings(records, actor=actor, name=f"inspection-{inspection.pk}")
         inspection.reading_batch, inspection.reading_count = result.batch_id, result.outfall_rows
         inspection.save(update_fields=["reading_batch", "reading_count"])
+    if clean.open_case:
+        inspection.case = _open_case(inspection, records, actor=actor)
+        inspection.save(update_fields=["case"])
     record_change(inspection, action="create", actor=actor, before=None, after=inspection_snapshot(inspection),
                   related=outfall)
     return inspection, True
+
+
+def _open_case(inspection: Inspection, records, *, actor) -> Case:
+    """The case (source 现场巡查发现) of an inspection's finding: the outfall and its town linked, the
+    intake date the day of the inspection (Asia/Shanghai), the observations and quick tests in its
+    description (stored text, Chinese). The cases app decides who may open it and its deadline."""
+    o = inspection.outfall
+    seen = "，".join([Discharging(inspection.discharging).label, WaterColour(inspection.colour).label,
+                     Odour(inspection.odour).label, Foam(inspection.foam).label]
+                    + ([f"估算流量 {inspection.flow_value:g} {inspection.flow_unit}"] if inspection.flow_value else []))
+    tests = "；".join(f"{r.parameter} {r.value.raw} {r.unit}" for r in records)
+    when = timezone.localtime(inspection.inspected_at)
+    description = "\n".join(filter(None, [
+        inspection.finding, f"现场巡查 {when:%Y-%m-%d %H:%M}，巡查人 {actor_name(actor)}",
+        f"现场观察：{seen}", f"现场快检：{tests}" if tests else "",
+        f"距台账位置 {inspection.distance_m:.0f} m" if inspection.distance_m is not None else ""]))
+    return open_case(actor=actor, source="field", title=f"现场巡查发现：{o.code} {o.name}"[:200],
+                     description=description, outfalls=[o], towns=[o.town_id], intake_date=when.date())
