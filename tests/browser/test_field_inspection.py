@@ -1,6 +1,7 @@
 """Issue #13, done-when: tried as a new user would on a phone-sized window (390×844): open an
-outfall by its signboard's QR address, record an inspection with a photo and a quick-test value
-while offline, reload (the draft survives), reconnect, and see it sent and shown on the outfall file."""
+outfall by its signboard's QR address, record an inspection with a photo, a quick-test value and a
+finding while offline, reload (the draft survives), reconnect, and see it sent and shown on the
+outfall file with the case its finding opened."""
 
 from __future__ import annotations
 
@@ -76,13 +77,14 @@ def test_phone_inspection_offline_then_sent(browser, live_server, tmp_path, sett
         page.set_input_files("input[name=site_photos]", str(png(tmp_path / "site.png")))
         page.wait_for_selector("#previews img")
         page.fill("textarea[name=finding]", "排口有黑水")
+        page.check("input[name=open_case]")
 
         reloaded = page.reload()  # offline: the service worker serves the form; the draft comes back from the phone
         assert reloaded.from_service_worker
         assert "离线" in page.locator("#net-status").inner_text()
         assert page.input_value("input[name=qt_value]") == "3.2"
         assert page.input_value("select[name=colour]") == "black"
-        assert page.is_checked("input[name=discharging][value=yes]")
+        assert page.is_checked("input[name=discharging][value=yes]") and page.is_checked("input[name=open_case]")
         assert page.locator("#previews img").count() == 1
         assert "已恢复本机草稿" in page.locator("#draft-status").inner_text()
         assert page.evaluate(IDB_COUNT) == 1  # the photo waits on the phone as a Blob
@@ -112,6 +114,7 @@ def test_phone_inspection_offline_then_sent(browser, live_server, tmp_path, sett
         row = page.locator("#inspections tr.inspection")
         assert row.count() == 1 and "NH3N 3.2" in row.inner_text() and "正在排水" in row.inner_text()
         assert row.locator("img.thumb").count() == 1
+        assert i.case.source == "field" and row.locator("a.case").inner_text().endswith(i.case.number)  # the finding's case
     finally:
         ctx.close()
 
