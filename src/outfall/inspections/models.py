@@ -6,7 +6,8 @@ quick-test values are readings (``monitoring.OutfallReading``, source ``field``)
 ``reading_batch``. ``client_key`` is the UUID the phone gives a draft: sending the draft again finds
 the same inspection instead of adding one (the idempotency key of the page and the API).
 
-Rows change only through ``outfall.inspections.services`` (which write history).
+Rows change only through ``outfall.inspections.services`` (which write history). The app sits
+above ``cases`` (a finding opens a case) and below ``mapui``/``site`` (STYLE rule 16).
 """
 
 from __future__ import annotations
