@@ -6,6 +6,7 @@ the same ``client_key`` again answers 200 with the stored inspection; a refusal 
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -94,10 +95,10 @@ class InspectionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def create(self, request, *args, **kwargs):
         if not permissions.can_record_any(request.user):
             raise PermissionDeniedError(f"{request.user} may not record inspections",
-                                        user_message="无权记录现场巡查")
+                                        user_message=_("无权记录现场巡查"))
         code = request.data.get("outfall")
         if not code:
-            return Response({"detail": "请给出排污口编码", "outfall": ["请给出排污口编码"]},
+            return Response({"detail": _("请给出排污口编码"), "outfall": [_("请给出排污口编码")]},
                             status=status.HTTP_400_BAD_REQUEST)
         outfall = get_object_or_404(Outfall.objects.visible_to(request.user), code=code)
         try:

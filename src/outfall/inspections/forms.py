@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 
+from django.utils.translation import gettext as _
+
 from outfall.core.inspections import InspectionErrors, Problem
 
 OBSERVATION_FIELDS = ("inspected_at", "discharging", "colour", "odour", "foam", "flow_value", "flow_unit", "lon",
@@ -21,9 +23,9 @@ def _quick_tests(data) -> list[dict]:
             try:
                 qt = json.loads(qt)
             except ValueError:
-                raise InspectionErrors([Problem("quick_tests", "快检数据不是 JSON 数组")]) from None
+                raise InspectionErrors([Problem("quick_tests", _("快检数据不是 JSON 数组"))]) from None
         if not isinstance(qt, list):
-            raise InspectionErrors([Problem("quick_tests", "快检数据应为数组 [{parameter, value, unit}]")])
+            raise InspectionErrors([Problem("quick_tests", _("快检数据应为数组 [{parameter, value, unit}]"))])
         return qt
     getlist = getattr(data, "getlist", None)
     if getlist is None:

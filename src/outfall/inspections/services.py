@@ -11,6 +11,7 @@ import uuid
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from outfall.cases.models import Case
 from outfall.cases.services import open_case
@@ -54,7 +55,7 @@ def _key(client_key) -> uuid.UUID:
     try:
         return client_key if isinstance(client_key, uuid.UUID) else uuid.UUID(str(client_key).strip())
     except (TypeError, ValueError):
-        raise InspectionErrors([Problem("client_key", f"草稿标识「{client_key}」不是 UUID")]) from None
+        raise InspectionErrors([Problem("client_key", _("草稿标识「%(key)s」不是 UUID") % {"key": client_key})]) from None
 
 
 def _existing(key: uuid.UUID, outfall, actor) -> Inspection | None:
@@ -65,17 +66,19 @@ def _existing(key: uuid.UUID, outfall, actor) -> Inspection | None:
         return None
     if found.outfall_id != outfall.pk or found.inspector_id != getattr(actor, "pk", None):
         raise InputError(f"client key {key} used for inspection {found.pk}",
-                         user_message=f"草稿标识 {key} 已用于另一次巡查 (排污口 {found.outfall.code})，请新建草稿")
+                         user_message=_("草稿标识 %(key)s 已用于另一次巡查 (排污口 %(code)s)，请新建草稿") % {
+                             "key": key, "code": found.outfall.code})
     return found
 
 
 def _check_photos(photos) -> list[Problem]:
     problems = []
     if len(photos) > MAX_PHOTOS:
-        problems.append(Problem("photos", f"每次巡查最多 {MAX_PHOTOS} 张照片，收到 {len(photos)} 张"))
+        problems.append(Problem("photos", _("每次巡查最多 %(max)s 张照片，收到 %(n)s 张") % {"max": MAX_PHOTOS,
+                                                                                   "n": len(photos)}))
     for n, (upload, kind) in enumerate(photos, start=1):
         if kind not in dict(PHOTO_KINDS):
-            problems.append(Problem(f"photos[{n}]", f"未知照片类型「{kind}」(可用 site、quick_test)"))
+            problems.append(Problem(f"photos[{n}]", _("未知照片类型「%(kind)s」(可用 site、quick_test)") % {"kind": kind}))
             continue
         try:
             check_image(upload, max_bytes=settings.MAX_UPLOAD_BYTES)
@@ -117,7 +120,7 @@ def create_inspection(outfall, data: dict, *, actor, client_key, photos=(), quic
     """
     if not permissions.can_record(actor, outfall):
         raise PermissionDeniedError(f"{actor} may not inspect {outfall.code}",
-                                    user_message="无权记录该排污口的现场巡查")
+                                    user_message=_("无权记录该排污口的现场巡查"))
     key = _key(client_key)
     found = _existing(key, outfall, actor)
     if found is not None:
