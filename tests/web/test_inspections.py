@@ -121,6 +121,8 @@ def test_key_of_another_users_inspection_is_refused(w):
     ({"open_case": "on", "finding": ""}, "finding", "立案"),
     ({"inspected_at": (timezone.now() + dt.timedelta(hours=2)).isoformat()}, "inspected_at", "晚于"),
     ({"client_key": "not-a-uuid"}, "client_key", "UUID"),
+    ({"quick_tests": "[not json"}, "quick_tests", "JSON"),
+    ({"quick_tests": '{"parameter": "NH3N"}'}, "quick_tests", "数组"),
     ({"site_photos": SimpleUploadedFile("x.jpg", b"GIF89a not really")}, "photos[1]", "不是 JPEG/PNG/WebP"),
 ])
 def test_bad_input_is_refused_with_the_field_named_and_nothing_written(client, w, over, field, words):
