@@ -297,3 +297,19 @@ def test_finding_without_the_box_opens_no_case(client, w):
                     HTTP_ACCEPT="application/json")
     assert r.status_code == 201 and Inspection.objects.get().finding == "标志牌缺失"
     assert not Case.objects.exists() and Inspection.objects.get().case is None
+
+
+def test_list_filters(client, w):
+    other = make_outfall(w["a"], w["users"]["admin"], name="乙厂排口")
+    services.create_inspection(w["o"], {"discharging": "yes", "lon": w["o"].lon + 0.01, "lat": w["o"].lat},
+                               actor=w["users"]["inspector"], client_key=uuid.uuid4())
+    services.create_inspection(other, {"discharging": "no", "finding": "x", "open_case": "on"},
+                               actor=w["users"]["inspector"], client_key=uuid.uuid4())
+    client.force_login(w["users"]["viewer"])
+
+    def codes(**q):
+        page = client.get(reverse("inspections:list"), q).content.decode()
+        return {c for c in (w["o"].code, other.code) if f">{c}</a>" in page}
+
+    assert codes() == {w["o"].code, other.code}
+    assert codes(q="乙厂") == {other.code} and codes(far="1") == {w["o"].code} and codes(case="1") == {other.code}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.db.models import Q
+
 from outfall.inspections import permissions
 from outfall.inspections.models import Inspection
 from outfall.monitoring.models import OutfallReading
@@ -10,6 +12,17 @@ from outfall.monitoring.models import OutfallReading
 def inspections(user):
     return permissions.visible_inspections(
         Inspection.objects.select_related("outfall__town", "inspector", "case").prefetch_related("photos"), user)
+
+
+def filtered(qs, *, q: str = "", far: bool = False, case: bool = False):
+    """Inspections of outfalls whose code or name holds ``q``; only those flagged far / with a case."""
+    if q.strip():
+        qs = qs.filter(Q(outfall__code__icontains=q.strip()) | Q(outfall__name__icontains=q.strip()))
+    if far:
+        qs = qs.filter(far=True)
+    if case:
+        qs = qs.filter(case__isnull=False)
+    return qs
 
 
 def readings_of(inspection) -> list:

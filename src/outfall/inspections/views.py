@@ -93,7 +93,12 @@ def inspection_url(inspection) -> str:
 
 
 def inspection_list(request):
-    return render(request, "inspections/list.html", {"items": selectors.inspections(request.user)[:300]})
+    """The latest 300 inspections; ?q= outfall code or name, ?far=1 位置偏离 only, ?case=1 with a case."""
+    items = selectors.filtered(selectors.inspections(request.user), q=request.GET.get("q", ""),
+                               far=request.GET.get("far") == "1", case=request.GET.get("case") == "1")
+    return render(request, "inspections/list.html", {"items": items[:300], "q": request.GET.get("q", ""),
+                                                     "far": request.GET.get("far") == "1",
+                                                     "case": request.GET.get("case") == "1"})
 
 
 def inspection_detail(request, pk: int):
