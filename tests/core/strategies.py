@@ -5,6 +5,8 @@ Sections of this file belong to one subject each (values, networks, ...); append
 
 from __future__ import annotations
 
+import datetime as dt
+
 from hypothesis import strategies as st
 
 from outfall.core.standards.values import ParsedValue
@@ -71,3 +73,14 @@ def pulse_events(draw):
     """(pulse concentration mg/L, start h, duration h, relative noise, seed) of a spill."""
     return (draw(st.floats(50.0, 500.0)), draw(st.floats(4.0, 12.0)), draw(st.floats(1.0, 4.0)),
             draw(st.sampled_from([0.0, 0.05, 0.1])), draw(st.integers(0, 2**16)))
+
+# --- remediation ---------------------------------------------------------------------------------
+#: Sequences of remediation task actions (valid or not) for the lifecycle invariants.
+remediation_actions = st.lists(st.sampled_from(["start", "request_close", "sign_off", "reopen", "progress"]),
+                               max_size=30)
+
+# --- cases ---------------------------------------------------------------------------------------
+#: Mainland mobile numbers (11 digits, 13x–19x), as complainants leave them.
+mobile_numbers = st.from_regex(r"1[3-9][0-9]{9}", fullmatch=True)
+#: Dates a case workbook can hold (Excel's serial days start in 1900).
+case_dates = st.dates(min_value=dt.date(1901, 1, 1), max_value=dt.date(9999, 12, 31))

@@ -7,6 +7,7 @@ import datetime as dt
 import itertools
 
 import pytest
+import strategies
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -110,7 +111,7 @@ def test_settled_is_the_first_of_reply_and_close():
     assert rules.settled(d2, d1) == d1 and rules.settled(None, d2) == d2 and rules.settled(None, None) is None
 
 
-@given(st.from_regex(r"1[3-9][0-9]{9}", fullmatch=True))
+@given(strategies.mobile_numbers)
 def test_a_mobile_number_keeps_only_its_first_three_and_last_four_digits(phone):
     masked = rules.mask_contact(phone)
     assert masked == phone[:3] + "****" + phone[-4:]
@@ -125,7 +126,7 @@ def test_masking_never_gives_the_whole_text_back(text):
 
 
 # --- the workbook columns ------------------------------------------------------------------------
-@given(st.dates(dt.date(1901, 1, 1), dt.date(9999, 12, 31)))
+@given(strategies.case_dates)
 def test_dates_round_trip_through_every_written_form(d):
     assert columns.parse_date(columns.format_date(d)) == d
     assert columns.parse_date(f"{d.year}年{d.month}月{d.day}日") == d

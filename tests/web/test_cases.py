@@ -90,6 +90,7 @@ def test_a_complaint_from_intake_to_close_through_the_pages(client, w):
         assert word in timeline
     listing = client.get(reverse("cases:list"), {"source": "complaint", "state": "closed", "year": "2025"})
     assert case.number in listing.content.decode()
+    assert "信访 1/1 已办结 (100.0%)" in listing.content.decode()  # the year's rates, as the dashboard counts them
     assert case.number not in client.get(reverse("cases:list"), {"state": "intake"}).content.decode()
 
 
@@ -283,3 +284,80 @@ def test_unknown_outfall_and_section_codes_are_refused_on_the_form(client, w):
     assert r.status_code == 200 and "排污口编码不存在: NOPE1" in page and not Case.objects.exists()
     r = client.post(reverse("cases:create"), {"source": "field", "title": "x", "sections": "S-NONE"})
     assert "断面编码不存在: S-NONE" in r.content.decode() and not Case.objects.exists()
+
+
+def test_an_inspection_case_through_the_pages_and_a_complaint_through_the_api(client, w):
+    bureau = w["users"]["bureau"]
+    client.force_login(bureau)
+    client.post(reverse("cases:create"), {"source": "provincial_inspection", "title": "排口标识牌缺失",
+                                          "number": "SD-2025-07", "batch": "第2批", "intake_date": "2025-08-01",
+                                          "towns": [w["b"].pk]})
+    case = Case.objects.get(number="SD-2025-07")
+    assert case.deadline == dt.date(2025, 8, 31)
+    client.post(reverse("cases:assign", args=[case.pk]), {"department": "执法大队", "town": w["b"].pk})
+    client.post(reverse("cases:note", args=[case.pk]), {"text": "已设置标识牌"})
+    client.post(reverse("cases:reply", args=[case.pk]), {"reply": "已整改，报省督察办", "on": "2025-08-20"})
+    client.post(reverse("cases:close", args=[case.pk]), {"result": "rectified", "on": "2025-08-25"})
+    assert history_states(Case.objects.get(pk=case.pk)) == ["intake", "assigned", "handling", "replied", "closed"]
+
+    town, c = api(w["users"]["town_a"]), api(bureau)
+    r = c.post("/api/cases/", {"source": "complaint", "title": "异味扰民", "channel": "12369", "towns": [w["a"].code],
+                               "complainant_name": "李四", "complainant_contact": "13700001111"}, format="json")
+    pk = r.json()["id"]
+    assert r.json()["complainant_contact"] == "13700001111"  # the bureau sees it
+    assert town.get(f"/api/cases/{pk}/").json()["complainant_contact"] == "137****1111"
+    assert c.post(f"/api/cases/{pk}/assign/", {"town": w["a"].name}, format="json").status_code == 200
+    assert town.post(f"/api/cases/{pk}/note/", {"text": "已核查"}, format="json").status_code == 201
+    assert town.post(f"/api/cases/{pk}/reply/", {"reply": "已答复"}, format="json").status_code == 200
+    r = c.post(f"/api/cases/{pk}/close/", {"result": "not_substantiated", "note": "经核查不属实"}, format="json")
+    assert r.json()["state"] == "closed" and r.json()["result"] == "not_substantiated"
+    assert history_states(Case.objects.get(pk=pk)) == ["intake", "assigned", "handling", "replied", "closed"]
+
+
+def test_reassignment_and_the_deadline_setting(w, settings):
+    settings.OUTFALL_CASE_DEADLINE_DAYS = {**settings.OUTFALL_CASE_DEADLINE_DAYS, "complaint": 10}
+    bureau = w["users"]["bureau"]
+    case = services.open_case(actor=bureau, source="complaint", title="甲", intake_date=dt.date(2025, 3, 1))
+    assert case.deadline == dt.date(2025, 3, 11)
+    services.assign_case(case, actor=bureau, town=w["a"])
+    services.add_note(case, "不属本镇管辖", actor=bureau)
+    case = services.assign_case(case, actor=bureau, town=w["b"], note="改派姜山镇")
+    assert case.state == "assigned" and case.assigned_town == w["b"]
+    assert set(case.towns.all()) == {w["a"], w["b"]}  # both towns stay linked: both see the case
+    from outfall.core.errors import InputError, PermissionDeniedError
+
+    with pytest.raises(InputError) as e:
+        services.open_case(actor=bureau, source="field", title="x", channel="12345")
+    assert e.value.user_message == "信访渠道只用于信访案件"
+    with pytest.raises(PermissionDeniedError) as e:
+        services.open_case(actor=w["users"]["viewer"], source="field", title="x")
+    assert e.value.user_message == "无权登记案件"
+
+
+def test_reopen_through_the_page_needs_a_reason_and_a_bureau_role(client, w):
+    bureau = w["users"]["bureau"]
+    case = services.open_case(actor=bureau, source="complaint", title="甲", towns=[w["a"]])
+    services.assign_case(case, actor=bureau, town=w["a"])
+    services.add_note(case, "核查", actor=bureau)
+    services.reply_case(case, "已答复", actor=bureau)
+    services.close_case(case, "rectified", actor=bureau)
+    client.force_login(w["users"]["town_a"])
+    assert 'id="reopen-form"' not in client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert client.post(reverse("cases:reopen", args=[case.pk]), {"reason": "反弹"}).status_code == 403
+    client.force_login(bureau)
+    r = client.post(reverse("cases:reopen", args=[case.pk]), {"reason": " "}, follow=True)
+    assert Case.objects.get(pk=case.pk).state == "closed" and "重新办理原因" in r.content.decode()
+    r = client.post(reverse("cases:reopen", args=[case.pk]), {"reason": "群众再次来电反映"}, follow=True)
+    case.refresh_from_db()
+    assert case.state == "handling" and case.result == "" and case.replied_on is None
+    assert "重新办理" in r.content.decode() and "群众再次来电反映" in r.content.decode()
+
+
+def test_substantiated_cases_count_as_the_outfalls_past_violations(w):
+    from outfall.traces.inputs import violations_by_outfall
+
+    bureau, outfall = w["users"]["bureau"], w["outfall"]
+    cases = [services.open_case(actor=bureau, source="complaint", title=t, outfalls=[outfall]) for t in "甲乙丙丁"]
+    for case, result in zip(cases, ["rectified", "partly", "not_substantiated"], strict=False):
+        Case.objects.filter(pk=case.pk).update(state="closed", result=result)  # the closing steps are tested above
+    assert violations_by_outfall() == {outfall.pk: 2}  # the unfounded and the open case do not count

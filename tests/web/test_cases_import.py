@@ -170,3 +170,17 @@ def test_the_cli_imports_and_exports(w, tmp_path, monkeypatch):
     numbers = [r[2] for r in openpyxl.load_workbook(target).active.iter_rows(min_row=2, values_only=True)]
     assert numbers == ["DSD2025002", "20250003"]  # town B staff export only the cases linking their town
     assert run("cases", "export", str(tmp_path / "out.csv"))[0] == 2
+
+
+def test_campaign_findings_name_their_campaign(w):
+    bureau = w["users"]["bureau"]
+    services.create_campaign(actor=bureau, name="2025年专项", year=2025)
+    header = ["来源", "交办编号", "交办时间", "问题描述", "专项行动", "所属镇街"]
+    rows = [["专项执法检查发现问题", "ZX-1", "2025-04-02", "排口无标识", "2025年专项", "水集街道"],
+            ["专项", "ZX-2", "2025-04-03", "排口破损", "2024年专项", "水集街道"],
+            ["中央", "ZX-3", "2025-04-03", "错配", "2025年专项", "水集街道"]]
+    with pytest.raises(RowErrors) as e:
+        import_cases(workbook(rows, header=header, title=None), actor=bureau, name="zx.xlsx")
+    assert [(x.row, x.column) for x in e.value.errors] == [(3, "专项行动"), (4, "专项行动")]
+    import_cases(workbook(rows[:1], header=header, title=None), actor=bureau, name="zx.xlsx")
+    assert Case.objects.get().campaign.name == "2025年专项"

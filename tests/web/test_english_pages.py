@@ -28,7 +28,15 @@ from outfall.demo.laixi import rivers_geojson
 from outfall.ledger.services import add_photo
 from outfall.monitoring.ingest import import_readings
 from outfall.monitoring.services import import_sections
-from test_permission_matrix import PAGES, World, build_export_job, build_traces, png_bytes, url_of
+from test_permission_matrix import (
+    PAGES,
+    World,
+    build_export_job,
+    build_remediation,
+    build_traces,
+    png_bytes,
+    url_of,
+)
 
 HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff01-\uff5e]+")
 #: Text that is the same in every language: the language switch names each language in its own.
@@ -78,6 +86,8 @@ def build_ascii_world(media: str) -> World:
     _alerts(w, admin)
     build_traces(w)  # a trace of the alert with one candidate and a task: trace and task pages
     w.export_job = build_export_job(w, media)  # a done export job: the export job page
+    with override_settings(MEDIA_ROOT=media):
+        build_remediation(w)  # a remediation task with a photo: the task, edit and evidence pages
     return w
 
 

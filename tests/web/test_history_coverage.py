@@ -55,6 +55,9 @@ def _ledger_cases():
         ChangeRecord.objects.all().delete()
         services.remove_photo(photo, actor=ctx["admin"])
 
+    def set_status(ctx):
+        services.set_outfall_status(ctx["outfall"], "remediating", actor=ctx["admin"])
+
     def resolve(ctx):
         party = {"name": "某造纸厂", "uscc": "91350100M000100Y43", "industry": "", "contact": ""}
         services.resolve_parties([party], actor=ctx["admin"])
@@ -64,7 +67,8 @@ def _ledger_cases():
     return {"outfall.ledger.services.resolve_parties": resolve,
             "outfall.ledger.services.create_outfall": create, "outfall.ledger.services.update_outfall": update,
             "outfall.ledger.services.cancel_outfall": cancel, "outfall.ledger.services.add_photo": add_photo,
-            "outfall.ledger.services.remove_photo": remove_photo}
+            "outfall.ledger.services.remove_photo": remove_photo,
+            "outfall.ledger.services.set_outfall_status": set_status}
 
 
 def _monitoring_cases():
@@ -299,6 +303,54 @@ def _inspections_cases():
         assert {"inspection", "readingbatch"} <= kinds, kinds  # the inspection and its quick-test readings
 
     return {"outfall.inspections.services.create_inspection": create}
+def _remediation_cases():
+    import datetime as dt
+
+    from outfall.remediation import services
+
+    def data():
+        return {"measure": "standardize", "plan": "规范整治", "department": "", "start_date": dt.date(2026, 1, 1),
+                "deadline": dt.date(2026, 3, 1), "parameter": "NH3N"}
+
+    def create(ctx):
+        return services.create_task(ctx["outfall"], data(), actor=ctx["admin"])
+
+    def fresh(ctx, upto=None):
+        t = create(ctx)
+        steps = [("start", lambda t: services.start_task(t, actor=ctx["admin"])),
+                 ("progress", lambda t: services.add_progress(t, "", [SimpleUploadedFile("a.png", _png())],
+                                                              actor=ctx["admin"]) and t),
+                 ("request", lambda t: services.request_close(t, actor=ctx["admin"])),
+                 ("sign_off", lambda t: services.sign_off_task(t, actor=ctx["admin"]))]
+        for name, step in steps:
+            if name == upto:
+                break
+            t = step(t)
+        ChangeRecord.objects.all().delete()
+        return t
+
+    def update(ctx):
+        services.update_task(fresh(ctx, "start"), {**data(), "department": "水务局"}, actor=ctx["admin"])
+
+    def progress(ctx):
+        services.add_progress(fresh(ctx, "start"), "进展", actor=ctx["admin"])
+
+    def start(ctx):
+        services.start_task(fresh(ctx, "start"), actor=ctx["admin"])
+
+    def request(ctx):
+        services.request_close(fresh(ctx, "request"), actor=ctx["admin"])
+
+    def sign_off(ctx):
+        services.sign_off_task(fresh(ctx, "sign_off"), actor=ctx["admin"])
+
+    def reopen(ctx):
+        services.reopen_task(fresh(ctx), "复查未通过", actor=ctx["admin"])
+
+    n = "outfall.remediation.services."
+    return {n + "create_task": create, n + "update_task": update, n + "add_progress": progress,
+            n + "start_task": start, n + "request_close": request, n + "sign_off_task": sign_off,
+            n + "reopen_task": reopen}
 def _cases_cases():
     from outfall.cases import services
 
@@ -378,6 +430,7 @@ CASES.update(_accounts_cases())
 CASES.update(_alerts_cases())
 CASES.update(_traces_cases())
 CASES.update(_inspections_cases())
+CASES.update(_remediation_cases())
 CASES.update(_cases_cases())
 
 

@@ -121,6 +121,23 @@ PAGES = {
     ("inspections:signboard", "GET"):             (302, 200, 200, 200, 200, 200, 200),
     ("inspections:detail", "GET"):                (302, 200, 200, 200, 200, 200, 200),
     ("inspections:photo", "GET"):                 (302, 200, 200, 200, 200, 200, 200),
+    ("remediation:list", "GET"):                  (302, 200, 200, 200, 200, 200, 200),
+    ("remediation:create", "GET"):                (302, 200, 200, 403, 403, 403, 403),
+    ("remediation:create", "POST"):               (302, 200, 200, 403, 403, 403, 403),
+    ("remediation:detail", "GET"):                (302, 200, 200, 200, 404, 200, 200),
+    ("remediation:edit", "GET"):                  (302, 200, 200, 403, 404, 403, 403),
+    ("remediation:edit", "POST"):                 (302, 200, 200, 403, 404, 403, 403),
+    ("remediation:progress", "GET"):              (302, 405, 405, 405, 405, 405, 405),
+    ("remediation:progress", "POST"):             (302, 302, 302, 302, 404, 403, 403),
+    ("remediation:start", "GET"):                 (302, 405, 405, 405, 405, 405, 405),
+    ("remediation:start", "POST"):                (302, 302, 302, 302, 404, 403, 403),
+    ("remediation:request-close", "GET"):         (302, 405, 405, 405, 405, 405, 405),
+    ("remediation:request-close", "POST"):        (302, 302, 302, 302, 404, 403, 403),
+    ("remediation:sign-off", "GET"):              (302, 405, 405, 405, 405, 405, 405),
+    ("remediation:sign-off", "POST"):             (302, 302, 302, 403, 404, 403, 403),
+    ("remediation:reopen", "GET"):                (302, 405, 405, 405, 405, 405, 405),
+    ("remediation:reopen", "POST"):               (302, 302, 302, 403, 404, 403, 403),
+    ("remediation:evidence", "GET"):              (302, 200, 200, 200, 404, 200, 200),
     ("cases:list", "GET"):                        (302, 200, 200, 200, 200, 200, 200),
     ("cases:create", "GET"):                      (302, 200, 200, 200, 200, 200, 403),
     ("cases:create", "POST"):                     (302, 200, 200, 200, 200, 200, 403),  # empty form: shown again
@@ -175,6 +192,15 @@ API = {
     ("trace-task-list", "POST"):                  (401, 400, 400, 403, 403, 403, 403),
     ("trace-task-detail", "GET"):                 (401, 200, 200, 200, 404, 200, 200),
     ("trace-task-complete", "POST"):              (401, 400, 400, 400, 404, 400, 403),
+    ("remediation-task-list", "GET"):             (401, 200, 200, 200, 200, 200, 200),
+    ("remediation-task-list", "POST"):            (401, 400, 400, 403, 403, 403, 403),
+    ("remediation-task-detail", "GET"):           (401, 200, 200, 200, 404, 200, 200),
+    ("remediation-task-detail", "PATCH"):         (401, 200, 200, 403, 404, 403, 403),
+    ("remediation-task-progress", "POST"):        (401, 400, 400, 400, 404, 403, 403),
+    ("remediation-task-start", "POST"):           (401, 200, 200, 200, 404, 403, 403),
+    ("remediation-task-request-close", "POST"):   (401, 400, 400, 400, 404, 403, 403),
+    ("remediation-task-sign-off", "POST"):        (401, 400, 400, 403, 404, 403, 403),
+    ("remediation-task-reopen", "POST"):          (401, 400, 400, 403, 404, 403, 403),
     ("whatif", "GET"):                            (401, 200, 200, 200, 200, 200, 200),
     ("inspection-list", "GET"):                   (401, 200, 200, 200, 200, 200, 200),
     ("inspection-list", "POST"):                  (401, 400, 400, 400, 400, 400, 403),
@@ -227,6 +253,10 @@ ADMIN = {
     "traces.verificationtask":                    (200, 403, 200, 403, 200),
     "inspections.inspection":                     (200, 403, 200, 403, 200),
     "inspections.inspectionphoto":                (200, 403, 200, 403, 200),
+    "remediation.remediationtask":                (200, 403, 200, 403, 200),
+    "remediation.progressupdate":                 (200, 403, 200, 403, 200),
+    "remediation.evidence":                       (200, 403, 200, 403, 200),
+    "remediation.reminder":                       (200, 403, 200, 403, 200),
     "cases.case":                                 (200, 403, 200, 403, 200),
     "cases.campaign":                             (200, 403, 200, 403, 200),
     "cases.casenote":                             (200, 403, 200, 403, 200),
@@ -286,6 +316,14 @@ PARAMS = {
     ("inspections", "pk"): "inspection",
     ("inspection-detail", "pk"): "inspection",
     "code": "outfall.code",
+    ("remediation", "pk"): "rtask",
+    ("remediation-task-detail", "pk"): "rtask",
+    ("remediation-task-progress", "pk"): "rtask",
+    ("remediation-task-start", "pk"): "rtask",
+    ("remediation-task-request-close", "pk"): "rtask",
+    ("remediation-task-sign-off", "pk"): "rtask",
+    ("remediation-task-reopen", "pk"): "rtask",
+    "evidence_id": "evidence",
     ("cases:from-task", "pk"): "task",
     ("cases:from-alert", "pk"): "alert",
     ("cases:note-file", "pk"): "case_note",
@@ -352,6 +390,7 @@ def build_world(media: str) -> World:
     build_traces(w)
     with override_settings(MEDIA_ROOT=media):
         build_inspection(w)
+        build_remediation(w)
     build_cases(w, admin, media)
     w.export_job = build_export_job(w, media)
     Group.objects.create(name="巡查组")
@@ -416,6 +455,21 @@ def build_traces(w: World) -> None:
     w.task = VerificationTask.objects.create(trace=w.trace, outfall=w.outfall, assignee=w.users["inspector"])
 
 
+def build_remediation(w: World) -> None:
+    """A planned remediation task on the town-A outfall with one photo of progress, and a reminder
+    (ASCII texts: the English pages test opens it too)."""
+    import datetime as dt
+
+    from outfall.remediation import services
+    from outfall.remediation.models import Evidence, Reminder
+
+    bureau = w.users["bureau"]
+    w.rtask = services.create_task(w.outfall, {"measure": "standardize", "plan": "signboard", "department": "",
+                                               "start_date": dt.date(2026, 1, 1), "deadline": dt.date(2026, 6, 30),
+                                               "parameter": "NH3N"}, actor=bureau)
+    services.add_progress(w.rtask, "site photo", [SimpleUploadedFile("p.png", png_bytes())], actor=bureau)
+    w.evidence = Evidence.objects.get(update__task=w.rtask)
+    Reminder.objects.create(task=w.rtask, kind="due_soon", deadline=w.rtask.deadline)
 def build_cases(w: World, admin, media: str) -> None:
     """A complaint of town A assigned to town A with a note holding a photo, and a campaign."""
     from outfall.cases import services

@@ -148,6 +148,14 @@ def _one(model, pk, label: str, visible=None):
     return obj
 
 
+FILTERS = [OpenApiParameter("source", str, enum=[x.value for x in CaseSource], required=False),
+           OpenApiParameter("state", str, enum=["intake", "assigned", "handling", "replied", "closed"], required=False),
+           OpenApiParameter("town", int, required=False, description="town id: assigned to it or linking it"),
+           OpenApiParameter("year", int, required=False, description="year of intake"),
+           OpenApiParameter("campaign", int, required=False, description="campaign id"),
+           OpenApiParameter("overdue", str, enum=["1", "soon"], required=False,
+                            description="1: overdue; soon: due within OUTFALL_CASE_DUE_SOON_DAYS"),
+           OpenApiParameter("q", str, required=False, description="part of the number or title")]
 CONTACT_PARAM = OpenApiParameter("contact", str, enum=["full"], required=False,
                                  description="full: unmasked complainant details (bureau roles; others 403)")
 
@@ -164,7 +172,7 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         qs = selectors.cases_for(self.request.user).prefetch_related("outfalls", "sections", "towns", "notes")
         return selectors.filtered(qs, self.request.query_params)
 
-    @extend_schema(parameters=[CONTACT_PARAM])
+    @extend_schema(parameters=[*FILTERS, CONTACT_PARAM])
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
 

@@ -11,7 +11,9 @@ class CasesConfig(AppConfig):
         # the registries their (lower) apps own.
         from outfall.alerts import panels as alert_panels
         from outfall.cases.panels import alert_panel, outfall_panel, task_panel
+        from outfall.cases.selectors import substantiated_by_outfall
         from outfall.ledger import panels as ledger_panels
+        from outfall.traces import inputs as trace_inputs
         from outfall.traces import panels as trace_panels
 
         for registry, panel in ((alert_panels.alert_detail_panels, alert_panel),
@@ -19,3 +21,6 @@ class CasesConfig(AppConfig):
                                 (ledger_panels.detail_panels, outfall_panel)):
             if panel not in registry:
                 registry.append(panel)
+        # The tracer's history prior counts the substantiated cases of an outfall as past violations.
+        if substantiated_by_outfall not in trace_inputs.violation_sources:
+            trace_inputs.violation_sources.append(substantiated_by_outfall)

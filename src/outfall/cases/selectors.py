@@ -93,7 +93,7 @@ def timeline(case: Case) -> list[dict]:
         if rec.target_type.model == "casenote":
             item.update(kind="note", text=after.get("text", ""), file_note=notes.get(rec.target_id))
         elif before == {}:
-            item.update(kind="create")
+            item.update(kind="create", on=after.get("intake_date"))
         elif before.get("state") != after.get("state"):
             item.update(kind="state", frm=before.get("state"))
             item["on"] = {CaseState.ASSIGNED.value: after.get("assigned_on"), CaseState.REPLIED.value:
@@ -123,3 +123,15 @@ def campaign_rows(user) -> list[dict]:
         n=Count("id"), closed=Count("id", filter=Q(state=CaseState.CLOSED.value)))}
     return [{"c": c, "n": counts.get(c.pk, {}).get("n", 0), "closed": counts.get(c.pk, {}).get("closed", 0)}
             for c in Campaign.objects.all()]
+
+
+def substantiated_by_outfall() -> dict[int, int]:
+    """Outfall pk → number of closed cases naming it whose finding was substantiated (rectified, or
+    partly substantiated and rectified): its past violations for the tracer's history prior."""
+    from django.db.models import Count
+
+    from outfall.core.enums import CaseResult
+
+    return dict(Case.objects.filter(state=CaseState.CLOSED.value,
+                                    result__in=[CaseResult.RECTIFIED.value, CaseResult.PARTLY.value])
+                .values("outfalls").exclude(outfalls=None).annotate(n=Count("id")).values_list("outfalls", "n"))

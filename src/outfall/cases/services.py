@@ -125,9 +125,9 @@ def open_case(*, actor, source, title, description="", outfalls=(), sections=(),
     town_ids |= {o.town_id for o in outfalls if o.town_id} | {s.town_id for s in sections if s.town_id}
     if actor is not None and getattr(actor, "role_enum", None) == Role.TOWN and actor.town_id:
         town_ids.add(actor.town_id)
-    case.outfalls.set(outfalls)
-    case.sections.set(sections)
-    case.towns.set(town_ids)
+    for manager, objs in ((case.outfalls, outfalls), (case.sections, sections), (case.towns, town_ids)):
+        if objs:  # a new case links nothing yet: add only what there is
+            manager.add(*objs)
     related = case.verification_task or case.alert or case.campaign
     record_change(case, action="create", actor=actor, before=None, after=snapshot(case, links=True), related=related)
     return case

@@ -5,6 +5,8 @@ change: ``cases.services``."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
@@ -17,7 +19,7 @@ from outfall.accounts.labels import label_of
 from outfall.accounts.models import Town
 from outfall.alerts import permissions as alert_permissions
 from outfall.alerts.models import Alert
-from outfall.cases import permissions, selectors, services
+from outfall.cases import permissions, reporting, selectors, services
 from outfall.cases.excel import XLSX, export_cases, import_cases
 from outfall.cases.forms import (
     AssignForm,
@@ -52,10 +54,15 @@ def case_list(request):
         c.flag = selectors.deadline_flag(c, today)
     params = request.GET.copy()
     params.pop("page", None)
-    return render(request, "cases/case_list.html", {
+    years = selectors.years()
+    year = int(request.GET["year"]) if (request.GET.get("year") or "").isdigit() else (years[0] if years else None)
+    town = int(request.GET["town"]) if (request.GET.get("town") or "").isdigit() else None
+    rates = reporting.summary(user=request.user, town_id=town, start=dt.date(year, 1, 1),
+                              end=dt.date(year + 1, 1, 1)).rates if year else []
+    return render(request, "cases/case_list.html", {"rates": rates, "rates_year": year,
         "page": page, "count": qs.count(), "f": request.GET, "query": params.urlencode(),
         "sources": _options(CaseSource), "states": _options(CaseState), "towns": Town.objects.all(),
-        "years": selectors.years(), "campaigns": Campaign.objects.all(), "can_open": permissions.can_open(request.user),
+        "years": years, "campaigns": Campaign.objects.all(), "can_open": permissions.can_open(request.user),
         "can_import": permissions.can_import(request.user)})
 
 

@@ -10,6 +10,7 @@ DEMO_STEPS = [
     "outfall.demo.rivers.load",
     "outfall.demo.monitoring.load",
     "outfall.demo.alerts.load",
+    "outfall.demo.remediation.load",
     "outfall.demo.cases.load",
     "outfall.demo.inspections.load",
 ]

@@ -23,6 +23,8 @@ __all__ = [
     "AlertState",
     "WaterType",
     "SectionLevel",
+    "RemediationMeasure",
+    "RemediationState",
     "CaseSource",
     "CaseState",
     "CaseResult",
@@ -219,6 +221,25 @@ class AlertSeverity(LabeledEnum):
     def rank(self) -> int:
         """0 for low … 3 for critical."""
         return list(AlertSeverity).index(self)
+
+
+class RemediationMeasure(LabeledEnum):
+    """整治措施 of an outfall (国办函〔2022〕17号《关于加强入河入海排污口监督管理工作的实施意见》:
+    依法取缔、清理合并、规范整治)."""
+
+    BAN = ("ban", "依法取缔", "ban by law", "#555555")
+    MERGE = ("merge", "清理合并", "clean up and merge", "#8A2BE2")
+    STANDARDIZE = ("standardize", "规范整治", "bring up to standard", "#1E90FF")
+
+
+class RemediationState(LabeledEnum):
+    """Lifecycle of a remediation task: planned → in progress → close-out requested → signed off;
+    reopened with a reason back to in progress (:data:`outfall.core.remediation.TRANSITIONS`)."""
+
+    PLANNED = ("planned", "待整治", "planned", "#FF8C00")
+    IN_PROGRESS = ("in_progress", "整治中", "in progress", "#F2C200")
+    CLOSE_REQUESTED = ("close_requested", "申请销号", "close-out requested", "#1E90FF")
+    SIGNED_OFF = ("signed_off", "已销号", "signed off", "#2E8B57")
 
 
 class AlertState(LabeledEnum):

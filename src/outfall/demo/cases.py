@@ -46,8 +46,10 @@ def _intakes(rng: random.Random, count: int, start: dt.date, end: dt.date) -> li
     return sorted(start + dt.timedelta(days=rng.randrange(span)) for _ in range(count))
 
 
-def _drive(case, end: CaseState, rng, *, bureau, town, result: CaseResult | None = None) -> None:
-    """Take ``case`` through the services up to ``end`` with plausible dates (never past 2025-12-31)."""
+def _drive(case, end: CaseState, rng, *, bureau, town, result: CaseResult | None = None,
+           staff: dict | None = None) -> None:
+    """Take ``case`` through the services up to ``end`` with plausible dates (never past 2025-12-31):
+    the bureau assigns and closes; the town's staff (where the town has an account) note and reply."""
     from outfall.cases import services
 
     last = dt.date(YEAR, 12, 31)
@@ -57,12 +59,13 @@ def _drive(case, end: CaseState, rng, *, bureau, town, result: CaseResult | None
     services.assign_case(case, actor=bureau, town=town, department="" if town else "执法大队", on=day)
     if end == CaseState.ASSIGNED:
         return
+    handler = (staff or {}).get(getattr(town, "pk", None), bureau)
     services.add_note(case, rng.choice(["已现场核查", "已约谈责任主体，制定整改方案", "已封堵排口，正在清理",
-                                        "已责令停止排放并立案调查"]), actor=bureau)
+                                        "已责令停止排放并立案调查"]), actor=handler)
     if end == CaseState.HANDLING:
         return
     day = min(day + dt.timedelta(days=rng.randint(3, 12)), last)
-    services.reply_case(case, "已按要求办理并答复。", actor=bureau, on=day)
+    services.reply_case(case, "已按要求办理并答复。", actor=handler, on=day)
     if end == CaseState.REPLIED:
         return
     day = min(day + dt.timedelta(days=rng.randint(1, 20)), last)
@@ -96,6 +99,8 @@ def _load(*, stdout) -> None:
         stdout.write("无演示账号或镇街，跳过案件 / no demo users or towns: cases skipped\n")
         return
     rng = random.Random(SEED)
+    staff = {u.town_id: u for u in get_user_model().objects.filter(role="town", is_active=True, town__isnull=False)
+             .order_by("username")}
     by_town: dict[int, list] = {}
     for o in Outfall.objects.filter(is_demo=True).order_by("code").only("pk", "code", "town_id"):
         by_town.setdefault(o.town_id, []).append(o)
@@ -124,14 +129,14 @@ def _load(*, stdout) -> None:
                           + rng.choice(["先生", "女士", "某某", "建国", "秀英"]),
                           "complainant_contact": f"13{rng.randint(0, 9)}{rng.randrange(10 ** 8):08d}"}
             town, case = opened(source, n, intake, **fields)
-            _drive(case, end, rng, bureau=bureau, town=town,
+            _drive(case, end, rng, bureau=bureau, town=town, staff=staff,
                    result=CaseResult.RECTIFIED if source != CaseSource.COMPLAINT else None)
     for name, start, finish, count, still_open in CAMPAIGNS:
         campaign = services.create_campaign(actor=bureau, name=name, year=YEAR, start_date=start, end_date=finish)
         for intake, end in zip(_intakes(rng, count, start, finish),
                                _ends(count, {CaseState.HANDLING: still_open}), strict=True):
             town, case = opened(CaseSource.CAMPAIGN, 0, intake, campaign=campaign)
-            _drive(case, end, rng, bureau=bureau, town=town, result=CaseResult.RECTIFIED)
+            _drive(case, end, rng, bureau=bureau, town=town, staff=staff, result=CaseResult.RECTIFIED)
     confirmed = Alert.objects.filter(state="confirmed").order_by("pk").first()
     if confirmed is not None:
         day = timezone.localdate(confirmed.last_time)

@@ -95,6 +95,9 @@ class Outfall(models.Model):
     video_monitoring = models.BooleanField("视频监控", default=False)
     notes = models.TextField("备注", blank=True)
     cancel_reason = models.CharField("注销原因", max_length=300, blank=True)
+    merged_into = models.ForeignKey("self", verbose_name="并入排污口", null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="merged_from",
+                                    help_text="清理合并销号后，本排污口并入的排污口 (set by the remediation sign-off)")
     is_demo = models.BooleanField("演示数据", default=False)
 
     created_at = models.DateTimeField("创建时间", auto_now_add=True)

@@ -33,6 +33,8 @@ def snapshot(outfall: Outfall, parties: list[dict] | None = None) -> dict:
     if parties is None:
         parties = party_dicts(outfall) if outfall.pk else []
     snap["responsible_parties"] = [p["name"] + (f" ({p['uscc']})" if p.get("uscc") else "") for p in parties]
+    if outfall.merged_into_id:
+        snap["merged_into"] = Outfall.objects.filter(pk=outfall.merged_into_id).values_list("code", flat=True).first()
     return snap
 
 
@@ -247,6 +249,8 @@ def update_outfall(outfall: Outfall, data: dict, *, actor, batch_id: uuid.UUID |
     for k, v in data.items():
         if k in DATA_FIELDS:
             setattr(outfall, k, v)
+    if outfall.status != OutfallStatus.MERGED.value:
+        outfall.merged_into = None  # only a merged outfall points to the one it joined
     _save_unique(outfall)
     if parties is not None:
         _set_parties(outfall, parties, actor=actor, batch_id=batch_id)
@@ -267,6 +271,32 @@ def cancel_outfall(outfall: Outfall, *, actor, reason: str) -> Outfall:
         raise InputError("already cancelled", user_message=f"排污口 {outfall.code} 已注销")
     return update_outfall(outfall, {"status": OutfallStatus.CANCELLED.value, "cancel_reason": reason[:300]},
                           actor=actor, action="cancel", note=reason)
+
+
+@transaction.atomic
+def set_outfall_status(outfall: Outfall, status: str, *, actor, merged_into: Outfall | None = None,
+                       note: str = "", check_permission: bool = True) -> Outfall:
+    """Set the outfall's status (and, for 已合并, the outfall it joined) with its history.
+
+    The remediation app calls it when a task starts, is signed off or reopened (the outfall's status
+    follows its task). ``merged_into`` is kept only with the status ``merged`` and cleared
+    otherwise; an outfall cannot join itself. ``check_permission`` False: the caller has already
+    decided who may do this (a bureau sign-off acts on any town's outfall).
+    """
+    status = OutfallStatus(status).value
+    outfall = Outfall.objects.select_for_update().get(pk=outfall.pk)
+    if check_permission:
+        _check_may_edit(actor, outfall.town_id, outfall=outfall)
+    target = merged_into.pk if (merged_into is not None and status == OutfallStatus.MERGED.value) else None
+    if target == outfall.pk:
+        raise InputError("merged into itself", user_message=f"排污口 {outfall.code} 不能并入自身")
+    if (outfall.status, outfall.merged_into_id) == (status, target):
+        return outfall
+    before = snapshot(outfall)
+    outfall.status, outfall.merged_into_id = status, target
+    outfall.save(update_fields=["status", "merged_into", "updated_at"])
+    record_change(outfall, action="update", actor=actor, before=before, after=snapshot(outfall), note=note[:500])
+    return outfall
 
 
 @transaction.atomic

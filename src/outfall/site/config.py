@@ -92,6 +92,8 @@ SETTINGS: list[Setting] = [
     Setting("ALERT_WORKER_ROWS", "20000", int, "A readings file that writes at least this many rows has its alerts "
             "check run by the worker after the commit, not before the import returns; 0: always before. A push "
             "(POST /api/readings/) always raises its alerts before the response."),
+    Setting("REMEDIATION_DUE_SOON_DAYS", "7", int, "A remediation task whose work is still open is 'due soon' this "
+            "many days before its deadline (highlighted on the lists and sent once through the alert channels)."),
     Setting("CASE_DEADLINE_DAYS", "", str, "Days from intake to a case's reply deadline per source, e.g. "
             "central_inspection=30,provincial_inspection=30,complaint=15,campaign=30,trace_task=15,alert=15,field=15; "
             "sources left out keep these defaults; a bad item refuses to start."),

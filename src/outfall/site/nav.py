@@ -23,6 +23,7 @@ NAV = [
     ("accounts:towns", pgettext_lazy("menu", "镇街"), None),
     ("alerts:list", pgettext_lazy("menu", "预警"), None),
     ("traces:list", pgettext_lazy("menu", "溯源"), None),
+    ("remediation:list", pgettext_lazy("menu", "整治"), None),
     ("cases:list", pgettext_lazy("menu", "案件"), None),
     ("inspections:list", pgettext_lazy("menu", "巡查"), None),
     ("ledger:import", pgettext_lazy("menu", "导入"), permissions.can_edit_any),   # ledger.views.import_view asks the same

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "outfall.monitoring",
     "outfall.alerts",
     "outfall.traces",
+    "outfall.remediation",
     "outfall.cases",
     "outfall.inspections",
     "outfall.mapui",
@@ -206,6 +207,7 @@ OUTFALL_PUBLIC_URL = config.public_url()
 OUTFALL_INSPECTION_MAX_DISTANCE_M = config.get("INSPECTION_MAX_DISTANCE_M")
 OUTFALL_SIGNBOARD_AUTHORITY = config.get("SIGNBOARD_AUTHORITY")
 OUTFALL_SIGNBOARD_PHONE = config.get("SIGNBOARD_PHONE")
+OUTFALL_REMEDIATION_DUE_SOON_DAYS = config.get("REMEDIATION_DUE_SOON_DAYS")
 
 # Early warning: thresholds (JSON, checked here so a bad value stops the start) and escalation e-mails.
 OUTFALL_ALERT_RULES = config.get("ALERT_RULES")

@@ -22,6 +22,7 @@ urlpatterns = [
     path("rivers/", include("outfall.rivers.urls")),
     path("alerts/", include("outfall.alerts.urls")),
     path("traces/", include("outfall.traces.urls")),
+    path("remediation/", include("outfall.remediation.urls")),
     path("cases/", include("outfall.cases.urls")),
     path("inspections/", include("outfall.inspections.urls")),
     path("api/", include("outfall.site.api_urls")),
