@@ -5,8 +5,10 @@ extent (a 200 × 100 grid of junctions: each column flows south to the bottom ro
 to the outlet; each reach has 6 jittered vertices), imported through ``rivers.services.import_rivers``
 (the path users take, index and validation included); 20,000 outfalls at random points (random
 level-1 type and status) and 200 sections, bulk-inserted (the import services are benched in
-bench_import); hourly readings of 3 parameters for every section over ``DAYS`` days (14; 2 with
---quick) — fewer than the issue's two years, which would take hours to insert on this machine.
+bench_import); hourly readings over ``days`` days (730, two years; 2 with --quick) from 2025-01-01:
+NH3N at every section, NH3N, TP and DO at the first 10 (``N_BUSY``), 3.85 million rows for two years,
+written straight into the table (``write_readings``: COPY on PostgreSQL, executemany on SQLite; about
+1–2 minutes on this machine, printed as "generated: …").
 
 Timed through Django's test client (URL, middleware, view, JSON), best of 5 after one warm-up call;
 the warm-up ("first ms": the first request of the process, and the one that builds the per-process
@@ -15,6 +17,11 @@ caches: section classes, simplified reaches) is shown too, and flagged when over
 - a 304 revalidation (If-None-Match);
 - the search box's request (the first of a process builds the pinyin index of every name; the map
   page starts that in the background, this bench asks before any page, so it waits for it);
+- the pages (best of 3, target < 300 ms and < 500 KB): the sections list, the busiest section's page
+  (3 parameters × two years hourly: its charts thinned, its monthly and yearly tables summed in SQL),
+  the chart's zoom request (``/sections/<pk>/series.json``: 7 days of one parameter, and the whole
+  span of all three), the section page's first view after its readings changed (its kept page data
+  dropped before each request: the one scan of its two years), the ledger and the rivers page;
 - the peer: today's whole-layer GeoJSON (every outfall, every reach at full geometry, every
   section with its latest class evaluated with two queries per section), as main answers it.
 
@@ -40,6 +47,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import urlencode
 
 from bench.common import print_table
 
@@ -81,7 +89,7 @@ def generate(*, days: int) -> None:
     from outfall.core.enums import OutfallStatus, Role
     from outfall.core.outfall_types import TYPES
     from outfall.ledger.models import Outfall
-    from outfall.monitoring.models import Section, SectionReading
+    from outfall.monitoring.models import Section
     from outfall.rivers.services import import_rivers
 
     rng = random.Random(2)
@@ -100,20 +108,59 @@ def generate(*, days: int) -> None:
         code=f"370285S{k:04d}", name=f"断面{k}", lon=(lon := rng.uniform(W, E)), lat=(lat := rng.uniform(S, N)),
         original_lon=lon, original_lat=lat, river=f"支流{k % COLS}", target_class="III") for k in range(N_SECTIONS)])
     t0 = time.perf_counter()
-    start = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
-    rows = []
-    for s in sections:
-        for h in range(days * 24):
-            t = start + dt.timedelta(hours=h)
-            rows += [SectionReading(section=s, time=t, parameter="NH3N", value=rng.uniform(.1, 2.2), unit="mg/L"),
-                     SectionReading(section=s, time=t, parameter="TP", value=rng.uniform(.02, .4), unit="mg/L"),
-                     SectionReading(section=s, time=t, parameter="DO", value=rng.uniform(2, 9), unit="mg/L")]
-        if len(rows) > 50_000:
-            SectionReading.objects.bulk_create(rows, batch_size=5000)
-            rows = []
-    SectionReading.objects.bulk_create(rows, batch_size=5000)
-    print(f"generated: {N_OUTFALLS} outfalls, {N_SECTIONS} sections, {N_SECTIONS * days * 24 * 3:,} readings "
-          f"({days} days hourly × 3 parameters) in {time.perf_counter() - t0:.1f} s")
+    n = write_readings([sec.pk for sec in sections], days=days)
+    print(f"generated: {N_OUTFALLS} outfalls, {N_SECTIONS} sections, {n:,} section readings ({days} days hourly: "
+          f"NH3N at every section, TP and DO too at the {N_BUSY} busiest) in {time.perf_counter() - t0:.1f} s")
+
+
+#: Sections (the first by pk) that have 3 parameters hourly; the others have NH3N hourly.
+N_BUSY = 10
+_PARAMS = (("NH3N", .1, 2.2), ("TP", .02, .4), ("DO", 2.0, 9.0))
+
+
+def write_readings(section_pks: list[int], *, days: int) -> int:
+    """Hourly readings from 2025-01-01 00:00 UTC for ``days`` days, written straight into the readings
+    table (COPY on PostgreSQL, executemany on SQLite; the unique key is filled in order), one batch
+    row. Returns the number of readings. Two years for 200 sections is 3.85 million rows."""
+    import uuid
+
+    import numpy as np
+    from django.db import connection, transaction
+
+    from outfall.monitoring.models import ReadingBatch, SectionReading
+
+    rng = np.random.default_rng(3)
+    batch = ReadingBatch.objects.create(file="bench", kind="bench", rows=0)
+    table = SectionReading._meta.db_table
+    cols = ("section_id", "time", "parameter", "value", "qualifier", "detection_limit", "unit", "raw", "source",
+            "qc_flag", "basis", "batch_id")
+    hours = days * 24
+    start = dt.datetime(2025, 1, 1)
+    pg = connection.vendor == "postgresql"
+    stamps = [(start + dt.timedelta(hours=h)).strftime("%Y-%m-%d %H:%M:%S") + ("+00" if pg else "")
+              for h in range(hours)]
+    total = 0
+    with transaction.atomic(), connection.cursor() as cur:
+        for k, pk in enumerate(section_pks):
+            for code, lo, hi in _PARAMS[:3 if k < N_BUSY else 1]:
+                values = np.round(rng.uniform(lo, hi, hours), 3).tolist()
+                if pg:
+                    text = "".join(f"{pk}\t{t}\t{code}\t{v}\t\t\\N\tmg/L\t\tautomatic\tok\tsample\t{batch.pk}\n"
+                                   for t, v in zip(stamps, values, strict=True))
+                    with cur.cursor.copy(f"COPY {table} ({', '.join(cols)}) FROM STDIN") as copy:
+                        copy.write(text)
+                else:
+                    bid = uuid.UUID(str(batch.pk)).hex
+                    cur.executemany(f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join(['%s'] * len(cols))})",
+                                    [(pk, t, code, v, "", None, "mg/L", "", "automatic", "ok", "sample", bid)
+                                     for t, v in zip(stamps, values, strict=True)])
+                total += hours
+        batch.rows = batch.section_rows = total
+        batch.save()
+    if pg:
+        with connection.cursor() as cur:
+            cur.execute(f"ANALYZE {table}")
+    return total
 
 
 def today_whole_layers(user) -> dict:
@@ -259,9 +306,24 @@ def child(db_label: str, days: int) -> None:
     from outfall.monitoring.models import Section
 
     busiest = Section.objects.order_by("pk").first()
-    for what, url in (("page: sections list", "/sections/"), ("page: a section", f"/sections/{busiest.pk}/"),
+    week = {"p": "NH3N", "start": "2025-01-01 12:00", "end": "2025-01-08 12:00"}
+    bad = c.get(f"/sections/{busiest.pk}/series.json", {"start": "2025-02-01", "end": "2025-01-01"})
+    assert bad.status_code == 400, bad.content
+    for what, url in (("page: sections list", "/sections/"), ("page: a section (busiest)", f"/sections/{busiest.pk}/"),
+                      ("chart zoom: 7 days NH3N", f"/sections/{busiest.pk}/series.json?" + urlencode(week)),
+                      ("chart zoom: whole span, 3 parameters", f"/sections/{busiest.pk}/series.json"),
+                      ("page: a section, first view after its readings changed", f"/sections/{busiest.pk}/"),
                       ("page: ledger list", "/ledger/"), ("page: rivers", "/rivers/")):
-        warm, best, r = _time(lambda url=url: c.get(url), repeat=3)
+        if "first view" in what:  # the kept page data dropped before each request: the scan of its history
+            from outfall.monitoring import selectors
+
+            def get(url=url):
+                selectors._pages.clear()
+                return c.get(url)
+        else:
+            def get(url=url):
+                return c.get(url)
+        warm, best, r = _time(get, repeat=3)
         assert r.status_code == 200, (url, r.status_code)
         miss = best * 1000 > PAGE_MS or len(r.content) / 1024 > TARGET_KB
         verdict = "MISSED" if miss else ("ok; first call MISSED" if warm * 1000 > PAGE_MS else "ok")
@@ -283,7 +345,7 @@ def _run(env: dict, label: str, days: int) -> None:
 
 
 def main(quick: bool) -> None:
-    days = 2 if quick else 14
+    days = 2 if quick else 730
     with tempfile.TemporaryDirectory() as tmp:
         _run({"OUTFALL_DATA_DIR": tmp, "OUTFALL_DATABASE_URL": f"sqlite:///{Path(tmp) / 'map.sqlite3'}"}, "sqlite", days)
     pg_db = os.environ.get("BENCH_PG_DB")

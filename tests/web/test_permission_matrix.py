@@ -81,6 +81,7 @@ PAGES = {
     ("mapui:network", "GET"):                     (302, 400, 400, 400, 400, 400, 400),  # no start given
     ("monitoring:section-list", "GET"):           (302, 200, 200, 200, 200, 200, 200),
     ("monitoring:section-detail", "GET"):         (302, 200, 200, 200, 200, 200, 200),
+    ("monitoring:section-series", "GET"):         (302, 200, 200, 200, 200, 200, 200),
     ("monitoring:section-create", "GET"):         (302, 200, 200, 403, 403, 403, 403),
     ("monitoring:section-create", "POST"):        (302, 200, 200, 403, 403, 403, 403),
     ("monitoring:section-edit", "GET"):           (302, 200, 200, 403, 403, 403, 403),

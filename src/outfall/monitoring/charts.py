@@ -24,14 +24,16 @@ _CLASSES = [WaterClass.I, WaterClass.II, WaterClass.III, WaterClass.IV, WaterCla
 CHART_BUCKETS = 300
 
 
-def series_figure(section, code: str, points: list[tuple]) -> dict:
+def series_figure(section, code: str, points: list[tuple], *, total: int | None = None) -> dict:
     """A figure of one parameter: the readings, GB 3838 class bands and the target line, labelled in
     the user's language. Written as plotly's figure JSON directly (the graph objects' validation
-    and the expanded ``plotly_white`` template cost ~0.25 s and ~40 KB a chart)."""
+    and the expanded ``plotly_white`` template cost ~0.25 s and ~40 KB a chart). ``points`` are
+    (time, value); ``total``: how many there were before they were thinned
+    (:func:`outfall.monitoring.series.chart_series`), when they already are."""
     p = registry()[code]
     name = p.name_en if (get_language() or "").startswith("en") else p.name_zh
-    total = len(points)
-    if total > 4 * CHART_BUCKETS:
+    total = len(points) if total is None else total
+    if len(points) > 4 * CHART_BUCKETS:
         keep = minmax_indices(np.array([t.timestamp() for t, _v in points]),
                               np.array([v for _t, v in points], dtype=float), CHART_BUCKETS)
         points = [points[i] for i in keep]
@@ -64,11 +66,19 @@ def series_figure(section, code: str, points: list[tuple]) -> dict:
                           "yanchor": "bottom", "showarrow": False,
                           "text": _("目标 %(cls)s %(limit)s") % {"cls": label_of(WaterClass(section.target_class)),
                                                                "limit": target}})
-    title = f"{name} ({p.unit})"
-    if thinned:
-        title += " · " + _("每段显示最高、最低值 (%(shown)s / %(total)s 点)") % {"shown": len(points), "total": total}
+    title = chart_title(code, len(points), total)
     grid = {"gridcolor": "#ebf0f8", "zerolinecolor": "#ebf0f8"}
     layout = {"title": {"text": title}, "height": 300, "margin": {"l": 50, "r": 70, "t": 40, "b": 30},
               "showlegend": False, "plot_bgcolor": "white", "paper_bgcolor": "white",
               "xaxis": {"type": "date", **grid}, "yaxis": dict(grid), "shapes": shapes, "annotations": notes}
     return {"data": [trace], "layout": layout}
+
+
+def chart_title(code: str, shown: int, total: int) -> str:
+    """A chart's title: the parameter and unit, and how it was thinned when it was."""
+    p = registry()[code]
+    name = p.name_en if (get_language() or "").startswith("en") else p.name_zh
+    title = f"{name} ({p.unit})"
+    if shown < total:
+        title += " · " + _("每段显示最高、最低值 (%(shown)s / %(total)s 点)") % {"shown": shown, "total": total}
+    return title

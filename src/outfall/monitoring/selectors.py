@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from outfall.core.standards import evaluate_sample, period_mean
 from outfall.core.standards.values import ParsedValue
+from outfall.monitoring import periods
 from outfall.monitoring.models import Section, SectionReading
 
 
@@ -23,12 +24,13 @@ def _pv(value, qualifier, dl, raw) -> ParsedValue:
 
 
 def samples(section: Section, *, since: dt.datetime | None = None) -> dict[dt.datetime, dict[str, ParsedValue]]:
-    """time → {parameter: value} for a section (every source; a later source overrides manual)."""
+    """time → {parameter: value} for a section (every source and basis; of two rows at one time, the
+    one written last wins)."""
     qs = SectionReading.objects.filter(section=section)
     if since is not None:
         qs = qs.filter(time__gte=since)
     out: dict = defaultdict(dict)
-    for t, p, v, q, dl, raw in qs.order_by("time").values_list("time", "parameter", "value", "qualifier",
+    for t, p, v, q, dl, raw in qs.order_by("time", "pk").values_list("time", "parameter", "value", "qualifier",
                                                                 "detection_limit", "raw"):
         out[t][p] = _pv(v, q, dl, raw)
     return out
@@ -72,12 +74,69 @@ def series_of_samples(loaded: dict) -> dict[str, list[tuple[dt.datetime, float]]
 
 def period_evaluations(section: Section, *, by: str = "month", since: dt.datetime | None = None,
                        loaded: dict | None = None) -> list[dict]:
-    """Monthly (or yearly) assessment: arithmetic mean of each item over the period, then the
-    single-factor method (环办〔2011〕22号 §2.2–2.3). ``loaded``: the section's samples already read
-    (:func:`samples`), so a page showing months and years reads them once."""
+    """Monthly (or yearly) assessment: arithmetic mean of each item over the local month (year), then
+    the single-factor method (环办〔2011〕22号 §2.2–2.3). The means are summed in the database
+    (:mod:`outfall.monitoring.periods`), so the cost does not grow with the section's history;
+    ``loaded`` (samples already read) computes them from those instead
+    (:func:`period_evaluations_of_samples`)."""
+    if loaded is not None:
+        return period_evaluations_of_samples(section, loaded, by=by)
+    months, years = periods.section_periods(section, since=since)
+    return _period_rows(section, years if by == "year" else months)
+
+
+def monthly_and_yearly(section: Section) -> tuple[list[dict], list[dict]]:
+    """Both tables of a section page from one aggregate query (:func:`period_evaluations`), kept
+    while the readings do not change (:func:`page_data`)."""
+    _series, months, years = page_data(section)
+    return _period_rows(section, months), _period_rows(section, years)
+
+
+#: section pk → (readings key, chart series, month sums, year sums), the last sections shown
+_pages: dict[int, tuple] = {}
+
+
+def page_data(section: Section) -> tuple[dict, dict, dict]:
+    """(chart overview series, {month: {parameter: Acc}}, {year: …}) of a section page, computed
+    again only when the readings changed (:func:`outfall.monitoring.layers._readings_key`: two
+    index-only aggregates), so the scan of a section's history (tens of ms a year of hourly readings
+    on a quiet machine) is paid by the first view after a change, not by every view."""
+    from outfall.monitoring.charts import CHART_BUCKETS
+    from outfall.monitoring.layers import _readings_key
+    from outfall.monitoring.series import chart_series
+
+    key = (_readings_key(), section.created_at)
+    got = _pages.get(section.pk)
+    if got is not None and got[0] == key:
+        return got[1:]
+    codes = sorted(set(SectionReading.objects.filter(section=section).values_list("parameter", flat=True)
+                       .distinct()))
+    value = (chart_series(section, codes=codes, buckets=CHART_BUCKETS),
+             *periods.section_periods(section, parameters=codes))
+    if len(_pages) >= 64:
+        _pages.pop(next(iter(_pages)))
+    _pages[section.pk] = (key, *value)
+    return value
+
+
+def _period_rows(section: Section, groups: dict) -> list[dict]:
+    rows = []
+    for key in sorted(groups):
+        means = {p: acc.mean() for p, acc in groups[key].items()}
+        ev = evaluate_sample(means, water_type=section.water_type, target=section.target_class)
+        row = {"period": key, "means": means, "evaluation": ev, "n": max(a.rows for a in groups[key].values())}
+        if section.water_type == "lake":
+            row["tli"], row["trophic"] = trophic_state(means)
+        rows.append(row)
+    return rows
+
+
+def period_evaluations_of_samples(section: Section, loaded: dict, *, by: str = "month") -> list[dict]:
+    """:func:`period_evaluations` from samples read row by row (:func:`samples`): the reference the
+    aggregated tables are tested against."""
     tz = timezone.get_current_timezone()
     groups: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
-    for t, values in (loaded if loaded is not None else samples(section, since=since)).items():
+    for t, values in loaded.items():
         lt = t.astimezone(tz)
         key = f"{lt.year}" if by == "year" else f"{lt.year}-{lt.month:02d}"
         for p, v in values.items():
@@ -116,26 +175,25 @@ def river_assessments(sections, *, days: int = 30, latest: dict | None = None) -
     and a section's means are read again only when its newest reading time changed."""
     from outfall.core.standards import assess_river
 
-    by_river: dict[str, list] = defaultdict(list)
+    wanted: list[tuple] = []
     for s in sections:
         if s.water_type == "lake":
             continue
         last = (latest.get(s.pk) if latest is not None else
                 SectionReading.objects.filter(section=s).order_by("-time").values_list("time", flat=True).first())
-        if last is None:
-            continue
-        key = (s.pk, last, days)
-        means = _recent_means.get(key)
-        if means is None:
-            values: dict[str, list] = defaultdict(list)
-            for sample in samples(s, since=last - dt.timedelta(days=days)).values():
-                for p, v in sample.items():
-                    values[p].append(v)
-            means = {p: period_mean(vs) for p, vs in values.items()}
-            if len(_recent_means) > 10_000:
-                _recent_means.clear()
-            _recent_means[key] = means
-        by_river[s.river or s.name].append(means)
+        if last is not None:
+            wanted.append((s, (s.pk, last, days)))
+    if len(_recent_means) > 10_000:
+        _recent_means.clear()
+    stale = {key[0]: key[1] - dt.timedelta(days=days) for _s, key in wanted if key not in _recent_means}
+    if stale:  # the means of every section whose readings changed, in one aggregate query
+        fresh = periods.recent_means(stale)
+        for _s, key in wanted:
+            if key[0] in stale:
+                _recent_means[key] = fresh[key[0]]
+    by_river: dict[str, list] = defaultdict(list)
+    for s, key in wanted:
+        by_river[s.river or s.name].append(_recent_means[key])
     out = []
     for river, secs in sorted(by_river.items()):
         a = assess_river(secs)
