@@ -24,6 +24,7 @@ urlpatterns = [
     path("traces/", include("outfall.traces.urls")),
     path("remediation/", include("outfall.remediation.urls")),
     path("cases/", include("outfall.cases.urls")),
+    path("inspections/", include("outfall.inspections.urls")),
     path("api/", include("outfall.site.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
