@@ -85,9 +85,19 @@ def _per_pair(pr: PairRows, pp: PairPaths, q_sec: np.ndarray, grid: np.ndarray, 
     return out
 
 
+#: |x| from which erf(x) is exactly ±1 in double precision (scipy's erf reaches 1.0 at x ≈ 5.92).
+ERF_SATURATES = 6.0
+
+
 def _step(lag, s):
+    """½(1 + erf(lag/(√2 σ))), or lag ≥ 0 when σ = 0 (``model.arrivals``): erf is evaluated only where
+    |x| < ``ERF_SATURATES``, elsewhere it is exactly ±1, so the values are the same."""
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(s > 0, 0.5 * (1.0 + erf(lag / (np.sqrt(2.0) * np.where(s > 0, s, 1.0)))), lag >= 0)
+        x = lag / (np.sqrt(2.0) * np.where(s > 0, s, 1.0))
+    out = (x >= 0).astype(float)
+    mid = (np.abs(x) < ERF_SATURATES) & (s > 0)
+    out[mid] = 0.5 * (1.0 + erf(x[mid]))
+    return out
 
 
 def box_fits(pp: PairPaths, pr: PairRows, q_sec: np.ndarray, row_t: np.ndarray, first: np.ndarray, step: float, n: int,
