@@ -116,10 +116,12 @@ def evaluate(sc):
 
     net, outs, secs, index, cands, ev, rd, at, k, D = (sc[x] for x in ("net", "outs", "secs", "index", "cands", "ev",
                                                                           "rd", "at", "k", "D"))
-    t0 = time.perf_counter()
-    res = trace(net, index, secs, rd, section=ev.code, parameter="NH3N", at=at, decay_per_day=k,
-                dispersion_m2_s=D, window_h=WINDOW_H, n_boot=0)
-    lat = time.perf_counter() - t0
+    lat = float("inf")
+    for _ in range(TIMED_RUNS):  # best of a few runs: on a shared machine one run mostly measures the others
+        t0 = time.perf_counter()
+        res = trace(net, index, secs, rd, section=ev.code, parameter="NH3N", at=at, decay_per_day=k,
+                    dispersion_m2_s=D, window_h=WINDOW_H, n_boot=0)
+        lat = min(lat, time.perf_counter() - t0)
     # the peer on the same candidates and the same sections
     codes = [outs[i].code for i in cands]
     used = [s for s in secs if (rd[s.code][0].size)]
@@ -192,6 +194,8 @@ def _sites(net, rng, n_outfalls, OutfallSite, SectionSite):
 #: The seed of the reported scenarios. Tune on other seeds (``BENCH_TRACING_SEED=11 python -m bench tracing``),
 #: report on this one.
 SEED = 10
+#: Each trace is timed this many times and its best run kept (as ``best_of`` for the big network).
+TIMED_RUNS = 3
 #: Target for one trace (median, no bootstrap) on the county network.
 COUNTY_MS = 50.0
 
