@@ -6,13 +6,11 @@
 3. candidates the data cannot separate form one group; NNLS gives each group's load and its
    contribution at the event reading; a seeded bootstrap over readings gives each share's spread;
 4. priors (``priors``) split a group among its members and weight the score:
-   score_i ∝ prior_i · (share_i + floor) · (``SOLO_FLOOR`` + alone_i), normalised to sum to 1 over
+   score_i ∝ prior_i · (share_i + ``SCORE_FLOOR``) · (``SOLO_FLOOR`` + alone_i), normalised to sum to 1 over
    the candidates, alone_i = exp(−Δχ²/2) of candidate i alone as one pulse (release within ``SOLO_SPAN_H``
    of the event's) against the best candidate alone: the brute-force single-source fit, which orders the
    members of a big group and those the joint fit leaves without a share.
-floor = max(``SCORE_FLOOR``, σ_e / observed), σ_e the scatter of the event section's readings: a share one
-reading's error can explain is not evidence. Shares are contributions over max(observed, fitted total), so
-Σ shares + unexplained_share = 1.
+Shares are contributions over max(observed, fitted total), so Σ shares + unexplained_share = 1.
 """
 
 from __future__ import annotations
@@ -50,8 +48,6 @@ DEFAULT_DISPERSION_M2_S = 5.0
 MAX_SHIFTS = 25
 #: Inside a group, each member's fit may take the dispersion coefficient this many times smaller or larger.
 DISPERSION_SPAN = 3.0
-#: A reading more than this many of its section's σ above the section's median is part of a pulse.
-PULSE_SIGMAS = 3.0
 #: Relative error of a reading (monitoring uncertainty), used to weigh residuals inside a group.
 DEFAULT_NOISE_REL = 0.1
 
@@ -93,47 +89,20 @@ def _seen_h(t: np.ndarray, v: np.ndarray, t_pk: float, level: float, interval: f
     return float(min(hi - lo + 1, max(1, int(2 * SOLO_SPAN_H / interval))) * interval)
 
 
-def _section_noise(y, row_sec, row_t, n_sec, s2):
-    """Per section: the variance of a reading's error at its usual level, (mg/L)², from the section's own
-    readings (the robust scale of successive differences, (1.4826 · median |Δy|)² / 2, which a pulse barely
-    moves; at least 1e-12 of the mean square reading; ``s2`` with fewer than 4 readings), and its median
-    reading (mg/L; the usual level, above which a pulse's excess carries the relative error).
-
-    >>> var, med = _section_noise(np.array([1.0, 1.2, 1.0, 1.2, 1.0]), np.zeros(5, int), np.arange(5.0), 1, 9.0)
-    >>> round(float(var[0]), 4), float(med[0])
-    (0.044, 1.0)
-    """
-    floor = 1e-12 * max(float(np.mean(y ** 2)), 1e-300)
-    var, med = np.full(n_sec, float(s2)), np.zeros(n_sec)
-    for j in range(n_sec):
-        m = row_sec == j
-        if m.any():
-            med[j] = float(np.median(y[m]))
-        if m.sum() >= 4:
-            v = y[m][np.argsort(row_t[m], kind="stable")]
-            var[j] = (1.4826 * float(np.median(np.abs(np.diff(v))))) ** 2 / 2.0
-    return np.maximum(var, floor), med
-
-
 def _member_likelihood(pp, q_sec, row_t, starts, durations, k, D, A_g, gid, fit, y, row_sec, n_sec,
                        noise_rel, wide, interval, solo_durations, pr):
     """Inside each group that carries load, how well each member alone explains what is left for the
     group, as ONE pulse (best start on the grid, duration in ``durations`` h, load ≥ 0, one background
-    per section): exp(−(χ²_i − χ²_best) / 2), χ² = Σ (residual / σ_r)², σ_r² = σ_j² + (noise_rel · e_r)², σ_j²
-    the scatter of section j's own readings (``_section_noise``), e_r a reading's excess over the section's
-    median beyond ``PULSE_SIGMAS`` σ_j (0 within the scatter): the weights come from the readings, not
-    from a fit that may have put a pulse in the wrong place. Its dispersion, decay and timing are what tell members apart.
+    per section): exp(−(χ²_i − χ²_best) / 2), χ² = Σ (residual / σ_r)², σ_r² = s² + (noise_rel · fitted_r)²
+    (s² the fit's mean squared residual). Its dispersion, decay and timing are what tell members apart.
     The dispersion coefficient is known to an order of magnitude at best (reference/tracing.md §5), so
     each member takes its best of D/``DISPERSION_SPAN``, D and D·``DISPERSION_SPAN``, and release times
     are tried at half the grid step. Every candidate alone is fitted with the durations ``solo_durations`` h."""
     like = np.ones(len(gid))
     contrib = A_g * fit.x[None]  # rows, groups, shifts
+    fitted = contrib.sum(axis=(1, 2)) + fit.background[row_sec]
     s2 = max(fit.residual_rms ** 2, 1e-12 * max(float(np.mean(y ** 2)), 1e-300))
-    var, med = _section_noise(y, row_sec, row_t, n_sec, s2)
-    # a reading clearly above its section's usual level (> PULSE_SIGMAS σ: a pulse) also carries the relative
-    # error of its excess; within the scatter a reading keeps its section's weight (no pull towards noise)
-    excess = np.maximum(y - med[row_sec] - PULSE_SIGMAS * np.sqrt(var)[row_sec], 0.0)
-    w = 1.0 / (var[row_sec] + (noise_rel * excess) ** 2)
+    w = 1.0 / (s2 + (noise_rel * fitted) ** 2)
     wsum = np.bincount(row_sec, weights=w, minlength=n_sec)
     wsum[wsum == 0] = 1.0
 
@@ -184,7 +153,7 @@ def _member_likelihood(pp, q_sec, row_t, starts, durations, k, D, A_g, gid, fit,
         best, load = np.where(better, g, best), np.where(better, x, load)
     chi2 = float(np.sum(w * yc ** 2)) - best
     solo = np.exp(-np.minimum((chi2 - chi2.min()) / 2.0, 50.0))
-    return like, solo, load, float(np.sqrt(var[0]))
+    return like, solo, load
 
 
 def trace(net: Network, outfalls: list[OutfallSite] | OutfallIndex, sections: list[SectionSite], readings: Readings,
@@ -295,7 +264,7 @@ def trace(net: Network, outfalls: list[OutfallSite] | OutfallIndex, sections: li
     seen = _seen_h(te, ve, t_pk, bg + 0.5 * (pk - bg), interval)
     durations = tuple(sorted({interval, 2 * interval, 4 * interval, seen}))
     solo_durations = tuple(sorted({interval, 2 * interval, seen}))
-    like, solo, solo_load, sd_event = _member_likelihood(pp, q_sec, row_t, starts, durations, k, dispersion_m2_s, A_g, gid, fit, y,
+    like, solo, solo_load = _member_likelihood(pp, q_sec, row_t, starts, durations, k, dispersion_m2_s, A_g, gid, fit, y,
                                                row_sec, len(sec_list), noise_rel, wide, interval, solo_durations, pr)
 
     def shares_of(x, b_event):
@@ -352,9 +321,7 @@ def trace(net: Network, outfalls: list[OutfallSite] | OutfallIndex, sections: li
     shown = gid.copy()
     shown[apart] = G + np.arange(apart.size)
     prior = np.array([it["prior"] for it in items])
-    # a share below what one reading's error at the event section can explain is not told from none
-    floor = max(SCORE_FLOOR, sd_event / max(observed, 1e-12))
-    raw_score = prior * (share + floor) * (SOLO_FLOOR + solo)
+    raw_score = prior * (share + SCORE_FLOOR) * (SOLO_FLOOR + solo)
     score = raw_score / raw_score.sum()
     g_load = fit.x.sum(axis=1)
     results = []
