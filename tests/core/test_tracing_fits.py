@@ -4,6 +4,7 @@ and on random trees, for whole-step and other durations, with and without disper
 
 from __future__ import annotations
 
+import importlib
 from functools import cache
 
 import numpy as np
@@ -88,3 +89,55 @@ def test_erf_is_exactly_one_where_the_step_skips_it():
     from scipy.special import erf
     x = np.linspace(ERF_SATURATES, 60.0, 100_001)
     assert np.all(erf(x) == 1.0) and np.all(erf(-x) == -1.0)
+
+
+_ROW_SEC: dict[int, np.ndarray] = {}  # the readings' sections of each PairRows the trace built (by id)
+
+
+def _pair_rows_kept(pp, row_sec):
+    pr = pair_rows(pp, row_sec)
+    _ROW_SEC[id(pr)] = row_sec
+    return pr
+
+
+def _dense_box_fits(pp, pr, q, row_t, first, step, n, durations, k, D, w, wsum, ywc):
+    return dense_fits(pp, q, _ROW_SEC[id(pr)], row_t, first, step, n, durations, k, D, w, wsum, ywc)
+
+
+@pytest.mark.parametrize("seed", [10, 11, 12, 13])
+def test_trace_ranks_the_same_with_the_dense_evaluation(seed, monkeypatch):
+    """The ranked output on fixed seeded events (a random county tree, noisy spill, half the outfalls with
+    their own readings) is the same with the pair evaluation as with the dense one it replaced."""
+    from outfall.core.simulate import Point, Pulse, Source, Steady
+    from outfall.core.simulate.scenario import readings_for
+    from outfall.core.tracing import OutfallSite, SectionSite, trace
+    trace_mod = importlib.import_module("outfall.core.tracing.trace")
+
+    rng = np.random.default_rng(seed)
+    n = 120
+    parent = np.array([-1] + [int(rng.integers(max(0, i - 3), i)) for i in range(1, n)])
+    net = network_from_arrays(parent, rng.uniform(500, 2500, n), velocity_m_s=rng.uniform(0.15, 0.6, n))
+    types = ["工业排污口", "城镇污水处理厂排污口", "农业排口", "其他排口"]
+    outs = [OutfallSite(f"P{i}", int(r), float(rng.uniform(0.05, 0.95)), types[i % 4], float(rng.uniform(0.003, 0.05)),
+                        int(rng.integers(0, 3))) for i, r in enumerate(rng.integers(0, n, 40))]
+    secs = [SectionSite(f"S{i}", int(r), 0.9) for i, r in enumerate(rng.choice(n, 12, replace=False))]
+    secs.append(SectionSite("S_out", 0, 0.9))
+    spill = int(rng.integers(len(outs)))
+    srcs = [Source(o.code, o.reach, o.measure, o.discharge_m3_s,
+                   Pulse(300.0, 20.0, 2.0, 3.0) if i == spill else Steady(3.0)) for i, o in enumerate(outs)]
+    own = {o.code for o in outs if rng.random() < 0.5}
+    rd = readings_for(net, srcs, [Point(s.code, s.reach, s.measure) for s in secs], np.arange(0.0, 72.0), own_data=own,
+                      noise_rel=0.1, seed=seed, background_mg_l=0.3, dispersion_m2_s=5.0)
+    at = float(np.argmax(rd["S_out"][1]))
+
+    def run():
+        return trace(net, outs, secs, rd, section="S_out", parameter="NH3N", at=at, window_h=72.0, n_boot=5).as_dict()
+
+    got = run()
+    monkeypatch.setattr(trace_mod, "pair_rows", _pair_rows_kept)
+    monkeypatch.setattr(trace_mod, "box_fits", _dense_box_fits)
+    monkeypatch.setattr(trace_mod, "pair_response",
+                        lambda pp, pr, q, row_t, starts, d, k, D: response(pp, q, _ROW_SEC[id(pr)], row_t, starts, d, k, D))
+    want = run()
+    assert [c["outfall"] for c in got["candidates"]] == [c["outfall"] for c in want["candidates"]]
+    assert got == want
