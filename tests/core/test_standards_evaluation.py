@@ -5,6 +5,8 @@ NH3N 1.0, TP 0.2 (lake 0.05), Pb 0.05, Hg 0.0001, CN 0.2, VPHENOL 0.005."""
 
 from __future__ import annotations
 
+import math
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -153,3 +155,26 @@ def test_class_is_the_worst_item_class(values):
     assert all(e.classes[k] == e.water_class for k in e.limiting)
     assert all(e.classes[k].rank > 3 for k in e.main_pollutants) and len(e.main_pollutants) <= 3
     assert all(m > 0 for m in e.exceedance.values())
+
+
+_stored_rows = st.lists(st.one_of(
+    st.tuples(st.floats(0, 100, allow_nan=False), st.just(""), st.none()),
+    st.tuples(st.none(), st.just("<"), st.one_of(st.none(), st.floats(0, 1, allow_nan=False))),
+    st.tuples(st.floats(0, 1, allow_nan=False), st.just("<"), st.floats(0, 1, allow_nan=False)),
+    st.tuples(st.one_of(st.none(), st.just(float("inf")), st.just(float("nan"))), st.sampled_from(["", "missing"]),
+              st.none())), max_size=12)
+
+
+@given(_stored_rows)
+def test_counted_value_is_each_rows_share_of_period_mean(rows):
+    """One rule for a stored reading: the alerts' and the tracer's counted values average to the
+    tables' period_mean whenever a value was measured."""
+    from outfall.core.standards import counted_value
+    from outfall.core.standards.evaluation import stored_value
+
+    counted = [c for c in (counted_value(*r) for r in rows) if c is not None]
+    pm = period_mean([stored_value(*r) for r in rows])
+    if any(q == "" and v is not None and math.isfinite(v) for v, q, _ in rows):
+        assert pm.value == pytest.approx(sum(counted) / len(counted))
+    elif not counted:
+        assert pm.missing

@@ -361,3 +361,12 @@ def test_substantiated_cases_count_as_the_outfalls_past_violations(w):
     for case, result in zip(cases, ["rectified", "partly", "not_substantiated"], strict=False):
         Case.objects.filter(pk=case.pk).update(state="closed", result=result)  # the closing steps are tested above
     assert violations_by_outfall() == {outfall.pk: 2}  # the unfounded and the open case do not count
+
+
+@pytest.mark.parametrize("year", ["0", "10000", "99999999999999999999", "²", "-1", "20x6"])
+def test_a_year_no_date_has_matches_nothing_instead_of_failing(w, year):
+    services.open_case(actor=w["users"]["bureau"], source="complaint", title="甲", towns=[w["a"]])
+    client = api(w["users"]["bureau"])
+    r = client.get("/api/cases/", {"year": year})
+    assert r.status_code == 200 and r.json()["count"] == 0
+    assert client.get("/api/cases/", {"year": str(dt.date.today().year)}).json()["count"] == 1

@@ -13,7 +13,8 @@ from outfall.monitoring.counted import counted_value_sql
 from outfall.monitoring.models import SectionReading
 
 ROWS = [(0.42, "", None), (None, "<", 0.02), (None, "<", None), (None, "<", 0.0), (None, "missing", None),
-        (1.5, "missing", None), (0.0, "", None), (0.3, "<", 0.5)]
+        (1.5, "missing", None), (0.0, "", None), (0.3, "<", 0.5), (float("inf"), "", None), (-float("inf"), "", None),
+        (None, "", None), (None, "<", float("inf")), (2.0, "", float("inf"))]
 
 
 @pytest.mark.django_db
@@ -24,4 +25,5 @@ def test_sql_equals_core_row_by_row():
                        detection_limit=d, unit="mg/L", raw="") for i, (v, q, d) in enumerate(ROWS)])
     got = list(SectionReading.objects.order_by("time").annotate(x=counted_value_sql()).values_list("x", flat=True))
     assert got == [counted_value(v, q, d) for v, q, d in ROWS]
-    assert got[1] == pytest.approx(0.01) and got[2] is None and got[4] is None
+    assert got[1] == pytest.approx(0.01) and got[2] is None and got[3] == 0.0 and got[4] is None
+    assert got[7] == pytest.approx(0.25) and got[8:] == [None] * 5

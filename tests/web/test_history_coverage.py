@@ -290,6 +290,19 @@ def _traces_cases():
             "outfall.traces.services.complete_task": complete}
 
 
+def _inspections_cases():
+    import uuid
+
+    from outfall.inspections import services
+
+    def create(ctx):
+        services.create_inspection(ctx["outfall"], {"discharging": "yes", "finding": "黑臭"}, actor=ctx["users"]["inspector"],
+                                   client_key=uuid.uuid4(), photos=[(SimpleUploadedFile("a.png", _png()), "site")],
+                                   quick_tests=[{"parameter": "NH3N", "value": "3.2"}])
+        kinds = set(ChangeRecord.objects.values_list("target_type__model", flat=True))
+        assert {"inspection", "readingbatch"} <= kinds, kinds  # the inspection and its quick-test readings
+
+    return {"outfall.inspections.services.create_inspection": create}
 def _remediation_cases():
     import datetime as dt
 
@@ -416,6 +429,7 @@ CASES["outfall.rivers.services.import_rivers"] = _import_rivers
 CASES.update(_accounts_cases())
 CASES.update(_alerts_cases())
 CASES.update(_traces_cases())
+CASES.update(_inspections_cases())
 CASES.update(_remediation_cases())
 CASES.update(_cases_cases())
 

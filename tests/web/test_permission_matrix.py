@@ -114,6 +114,14 @@ PAGES = {
     ("traces:task-detail", "GET"):                (302, 200, 200, 200, 404, 200, 200),
     ("traces:task-complete", "GET"):              (302, 405, 405, 405, 405, 405, 405),
     ("traces:task-complete", "POST"):             (302, 302, 302, 302, 404, 302, 403),
+    ("inspections:list", "GET"):                  (302, 200, 200, 200, 200, 200, 200),
+    ("inspections:sw", "GET"):                    (302, 200, 200, 200, 200, 200, 200),
+    ("inspections:scan", "GET"):                  (302, 302, 302, 302, 302, 302, 302),
+    ("inspections:inspect", "GET"):               (302, 200, 200, 200, 403, 200, 403),
+    ("inspections:inspect", "POST"):              (302, 400, 400, 400, 403, 400, 403),
+    ("inspections:signboard", "GET"):             (302, 200, 200, 200, 200, 200, 200),
+    ("inspections:detail", "GET"):                (302, 200, 200, 200, 200, 200, 200),
+    ("inspections:photo", "GET"):                 (302, 200, 200, 200, 200, 200, 200),
     ("remediation:list", "GET"):                  (302, 200, 200, 200, 200, 200, 200),
     ("remediation:create", "GET"):                (302, 200, 200, 403, 403, 403, 403),
     ("remediation:create", "POST"):               (302, 200, 200, 403, 403, 403, 403),
@@ -198,6 +206,9 @@ API = {
     ("remediation-task-sign-off", "POST"):        (401, 400, 400, 403, 404, 403, 403),
     ("remediation-task-reopen", "POST"):          (401, 400, 400, 403, 404, 403, 403),
     ("whatif", "GET"):                            (401, 200, 200, 200, 200, 200, 200),
+    ("inspection-list", "GET"):                   (401, 200, 200, 200, 200, 200, 200),
+    ("inspection-list", "POST"):                  (401, 400, 400, 400, 400, 400, 403),
+    ("inspection-detail", "GET"):                 (401, 200, 200, 200, 200, 200, 200),
     ("case-list", "GET"):                         (401, 200, 200, 200, 200, 200, 200),
     ("case-list", "POST"):                        (401, 400, 400, 400, 400, 400, 403),
     ("case-detail", "GET"):                       (401, 200, 200, 200, 404, 200, 200),
@@ -244,6 +255,8 @@ ADMIN = {
     "alerts.delivery":                            (200, 403, 200, 403, 200),
     "traces.trace":                               (200, 403, 200, 403, 200),
     "traces.verificationtask":                    (200, 403, 200, 403, 200),
+    "inspections.inspection":                     (200, 403, 200, 403, 200),
+    "inspections.inspectionphoto":                (200, 403, 200, 403, 200),
     "remediation.remediationtask":                (200, 403, 200, 403, 200),
     "remediation.progressupdate":                 (200, 403, 200, 403, 200),
     "remediation.evidence":                       (200, 403, 200, 403, 200),
@@ -276,7 +289,8 @@ REQUEST_DATA = {
     ("dashboard:monthly-download", "GET"): {"format": "xlsx"},
 }
 
-#: How to fill a URL keyword: "object" (an attribute of the fixture world) or a literal; by
+#: How to fill a URL keyword: "object" (an attribute of the fixture world: its pk), "object.attr" (that
+#: attribute of it) or a literal; by
 #: (URL key, keyword) first, then by keyword alone.
 PARAMS = {
     ("ledger:export-job", "pk"): "export_job",
@@ -303,6 +317,10 @@ PARAMS = {
     ("trace-detail", "pk"): "trace",
     ("trace-task-detail", "pk"): "task",
     ("trace-task-complete", "pk"): "task",
+    ("inspections:photo", "photo_id"): "inspection_photo",
+    ("inspections", "pk"): "inspection",
+    ("inspection-detail", "pk"): "inspection",
+    "code": "outfall.code",
     ("remediation", "pk"): "rtask",
     ("remediation-task-detail", "pk"): "rtask",
     ("remediation-task-progress", "pk"): "rtask",
@@ -376,6 +394,7 @@ def build_world(media: str) -> World:
     build_alerts(w, admin)
     build_traces(w)
     with override_settings(MEDIA_ROOT=media):
+        build_inspection(w)
         build_remediation(w)
     build_cases(w, admin, media)
     w.export_job = build_export_job(w, media)
@@ -404,6 +423,18 @@ def build_alerts(w: World, admin) -> None:
     services.set_receptor(w.section, "drinking_water", actor=admin)
     limits.add_outfall_limit(w.outfall, {"parameter": "COD", "limit": "50", "unit": "mg/L"}, actor=admin)
     Delivery.objects.create(alert=w.alert, channel=channel, attempt=1, status="failed", error="test")
+
+
+def build_inspection(w: World) -> None:
+    """An inspection of the town-A outfall with a photo and a quick test."""
+    import uuid
+
+    from outfall.inspections.services import create_inspection
+
+    w.inspection, _ = create_inspection(w.outfall, {"discharging": "yes"}, actor=w.users["inspector"],
+                                        client_key=uuid.uuid4(), photos=[(SimpleUploadedFile("i.png", png_bytes()), "site")],
+                                        quick_tests=[{"parameter": "NH3N", "value": "3.2"}])
+    w.inspection_photo = w.inspection.photos.get()
 
 
 def build_traces(w: World) -> None:
@@ -500,7 +531,11 @@ def fill(world: World, route: matrix.Route) -> dict:
         how = PARAMS.get((route.key, kw)) or PARAMS.get((ns, kw)) or PARAMS.get(kw)
         assert how, (f"URL {route.key} ({route.route}) has the keyword <{kw}>: say how to fill it in PARAMS "
                      f"in tests/web/test_permission_matrix.py")
-        out[kw] = how[1:] if how.startswith("=") else getattr(world, how).pk
+        if how.startswith("="):
+            out[kw] = how[1:]
+        else:  # "object" → its pk, "object.attr" → that attribute
+            name, _, attr = how.partition(".")
+            out[kw] = getattr(getattr(world, name), attr or "pk")
     return out
 
 

@@ -29,8 +29,10 @@ def filtered(qs, params):
     if p["state"]:
         qs = qs.filter(state=p["state"])
     for key, _field in (("town", "town"), ("year", "year"), ("campaign", "campaign")):
-        if p[key] and not p[key].isdigit():
+        if p[key] and not (p[key].isascii() and p[key].isdigit() and len(p[key]) <= 12):
             return qs.none()
+    if p["year"] and not 1 <= int(p["year"]) <= 9999:  # a date has no other year
+        return qs.none()
     if p["town"]:
         qs = qs.filter(pk__in=Case.objects.filter(Q(assigned_town_id=p["town"]) | Q(towns__id=p["town"])).values("pk"))
     if p["year"]:

@@ -12,6 +12,7 @@ DEMO_STEPS = [
     "outfall.demo.alerts.load",
     "outfall.demo.remediation.load",
     "outfall.demo.cases.load",
+    "outfall.demo.inspections.load",
 ]
 
 

@@ -30,6 +30,7 @@ from outfall.ledger.models import Outfall
 from outfall.ledger.selectors import parties_by_outfall
 from outfall.ledger.services import (
     DATA_FIELDS,
+    apply_data,
     bulk_history,
     party_key,
     refused_party_changes,
@@ -195,11 +196,9 @@ def import_outfalls(source, *, actor, name: str | None = None, dry_run: bool = F
             continue
         o = existing[r.existing.code]
         before = snapshot(o, existing_parties[o.pk])
-        probe = Outfall(**{f: getattr(o, f) for f in DATA_FIELDS})
+        probe = Outfall(**{f: getattr(o, f) for f in DATA_FIELDS}, merged_into_id=o.merged_into_id)
         probe.town = r.data.get("town", o.town)
-        for k, v in r.data.items():
-            if k in DATA_FIELDS:
-                setattr(probe, k, v)
+        apply_data(probe, r.data)
         if snapshot(probe, parties) == before:
             result.unchanged += 1
         else:
@@ -228,8 +227,7 @@ def _write(changes, existing: dict[str, Outfall], *, actor, batch_id, progress=N
         else:
             o = existing[r.existing.code]
             o.town = r.data.get("town", o.town)
-            for k, v in data.items():
-                setattr(o, k, v)
+            apply_data(o, data)
             updated.append(o)
         parties_of[id(o)] = parties
         if progress:
@@ -239,7 +237,7 @@ def _write(changes, existing: dict[str, Outfall], *, actor, batch_id, progress=N
         by_code = dict(Outfall.objects.filter(code__in=[o.code for o in new]).values_list("code", "pk"))
         for o in new:
             o.pk = o.id = by_code[o.code]
-    fields = [f for f in DATA_FIELDS if f not in ("code",)] + ["updated_at"]
+    fields = [f for f in DATA_FIELDS if f not in ("code",)] + ["merged_into", "updated_at"]
     from django.utils import timezone
 
     now = timezone.now()

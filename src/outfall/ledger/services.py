@@ -233,6 +233,16 @@ def _check_unique(data: dict, *, exclude_pk: int | None = None) -> None:
                 raise InputError(f"duplicate {f} {data[f]}", user_message=f"{label}「{data[f]}」已被其他排污口使用")
 
 
+def apply_data(outfall: Outfall, data: dict) -> None:
+    """Set the data fields of ``data`` on ``outfall`` (unsaved); only a merged outfall keeps pointing
+    to the one it joined. The importer's dry comparison applies a row the same way."""
+    for k, v in data.items():
+        if k in DATA_FIELDS:
+            setattr(outfall, k, v)
+    if outfall.status != OutfallStatus.MERGED.value:
+        outfall.merged_into_id = None
+
+
 @transaction.atomic
 def update_outfall(outfall: Outfall, data: dict, *, actor, batch_id: uuid.UUID | None = None,
                    action: str = "update", note: str = "") -> Outfall:
@@ -246,11 +256,7 @@ def update_outfall(outfall: Outfall, data: dict, *, actor, batch_id: uuid.UUID |
     before = snapshot(outfall)
     if town is not None:
         outfall.town = town
-    for k, v in data.items():
-        if k in DATA_FIELDS:
-            setattr(outfall, k, v)
-    if outfall.status != OutfallStatus.MERGED.value:
-        outfall.merged_into = None  # only a merged outfall points to the one it joined
+    apply_data(outfall, data)
     _save_unique(outfall)
     if parties is not None:
         _set_parties(outfall, parties, actor=actor, batch_id=batch_id)

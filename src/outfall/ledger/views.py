@@ -20,7 +20,7 @@ from outfall.ledger import export_jobs, exporting, importing, selectors, service
 from outfall.ledger.filters import OutfallFilter
 from outfall.ledger.forms import CancelForm, ImportForm, OutfallForm, PhotoForm
 from outfall.ledger.models import ExportJob, Outfall, Photo
-from outfall.ledger.panels import render_panels
+from outfall.ledger.panels import render_links, render_panels
 
 SORTS = {"code", "-code", "name", "-name", "type_l1", "-type_l1", "status", "-status", "town__code", "-town__code",
          "receiving_water", "-receiving_water", "updated_at", "-updated_at", "design_discharge_m3_d",
@@ -50,7 +50,8 @@ def outfall_detail(request, pk: int):
     return render(request, "ledger/detail.html", {
         "o": outfall, **selectors.outfall_file(outfall), "photo_form": PhotoForm(), "cancel_form": CancelForm(),
         "can_edit": permissions.can_edit_town(request.user, outfall.town_id),
-        "status_colour": OutfallStatus(outfall.status).colour, "panels": render_panels(request, outfall)})
+        "status_colour": OutfallStatus(outfall.status).colour, "panels": render_panels(request, outfall),
+        "links": render_links(request, outfall)})
 
 
 @require_http_methods(["GET", "POST"])

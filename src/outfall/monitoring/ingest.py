@@ -53,7 +53,7 @@ def _site_ids(codes: set[str]) -> tuple[dict[str, int], dict[str, int]]:
 
 
 def _import(open_stream, *, kind: str, actor, dry_run: bool, skipped: int = 0, progress=None,
-            file: str = "") -> ReadingImportResult:
+            file: str = "", check_sites: bool = True) -> ReadingImportResult:
     """Check and write the chunks of ``open_stream()`` in one transaction (retried whole on a
     deadlock), or write nothing: on any row error, keep reading to collect every error, then roll
     back and raise RowErrors (a dry run rolls back always and returns the errors instead)."""
@@ -77,7 +77,8 @@ def _import(open_stream, *, kind: str, actor, dry_run: bool, skipped: int = 0, p
                     sections.update(s)
                     outfalls.update(o)
                     unknown.update(new - s.keys() - o.keys())
-                    refused.update(refused_site_codes(actor, s, o))  # the one permission check of every ingest
+                    if check_sites:  # the one permission check of every ingest (field readings: the caller's)
+                        refused.update(refused_site_codes(actor, s, o))
                 if unknown or refused:
                     stream.errors.extend(
                         [RowError(stream.file, stream.sheet, n, "站点编码", f"站点编码「{code}」不在断面或排污口台账中")
@@ -174,6 +175,23 @@ def ingest_pushed_readings(items: list[dict], *, actor, source: str = "automatic
     items = [{**i, "source": i.get("source") or source} if isinstance(i, dict) else i for i in items]
     return _import(lambda: stream_reading_dicts(items, name=name), kind="push", actor=actor, dry_run=False,
                    file=name)
+
+
+def ingest_field_readings(records: list[ReadingRecord], *, actor, name: str = "field") -> ReadingImportResult:
+    """Quick-test readings taken at an outfall during a field inspection (source ``field``), already
+    parsed by the core (``outfall.core.inspections.parse_quick_tests``): one ReadingBatch of kind
+    ``field`` with its ChangeRecord, the alerts hook after the commit; inside the caller's
+    transaction, so an inspection and its readings land together or not at all.
+
+    Who may record them is decided by the calling app's permission module (an inspector may record
+    an inspection, and so its quick tests, though not import readings); this function checks only
+    that every record has source ``field`` and names a site in the ledger.
+    """
+    if any(r.source != "field" for r in records):
+        raise PermissionDeniedError("non-field readings through ingest_field_readings",
+                                    user_message="现场快检只能写入来源为“现场快检”的数据")
+    return _import(lambda: _Records(records, name), kind="field", actor=actor, dry_run=False, file=name,
+                   check_sites=False)
 
 
 class _Records:

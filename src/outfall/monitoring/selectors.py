@@ -8,19 +8,15 @@ from collections import defaultdict
 
 from django.utils import timezone
 
-from outfall.core.standards import evaluate_sample, period_mean
+from outfall.core.standards import evaluate_sample, period_mean, stored_value
 from outfall.core.standards.values import ParsedValue
 from outfall.monitoring import periods
 from outfall.monitoring.models import Section, SectionReading
 
 
 def _pv(value, qualifier, dl, raw) -> ParsedValue:
-    """A stored row as a ParsedValue; a row no parser would accept today (an infinite or NaN value
-    or limit, or a measured value of NULL, which is how SQLite keeps a NaN) reads as missing, so
-    pages and the API show it as no data instead of failing on it."""
-    if (qualifier == "" and value is None) or any(x is not None and not math.isfinite(x) for x in (value, dl)):
-        return ParsedValue(None, "missing", None, raw)
-    return ParsedValue(value, qualifier, dl, raw)
+    """A stored row as a ParsedValue (the core's one rule: ``stored_value``)."""
+    return stored_value(value, qualifier, dl, raw)
 
 
 def samples(section: Section, *, since: dt.datetime | None = None) -> dict[dt.datetime, dict[str, ParsedValue]]:

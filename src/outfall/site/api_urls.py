@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 
 from outfall.alerts.api import AlertViewSet
 from outfall.cases.api import CampaignViewSet, CaseViewSet
+from outfall.inspections.api import InspectionViewSet
 from outfall.ledger.api import OutfallViewSet
 from outfall.monitoring.api import SectionViewSet, push_readings
 from outfall.remediation.api import RemediationTaskViewSet
@@ -21,6 +22,7 @@ router.register("trace-tasks", TaskViewSet, basename="trace-task")
 router.register("remediation-tasks", RemediationTaskViewSet, basename="remediation-task")
 router.register("cases", CaseViewSet, basename="case")
 router.register("case-campaigns", CampaignViewSet, basename="case-campaign")
+router.register("inspections", InspectionViewSet, basename="inspection")
 
 urlpatterns = [path("readings/", push_readings, name="readings-push"),
                path("network/navigate/", navigate_view, name="network-navigate"),

@@ -7,6 +7,7 @@ every one (a test checks it). Nothing here builds an object at import time.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +16,7 @@ from outfall.core.limits import ImportLimits
 
 _LIMITS = ImportLimits()
 
-__all__ = ["Setting", "SETTINGS", "get", "env_name", "secret_key_from_file", "ensure_data_dir"]
+__all__ = ["Setting", "SETTINGS", "get", "env_name", "public_url", "secret_key_from_file", "ensure_data_dir"]
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,10 @@ SETTINGS: list[Setting] = [
     Setting("CASE_DUE_SOON_DAYS", "3", int, "A case whose reply deadline is this many days away or fewer is shown as "
             "due soon (即将到期)."),
     Setting("HEALTH_MIN_FREE_MB", "500", int, "Free space in DATA_DIR, in MiB, below which /healthz reports the disk down."),
+    Setting("PUBLIC_URL", "", str, "Base URL the signboard QR codes point to, e.g. https://outfall.example.gov.cn (scheme and host, optional path; no trailing slash needed). Empty: the host of the request that prints the signboard."),
+    Setting("INSPECTION_MAX_DISTANCE_M", "200", int, "A field inspection recorded farther than this many metres from the outfall's ledger position is flagged 位置偏离 (the distance is always stored and shown)."),
+    Setting("SIGNBOARD_AUTHORITY", "青岛市生态环境局莱西分局", str, "Supervising authority printed on outfall signboards (监督管理单位)."),
+    Setting("SIGNBOARD_PHONE", "12369", str, "Supervision/complaint phone printed on outfall signboards (12369: the national environmental complaint hotline)."),
 ]
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -117,6 +122,15 @@ def get(name: str):
     if s.type is int:
         return int(raw)
     return raw
+
+
+def public_url() -> str:
+    """``OUTFALL_PUBLIC_URL`` without a trailing slash: empty, or ``http(s)://host[:port][/path]``;
+    anything else refuses to start (a signboard printed with a bad address cannot be fixed later)."""
+    raw = get("PUBLIC_URL").strip()
+    if raw and not re.fullmatch(r"https?://[A-Za-z0-9.\-\[\]:]+(/[^\s?#]*)?", raw):
+        raise ValueError(f"{env_name('PUBLIC_URL')} must look like https://host[/path], not {raw!r}")
+    return raw.rstrip("/")
 
 
 def secret_key_from_file(data_dir: Path) -> str:

@@ -26,6 +26,7 @@ NAV = [
     ("traces:list", pgettext_lazy("menu", "溯源"), None),
     ("remediation:list", pgettext_lazy("menu", "整治"), None),
     ("cases:list", pgettext_lazy("menu", "案件"), None),
+    ("inspections:list", pgettext_lazy("menu", "巡查"), None),
     ("ledger:import", pgettext_lazy("menu", "导入"), permissions.can_edit_any),   # ledger.views.import_view asks the same
     ("api-docs", "API", None),
     ("admin:index", pgettext_lazy("menu", "管理"), _may_use_admin),                # AdminSite.has_permission: active staff

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "outfall.traces",
     "outfall.remediation",
     "outfall.cases",
+    "outfall.inspections",
     "outfall.dashboard",
     "outfall.mapui",
     "outfall.site.apps.SiteConfig",
@@ -203,6 +204,10 @@ HUEY = {
 }
 OUTFALL_WORKER_MAX_AGE = config.get("WORKER_MAX_AGE")
 OUTFALL_HEALTH_MIN_FREE_MB = config.get("HEALTH_MIN_FREE_MB")
+OUTFALL_PUBLIC_URL = config.public_url()
+OUTFALL_INSPECTION_MAX_DISTANCE_M = config.get("INSPECTION_MAX_DISTANCE_M")
+OUTFALL_SIGNBOARD_AUTHORITY = config.get("SIGNBOARD_AUTHORITY")
+OUTFALL_SIGNBOARD_PHONE = config.get("SIGNBOARD_PHONE")
 OUTFALL_REMEDIATION_DUE_SOON_DAYS = config.get("REMEDIATION_DUE_SOON_DAYS")
 
 # Early warning: thresholds (JSON, checked here so a bad value stops the start) and escalation e-mails.

@@ -25,6 +25,7 @@ urlpatterns = [
     path("traces/", include("outfall.traces.urls")),
     path("remediation/", include("outfall.remediation.urls")),
     path("cases/", include("outfall.cases.urls")),
+    path("inspections/", include("outfall.inspections.urls")),
     path("", include("outfall.dashboard.urls")),  # dashboard/ and reports/monthly/
     path("api/", include("outfall.site.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

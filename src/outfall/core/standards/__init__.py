@@ -35,6 +35,7 @@ from outfall.core.standards.evaluation import (
     evaluate_sample,
     exceedance_multiple,
     period_mean,
+    stored_value,
 )
 from outfall.core.standards.gb3838 import (
     EVALUATED,
@@ -50,7 +51,7 @@ from outfall.core.standards.waterbody import default_water_type
 
 __all__ = ["BELOW_DETECTION_FACTOR", "EVALUATED", "REFERENCE", "LakeAssessment", "Parameter", "ParsedValue",
            "RiverAssessment", "SampleEvaluation", "assess_lake", "assess_proportions", "assess_river",
-           "classify_array", "classify_value", "convert", "counted_value", "default_water_type", "evaluate_sample",
+           "classify_array", "classify_value", "convert", "counted_value", "stored_value", "default_water_type", "evaluate_sample",
            "exceedance_multiple", "format_value", "grade_change", "limit", "limits_for", "lookup_parameter",
            "parse_value", "period_mean", "proportion_status", "proportion_trend", "registry", "round_report",
            "spearman_trend", "tli", "trophic_grade"]

@@ -29,6 +29,7 @@ Chinese monitoring statistics); a period in which every value is below detection
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -46,19 +47,36 @@ BELOW_DETECTION_FACTOR = 0.5
 Value = float | int | str | ParsedValue | None
 
 
+def stored_value(value: float | None, qualifier: str, detection_limit: float | None, raw: str = "") -> ParsedValue:
+    """A reading as the database keeps it (value, qualifier, detection limit) as a ParsedValue. A row
+    no parser would accept today (a non-finite value or limit, or a measured value of NULL, which is
+    how SQLite keeps a NaN) reads as missing, so pages, means and rules skip it instead of failing.
+
+    >>> stored_value(None, "<", 0.02).detection_limit, stored_value(None, "", None).missing
+    (0.02, True)
+    """
+    if (qualifier == "" and value is None) or any(x is not None and not math.isfinite(x) for x in (value, detection_limit)):
+        return ParsedValue(None, "missing", None, raw)
+    return ParsedValue(value, qualifier, detection_limit, raw)
+
+
 def counted_value(value: float | None, qualifier: str, detection_limit: float | None) -> float | None:
     """The number a stored reading counts as in means and warning rules (mg/L or the parameter's
-    unit): its value; below detection, the detection limit × :data:`BELOW_DETECTION_FACTOR`
-    (未检出按检出限一半, 环办〔2011〕22号); missing, or below an unstated limit: None.
+    unit): its share of :func:`period_mean` read through :func:`stored_value` — below detection, the
+    detection limit × :data:`BELOW_DETECTION_FACTOR` (未检出按检出限一半, 环办〔2011〕22号) whatever
+    value is stored beside it; below an unstated limit, or missing: None; else its value.
 
     >>> counted_value(0.3, "", None), counted_value(None, "<", 0.02), counted_value(None, "missing", None)
     (0.3, 0.01, None)
+    >>> counted_value(0.3, "<", 0.5), counted_value(float("inf"), "", None)
+    (0.25, None)
     """
-    if value is not None and qualifier != "missing":
-        return float(value)
-    if qualifier == "<" and detection_limit:
-        return float(detection_limit) * BELOW_DETECTION_FACTOR
-    return None
+    pv = stored_value(value, qualifier, detection_limit)
+    if pv.missing:
+        return None
+    if pv.below_detection:
+        return None if pv.detection_limit is None else pv.detection_limit * BELOW_DETECTION_FACTOR
+    return pv.value
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,8 @@ from outfall.core.simulate.model import decay_rate
 from outfall.core.simulate.paths import FLOW_SOURCE
 from outfall.core.tracing import priors as P
 from outfall.core.tracing.candidates import OutfallIndex, OutfallSite, SectionSite
-from outfall.core.tracing.model import boxes, group_candidates, pair_paths, response, solve
+from outfall.core.tracing.fits import box_fits, pair_response, pair_rows
+from outfall.core.tracing.model import group_candidates, pair_paths, solve
 from outfall.core.tracing.result import CandidateResult, Evidence, TraceResult
 from outfall.core.tracing.sampling import sample_points
 
@@ -89,7 +90,7 @@ def _seen_h(t: np.ndarray, v: np.ndarray, t_pk: float, level: float, interval: f
 
 
 def _member_likelihood(pp, q_sec, row_t, starts, durations, k, D, A_g, gid, fit, y, row_sec, n_sec,
-                       noise_rel, wide, interval, solo_durations):
+                       noise_rel, wide, interval, solo_durations, pr):
     """Inside each group that carries load, how well each member alone explains what is left for the
     group, as ONE pulse (best start on the grid, duration in ``durations`` h, load ≥ 0, one background
     per section): exp(−(χ²_i − χ²_best) / 2), χ² = Σ (residual / σ_r)², σ_r² = s² + (noise_rel · fitted_r)²
@@ -125,13 +126,12 @@ def _member_likelihood(pp, q_sec, row_t, starts, durations, k, D, A_g, gid, fit,
             continue
         yc = centre(y - (contrib.sum(axis=(1, 2)) - contrib[:, g, :].sum(axis=1)))
         sub = type(pp)(pp.tau_h[:, m], pp.km[:, m], pp.frac[:, m])
+        pr_g = pair_rows(sub, row_sec)
         best = np.zeros(m.size)
         disps = sorted({D / DISPERSION_SPAN, D, D * DISPERSION_SPAN})
         for disp in disps:  # every duration from one erf array per dispersion
-            for R in boxes(sub, q_sec, row_sec, row_t, starts[m, 0], step / 2, n_fine, durations, k, disp):
-                R = centre(R)  # rows, members, shifts
-                num = np.einsum("r,rms->ms", yc * w, R)
-                den = np.einsum("r,rms->ms", w, R * R)
+            for num, den in box_fits(sub, pr_g, q_sec, row_t, starts[m, 0], step / 2, n_fine, durations, k, disp, w,
+                                     wsum, yc * w):
                 gain = np.where(den > 0, np.maximum(num, 0) ** 2 / np.where(den > 0, den, 1.0), 0.0)
                 best = np.maximum(best, gain.max(axis=1))
         chi2 = float(np.sum(w * yc ** 2)) - best
@@ -142,10 +142,8 @@ def _member_likelihood(pp, q_sec, row_t, starts, durations, k, D, A_g, gid, fit,
     yc = centre(y)
     best, load = np.zeros(len(gid)), np.zeros(len(gid))
     w_step = float(wide[0, 1] - wide[0, 0]) if wide.shape[1] > 1 else interval
-    for R in boxes(pp, q_sec, row_sec, row_t, wide[:, 0], w_step, wide.shape[1], solo_durations, k, D):
-        R = centre(R)
-        num = np.einsum("r,rms->ms", yc * w, R)
-        den = np.einsum("r,rms->ms", w, R * R)
+    for num, den in box_fits(pp, pr, q_sec, row_t, wide[:, 0], w_step, wide.shape[1],
+                             solo_durations, k, D, w, wsum, yc * w):
         ok = den > 0
         gain = np.where(ok, np.maximum(num, 0) ** 2 / np.where(ok, den, 1.0), 0.0)
         at = gain.argmax(axis=1)
@@ -249,7 +247,8 @@ def trace(net: Network, outfalls: list[OutfallSite] | OutfallIndex, sections: li
     if shifts.size > MAX_SHIFTS:
         shifts = np.linspace(-half, half, MAX_SHIFTS)
     starts = (t_pk - tau_e - interval / 2)[:, None] + shifts[None, :]
-    A = response(pp, q_sec, row_sec, row_t, starts, interval, k, dispersion_m2_s)  # rows, cand, shift
+    pr = pair_rows(pp, row_sec)  # the readings of the sections each candidate reaches (all else is zero)
+    A = pair_response(pp, pr, q_sec, row_t, starts, interval, k, dispersion_m2_s)  # rows, cand, shift
     central = A[:, :, shifts.size // 2] if A.shape[2] else A[:, :, 0]
     has_rows = np.ones(len(sec_list), bool)
     gid = group_candidates(pp, has_rows, 0, max(interval, 1e-6), central)
@@ -266,7 +265,7 @@ def trace(net: Network, outfalls: list[OutfallSite] | OutfallIndex, sections: li
     durations = tuple(sorted({interval, 2 * interval, 4 * interval, seen}))
     solo_durations = tuple(sorted({interval, 2 * interval, seen}))
     like, solo, solo_load = _member_likelihood(pp, q_sec, row_t, starts, durations, k, dispersion_m2_s, A_g, gid, fit, y,
-                                               row_sec, len(sec_list), noise_rel, wide, interval, solo_durations)
+                                               row_sec, len(sec_list), noise_rel, wide, interval, solo_durations, pr)
 
     def shares_of(x, b_event):
         contrib = (A_g[event_row] * x).sum(axis=1)
