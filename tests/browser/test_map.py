@@ -20,7 +20,7 @@ def _demo(steps=("ledger", "rivers", "monitoring", "alerts")):
 
     for step in steps:
         importlib.import_module(f"outfall.demo.{step}").load(stdout=io.StringIO())
-    make_user("mapviewer", Role.VIEWER)
+    make_user("mapviewer", Role.INSPECTOR)  # read-only and lands on the map (a viewer lands on the dashboard)
 
 
 def _local_only(page, live_server) -> list:

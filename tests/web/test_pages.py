@@ -57,7 +57,7 @@ class PageTests(TestCase):
         assert self.client.get("/accounts/login/").status_code == 200
         # through the login form (django-axes needs the request; client.login() has none)
         r = self.client.post("/accounts/login/", {"username": "viewer", "password": PASSWORD})
-        assert r.status_code == 302 and r["Location"] == "/"
+        assert r.status_code == 302 and r["Location"] == "/dashboard/"  # a viewer lands on the dashboard
         body = self.client.get("/").content.decode()
         assert "莱西市" in body
 

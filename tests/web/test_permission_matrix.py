@@ -163,6 +163,9 @@ PAGES = {
     ("cases:close", "POST"):                      (302, 302, 302, 403, 404, 403, 403),  # 销号: bureau roles only
     ("cases:reopen", "GET"):                      (302, 405, 405, 405, 405, 405, 405),
     ("cases:reopen", "POST"):                     (302, 302, 302, 403, 404, 403, 403),
+    ("dashboard:index", "GET"):                   (302, 200, 200, 200, 200, 200, 200),
+    ("dashboard:monthly", "GET"):                 (302, 200, 200, 200, 200, 200, 200),
+    ("dashboard:monthly-download", "GET"):        (302, 200, 200, 200, 200, 200, 200),
 }
 
 #: API: HTTP status per role (token); a URL in the OpenAPI schema lists exactly its operations.
@@ -283,6 +286,7 @@ REQUEST_DATA = {
     ("network-navigate", "GET"): {"start": "370285S04", "mode": "UT"},
     ("readings-push", "POST"): {"readings": [{}]},
     ("whatif", "GET"): lambda w: {"ban": w.outfall.code, "parameter": "NH3N"},
+    ("dashboard:monthly-download", "GET"): {"format": "xlsx"},
 }
 
 #: How to fill a URL keyword: "object" (an attribute of the fixture world: its pk), "object.attr" (that

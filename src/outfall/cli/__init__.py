@@ -31,6 +31,7 @@ COMMAND_MODULES = [
     "outfall.cli.trace",
     "outfall.cli.whatif",
     "outfall.cli.cases",
+    "outfall.cli.report",
 ]
 
 

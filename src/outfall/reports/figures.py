@@ -16,7 +16,7 @@ from functools import cache
 
 import numpy as np
 
-__all__ = ["CJK_FAMILIES", "DPI", "ascii_only", "cjk_font", "label", "located", "map_png", "series_png"]
+__all__ = ["CJK_FAMILIES", "DPI", "ascii_only", "cjk_font", "label", "located", "map_png", "series_png", "trend_png"]
 
 #: CJK font families tried in this order (Debian: fonts-noto-cjk, fonts-wqy-zenhei, fonts-wqy-microhei).
 CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Source Han Sans CN",
@@ -242,4 +242,47 @@ def series_png(s: dict, *, parameter: str, unit: str, limit: float | None, at: s
     ax.tick_params(labelsize=6)
     ax.grid(True, lw=0.3, alpha=0.4)
     ax.legend(loc="upper right", framealpha=0.85, prop=_legend_font(font))
+    return _png(fig)
+
+
+#: Line colours of a trend chart, one per named line.
+TREND_COLOURS = ("#1f6fb4", "#c62828", "#2e7d32", "#e65100", "#6a1b9a", "#455a64")
+
+
+def trend_png(x: list[str], y: dict[str, list[float | None]], *, unit: str = "", title: str | None = None,
+              font: str | None = None, width_in: float = 6.3) -> bytes:
+    """A monthly trend (a summary's :class:`~outfall.reports.parts.Series`): one line with markers per
+    named line over the month labels ``x``; a None value leaves a gap. ``unit`` labels the y axis
+    (``%`` for a rate, which then runs from 0 to 100). Without ``font`` every label stays ASCII and a
+    line whose name has no ASCII is called "series N"."""
+    cjk = font is not None
+    tk = _text_kw(font)
+    fig = _figure(width_in, 2.4, (0.55, 0.5, 0.1, 0.3))
+    ax = fig.add_subplot()
+    pos = np.arange(len(x))
+    top = 0.0
+    for i, (name, values) in enumerate(y.items()):
+        v = np.array([np.nan if a is None else a for a in values], dtype=float)
+        if np.isfinite(v).any():
+            top = max(top, float(np.nanmax(v)))
+        shown = name if cjk else (ascii_only(name) if any(c.isascii() and c.isalnum() for c in name)
+                                  else f"series {i + 1}")
+        ax.plot(pos, v, "o-", ms=3, lw=1.2, color=TREND_COLOURS[i % len(TREND_COLOURS)], label=shown)
+    ax.set_xticks(pos)
+    ax.set_xticklabels([s if cjk else ascii_only(s) for s in x], fontsize=6, rotation=0 if len(x) <= 8 else 45, **tk)
+    if unit == "%":
+        ax.set_ylim(0, 105)
+    else:
+        from matplotlib.ticker import MaxNLocator
+
+        ax.set_ylim(0, top * 1.15 if top > 0 else 1.0)
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # counts
+    if unit:
+        ax.set_ylabel(unit if cjk else ascii_only(unit), fontsize=7, **tk)
+    if title:
+        ax.set_title(title if cjk else ascii_only(title), fontsize=8, loc="left", **tk)
+    ax.tick_params(labelsize=6)
+    ax.grid(True, lw=0.3, alpha=0.4)
+    if y:
+        ax.legend(loc="best", framealpha=0.85, prop=_legend_font(font))
     return _png(fig)

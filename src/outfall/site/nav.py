@@ -16,6 +16,7 @@ def _may_use_admin(user) -> bool:
 
 
 NAV = [
+    ("dashboard:index", pgettext_lazy("menu", "概览"), None),
     ("ledger:list", pgettext_lazy("menu", "台账"), None),
     ("mapui:map", pgettext_lazy("menu", "一张图"), None),
     ("monitoring:section-list", pgettext_lazy("menu", "断面"), None),

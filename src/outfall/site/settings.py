@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "outfall.remediation",
     "outfall.cases",
     "outfall.inspections",
+    "outfall.dashboard",
     "outfall.mapui",
     "outfall.site.apps.SiteConfig",
 ]

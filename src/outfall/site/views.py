@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import logging
 
+from django.contrib.auth import views as auth_views
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template import loader
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
 log = logging.getLogger("outfall.request")
@@ -63,3 +65,21 @@ def server_error(request):
         except Exception:  # noqa: BLE001
             body = f"<h1>500 {title}</h1><p>{explanation}</p>"
         return HttpResponse(body, status=500)
+
+
+#: Where a role lands after logging in when no page was asked for (``next``); others: LOGIN_REDIRECT_URL.
+LANDING = {"viewer": "dashboard:index"}
+
+
+class LoginView(auth_views.LoginView):
+    """The login page; a viewer (只读用户) lands on the dashboard (概览), every other role on the map.
+    A ``next`` page always wins."""
+
+    def get_default_redirect_url(self):
+        name = LANDING.get(getattr(self.request.user, "role", None))
+        if name:
+            try:
+                return reverse(name)
+            except NoReverseMatch:  # the dashboard app is not installed
+                pass
+        return super().get_default_redirect_url()
