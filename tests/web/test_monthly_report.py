@@ -129,3 +129,22 @@ class LandingTest(TestCase):
         self.client.force_login(self.users["inspector"])
         body = self.client.get("/ledger/").content.decode()
         assert body.index('data-name="dashboard:index"') < body.index('data-name="ledger:list"')
+
+
+def test_the_first_view_is_a_year_and_a_month_with_readings(db):
+    """A system whose readings stop in an earlier year (the demo's) opens on that year and month."""
+    import datetime as dt
+
+    from alerts_fixtures import add_readings, make_section
+    from django.utils import timezone
+
+    from outfall.dashboard import scope
+
+    today = timezone.localdate()
+    assert scope.default_year() == today.year  # no readings: this year
+    s = make_section()
+    add_readings(s, [0.5, 0.6], start=dt.datetime(2021, 5, 30, tzinfo=dt.UTC), step_h=48)
+    assert (scope.default_year(), scope.default_month()) == (2021, dt.date(2021, 6, 1))
+    add_readings(s, [0.5], start=timezone.now() - dt.timedelta(hours=1), parameter="TP")
+    last_whole = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    assert (scope.default_year(), scope.default_month()) == (today.year, last_whole)

@@ -16,7 +16,7 @@ from outfall.core.enums import Role
 from outfall.core.errors import InputError, NotFoundError
 from outfall.core.months import parse_month
 
-__all__ = ["ALL", "town_of", "town_named", "year_of", "month_of", "default_month", "year_choices",
+__all__ = ["ALL", "town_of", "town_named", "year_of", "default_year", "month_of", "default_month", "year_choices",
            "scope_context"]
 
 #: The town selector's value for the whole area.
@@ -52,19 +52,40 @@ def town_named(name: str | None) -> Town | None:
     return town
 
 
+def _newest_reading_day() -> dt.date | None:
+    """The local day of the newest section reading (the sections list's cached newest times: no scan)."""
+    from outfall.monitoring.layers import latest_times
+    from outfall.monitoring.models import Section
+
+    newest = max((t for t in latest_times(Section.objects.all()).values() if t is not None), default=None)
+    return None if newest is None else timezone.localtime(newest).date()
+
+
+def default_year() -> int:
+    """This year, or, when no section has a reading this year yet (early January, or a system whose
+    monitoring data stop earlier — the demo's year), the year of the newest section reading, so the
+    first view shows a year with data."""
+    this = timezone.localdate().year
+    newest = _newest_reading_day()
+    return this if newest is None else min(this, newest.year)
+
+
 def year_of(value: str | None) -> int:
-    """The year of a ``year`` query value (default this year); a clear error for anything else."""
+    """The year of a ``year`` query value (default :func:`default_year`); a clear error for anything else."""
     value = (value or "").strip()
     if not value:
-        return timezone.localdate().year
+        return default_year()
     if not (value.isascii() and value.isdigit() and len(value) == 4) or not 1970 <= int(value) <= 9998:
         raise InputError(f"bad year {value!r}", user_message=_("年份「%(year)s」无效") % {"year": value})
     return int(value)
 
 
 def default_month() -> dt.date:
-    """The last whole month (the one a monthly report is usually asked for)."""
-    return (timezone.localdate().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    """The last whole month (the one a monthly report is usually asked for), or the month of the
+    newest section reading when the readings stop before it."""
+    last_whole = (timezone.localdate().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    newest = _newest_reading_day()
+    return last_whole if newest is None else min(last_whole, newest.replace(day=1))
 
 
 def month_of(value: str | None) -> dt.date:
