@@ -12,13 +12,16 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from outfall.accounts.labels import choices
-from outfall.core.enums import RemediationMeasure
+from outfall.core.enums import RemediationMeasure, RemediationState
 from outfall.core.errors import PermissionDeniedError
 from outfall.remediation import inputs, permissions, selectors, services
 from outfall.remediation.models import ProgressUpdate, RemediationTask
 
+#: The task states, named RemediationStateEnum in the schema (settings.SPECTACULAR_SETTINGS).
+STATE_CHOICES = choices(RemediationState)
 
-class EvidenceSerializer(serializers.Serializer):
+
+class RemediationEvidenceSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     kind = serializers.CharField()
     name = serializers.CharField()
@@ -26,15 +29,15 @@ class EvidenceSerializer(serializers.Serializer):
     size_bytes = serializers.IntegerField()
 
 
-class UpdateSerializer(serializers.ModelSerializer):
-    evidence = EvidenceSerializer(many=True, read_only=True)
+class RemediationUpdateSerializer(serializers.ModelSerializer):
+    evidence = RemediationEvidenceSerializer(many=True, read_only=True)
 
     class Meta:
         model = ProgressUpdate
         fields = ["id", "kind", "text", "time", "actor_name", "evidence"]
 
 
-class TaskSerializer(serializers.ModelSerializer):
+class RemediationTaskSerializer(serializers.ModelSerializer):
     outfall = serializers.CharField(source="outfall.code", read_only=True)
     town = serializers.CharField(source="outfall.town.name", read_only=True)
     merge_into = serializers.CharField(source="merge_into.code", read_only=True, default=None)
@@ -52,12 +55,12 @@ class TaskSerializer(serializers.ModelSerializer):
         return getattr(obj, "due", None)
 
 
-class TaskDetailSerializer(TaskSerializer):
-    updates = UpdateSerializer(many=True, read_only=True)
+class RemediationTaskDetailSerializer(RemediationTaskSerializer):
+    updates = RemediationUpdateSerializer(many=True, read_only=True)
     effect = serializers.SerializerMethodField()
 
-    class Meta(TaskSerializer.Meta):
-        fields = [*TaskSerializer.Meta.fields, "updates", "effect"]
+    class Meta(RemediationTaskSerializer.Meta):
+        fields = [*RemediationTaskSerializer.Meta.fields, "updates", "effect"]
         read_only_fields = fields
 
     def get_effect(self, obj) -> dict | None:
@@ -72,7 +75,7 @@ class TaskDetailSerializer(TaskSerializer):
                             "result": control[2].as_dict() if control[2] else None} if control else None}
 
 
-class TaskWriteSerializer(serializers.Serializer):
+class RemediationTaskWriteSerializer(serializers.Serializer):
     outfall = serializers.CharField(help_text="outfall code")
     measure = serializers.ChoiceField(choices=choices(RemediationMeasure))
     merge_into = serializers.CharField(required=False, allow_blank=True, help_text="outfall code (merge only)")
@@ -84,7 +87,7 @@ class TaskWriteSerializer(serializers.Serializer):
     parameter = serializers.CharField(required=False, default="NH3N")
 
 
-class TaskEditSerializer(TaskWriteSerializer):
+class RemediationTaskEditSerializer(RemediationTaskWriteSerializer):
     outfall = None
 
     def __init__(self, *args, **kwargs):
@@ -93,20 +96,20 @@ class TaskEditSerializer(TaskWriteSerializer):
             f.required = False
 
 
-class ProgressSerializer(serializers.Serializer):
+class RemediationProgressSerializer(serializers.Serializer):
     text = serializers.CharField(required=False, allow_blank=True, default="")
     files = serializers.ListField(child=serializers.FileField(), required=False, default=list)
 
 
-class NoteSerializer(serializers.Serializer):
+class RemediationNoteSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class CloseSerializer(NoteSerializer):
+class RemediationCloseSerializer(RemediationNoteSerializer):
     files = serializers.ListField(child=serializers.FileField(), required=False, default=list)
 
 
-class ReopenSerializer(serializers.Serializer):
+class RemediationReopenSerializer(serializers.Serializer):
     reason = serializers.CharField(allow_blank=True)
 
 
@@ -117,7 +120,7 @@ def _files(request) -> list:
 class RemediationTaskViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
     """整治任务 / remediation tasks."""
 
-    serializer_class = TaskSerializer
+    serializer_class = RemediationTaskSerializer
     parser_classes = [JSONParser, MultiPartParser, FormParser]
     http_method_names = ["get", "post", "patch", "head", "options"]
 
@@ -136,36 +139,36 @@ class RemediationTaskViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, v
         return qs
 
     def get_serializer_class(self):
-        return TaskDetailSerializer if self.action == "retrieve" else TaskSerializer
+        return RemediationTaskDetailSerializer if self.action == "retrieve" else RemediationTaskSerializer
 
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.get_queryset())
         rows = selectors.with_due(page if page is not None else self.get_queryset())
-        data = TaskSerializer(rows, many=True).data
+        data = RemediationTaskSerializer(rows, many=True).data
         return self.get_paginated_response(data) if page is not None else Response(data)
 
     def _answer(self, task, code=status.HTTP_200_OK):
         (task,) = selectors.with_due([self.get_queryset().model.objects.select_related(
             "outfall__town", "merge_into", "responsible_party").get(pk=task.pk)])
-        return Response(TaskSerializer(task).data, status=code)
+        return Response(RemediationTaskSerializer(task).data, status=code)
 
-    @extend_schema(request=TaskWriteSerializer, responses={201: TaskSerializer})
+    @extend_schema(request=RemediationTaskWriteSerializer, responses={201: RemediationTaskSerializer})
     def create(self, request, *args, **kwargs):
         if not permissions.can_create(request.user):
             raise PermissionDeniedError(f"{request.user} may not create", user_message="无权创建整治任务 / not allowed")
-        ser = TaskWriteSerializer(data=request.data)
+        ser = RemediationTaskWriteSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         d = ser.validated_data
         outfall = inputs.outfall_by_code(d["outfall"], field="outfall")
         return self._answer(services.create_task(outfall, inputs.task_data(d), actor=request.user),
                             status.HTTP_201_CREATED)
 
-    @extend_schema(request=TaskEditSerializer, responses={200: TaskSerializer})
+    @extend_schema(request=RemediationTaskEditSerializer, responses={200: RemediationTaskSerializer})
     def partial_update(self, request, *args, **kwargs):
         task = self.get_object()
         if not permissions.can_create(request.user):
             raise PermissionDeniedError(f"{request.user} may not edit", user_message="无权修改整治任务 / not allowed")
-        ser = TaskEditSerializer(data=request.data)
+        ser = RemediationTaskEditSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         d = {k: v for k, v in ser.validated_data.items()}
         data = {k: getattr(task, k) for k in services.FIELDS}
@@ -184,36 +187,36 @@ class RemediationTaskViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, v
         ser.is_valid(raise_exception=True)
         return self._answer(run(task, ser.validated_data))
 
-    @extend_schema(request={"multipart/form-data": ProgressSerializer}, responses={200: TaskSerializer})
-    @action(detail=True, methods=["post"], serializer_class=ProgressSerializer)
+    @extend_schema(request={"multipart/form-data": RemediationProgressSerializer}, responses={200: RemediationTaskSerializer})
+    @action(detail=True, methods=["post"], serializer_class=RemediationProgressSerializer)
     def progress(self, request, pk=None):
         """整治进展 with evidence files (field ``files``, repeated)."""
         def run(t, d):
             services.add_progress(t, d["text"], _files(request), actor=request.user)
             return t
-        return self._step(request, permissions.can_work, ProgressSerializer, run)
+        return self._step(request, permissions.can_work, RemediationProgressSerializer, run)
 
-    @extend_schema(request=NoteSerializer, responses={200: TaskSerializer})
-    @action(detail=True, methods=["post"], serializer_class=NoteSerializer)
+    @extend_schema(request=RemediationNoteSerializer, responses={200: RemediationTaskSerializer})
+    @action(detail=True, methods=["post"], serializer_class=RemediationNoteSerializer)
     def start(self, request, pk=None):
-        return self._step(request, permissions.can_work, NoteSerializer,
+        return self._step(request, permissions.can_work, RemediationNoteSerializer,
                           lambda t, d: services.start_task(t, actor=request.user, note=d["note"]))
 
-    @extend_schema(request={"multipart/form-data": CloseSerializer}, responses={200: TaskSerializer})
-    @action(detail=True, methods=["post"], url_path="request-close", serializer_class=CloseSerializer)
+    @extend_schema(request={"multipart/form-data": RemediationCloseSerializer}, responses={200: RemediationTaskSerializer})
+    @action(detail=True, methods=["post"], url_path="request-close", serializer_class=RemediationCloseSerializer)
     def request_close(self, request, pk=None):
-        return self._step(request, permissions.can_request_close, CloseSerializer,
+        return self._step(request, permissions.can_request_close, RemediationCloseSerializer,
                           lambda t, d: services.request_close(t, actor=request.user, note=d["note"],
                                                               files=_files(request)))
 
-    @extend_schema(request=NoteSerializer, responses={200: TaskSerializer})
-    @action(detail=True, methods=["post"], url_path="sign-off", serializer_class=NoteSerializer)
+    @extend_schema(request=RemediationNoteSerializer, responses={200: RemediationTaskSerializer})
+    @action(detail=True, methods=["post"], url_path="sign-off", serializer_class=RemediationNoteSerializer)
     def sign_off(self, request, pk=None):
-        return self._step(request, lambda u, t: permissions.can_sign_off(u), NoteSerializer,
+        return self._step(request, lambda u, t: permissions.can_sign_off(u), RemediationNoteSerializer,
                           lambda t, d: services.sign_off_task(t, actor=request.user, note=d["note"]))
 
-    @extend_schema(request=ReopenSerializer, responses={200: TaskSerializer})
-    @action(detail=True, methods=["post"], serializer_class=ReopenSerializer)
+    @extend_schema(request=RemediationReopenSerializer, responses={200: RemediationTaskSerializer})
+    @action(detail=True, methods=["post"], serializer_class=RemediationReopenSerializer)
     def reopen(self, request, pk=None):
-        return self._step(request, lambda u, t: permissions.can_reopen(u), ReopenSerializer,
+        return self._step(request, lambda u, t: permissions.can_reopen(u), RemediationReopenSerializer,
                           lambda t, d: services.reopen_task(t, d["reason"], actor=request.user))

@@ -156,7 +156,10 @@ SPECTACULAR_SETTINGS = {
     # One name for the alert lifecycle's choices (Alert.state, AlertStep.from_state/to_state).
     "ENUM_NAME_OVERRIDES": {"AlertStateEnum": "outfall.alerts.models.STATE_CHOICES",
                             "ResultEnum": "outfall.traces.models.TASK_RESULTS",
-                            "CaseResultEnum": "outfall.cases.api.RESULT_CHOICES"},
+                            "CaseResultEnum": "outfall.cases.api.RESULT_CHOICES",
+                            "CaseStateEnum": "outfall.core.enums.CaseState",
+                            "RemediationStateEnum": "outfall.remediation.api.STATE_CHOICES",
+                            "TaskStateEnum": "outfall.traces.models.TASK_STATES"},
     "TITLE": "outfall API",
     "DESCRIPTION": "入河排污口台账、监测、河网与溯源 API",
     "VERSION": "0.1.0",
