@@ -32,6 +32,7 @@ from test_permission_matrix import (
     PAGES,
     World,
     build_export_job,
+    build_inspection,
     build_remediation,
     build_traces,
     png_bytes,
@@ -88,6 +89,8 @@ def build_ascii_world(media: str) -> World:
     w.export_job = build_export_job(w, media)  # a done export job: the export job page
     with override_settings(MEDIA_ROOT=media):
         build_remediation(w)  # a remediation task with a photo: the task, edit and evidence pages
+        build_inspection(w)  # a field inspection with a photo and a quick test: the inspection pages
+        _cases(w, admin)  # a complaint case with a note and a campaign: the case pages
     return w
 
 
@@ -101,6 +104,19 @@ def _alerts(w: World, admin) -> None:
                                    value=2.0, limit=1.0, peak=2.0, rules_version=1, explanation_zh="over target",
                                    town=w.town_a, episode_open=False)
     limits.add_outfall_limit(w.outfall, {"parameter": "COD", "limit": "50", "unit": "mg/L"}, actor=admin)
+
+
+def _cases(w: World, admin) -> None:
+    """The permission matrix's case and campaign (tests/web/test_permission_matrix.build_cases), with
+    ASCII texts."""
+    from outfall.cases import services
+
+    w.campaign = services.create_campaign(actor=admin, name="Spring campaign", year=2025)
+    w.case = services.open_case(actor=admin, source="complaint", title="Foam at the outlet", towns=[w.town_a],
+                                outfalls=[w.outfall], channel="12345", complainant_name="Zhang San",
+                                complainant_contact="13812345678")
+    services.assign_case(w.case, actor=admin, town=w.town_a)
+    w.case_note = services.add_note(w.case, "site visit", actor=admin, file=SimpleUploadedFile("a.png", png_bytes()))
 
 
 def html_pages():
@@ -175,7 +191,7 @@ def without_pending(key: str, body: str) -> tuple[str, list[str]]:
     return body, missing
 
 
-@override_settings(OUTFALL_AREA_NAME="Laixi")
+@override_settings(OUTFALL_AREA_NAME="Laixi", OUTFALL_SIGNBOARD_AUTHORITY="Laixi Ecology Bureau")  # settings, not UI text
 class EnglishPagesTests(TestCase):
     def setUp(self):
         from django.utils import translation

@@ -18,6 +18,7 @@ import datetime as dt
 
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from outfall.cases import permissions
 from outfall.cases.models import Case
@@ -28,9 +29,11 @@ from outfall.reports.parts import Part, Rate, Series, Table
 __all__ = ["summary", "VERBS"]
 
 #: The verb of each source's rate: what a closed case of it means.
-VERBS = {CaseSource.CENTRAL_INSPECTION: "已整改", CaseSource.PROVINCIAL_INSPECTION: "已整改",
-         CaseSource.CAMPAIGN: "已整改", CaseSource.COMPLAINT: "已办结", CaseSource.TRACE_TASK: "已办结",
-         CaseSource.ALERT: "已办结", CaseSource.FIELD: "已办结"}
+#: Chinese (the monthly report's words), marked with gettext_noop: the case list shows them translated.
+VERBS = {CaseSource.CENTRAL_INSPECTION: gettext_noop("已整改"), CaseSource.PROVINCIAL_INSPECTION: gettext_noop("已整改"),
+         CaseSource.CAMPAIGN: gettext_noop("已整改"), CaseSource.COMPLAINT: gettext_noop("已办结"),
+         CaseSource.TRACE_TASK: gettext_noop("已办结"), CaseSource.ALERT: gettext_noop("已办结"),
+         CaseSource.FIELD: gettext_noop("已办结")}
 
 
 def _cases(*, user, town_id, start, end, by: str = "intake_date"):
@@ -63,7 +66,7 @@ def summary(*, user, town_id: int | None, start: dt.date, end: dt.date) -> Part:
         rates.append(Rate(source.label, done=closed, total=len(mine), verb=VERBS[source]))
         if source == CaseSource.COMPLAINT:
             answered = sum(r["state"] in (CaseState.REPLIED.value, CaseState.CLOSED.value) for r in mine)
-            rates.append(Rate(source.label, done=answered, total=len(mine), verb="已答复"))
+            rates.append(Rate(source.label, done=answered, total=len(mine), verb=gettext_noop("已答复")))
         late = sum(rules.is_overdue(r["deadline"], rules.settled(r["replied_on"], r["closed_on"]), on) for r in mine)
         open_now = sum(r["state"] in rules.OPEN_STATES for r in mine)
         overdue_rows.append([source.label, len(mine), open_now, late])

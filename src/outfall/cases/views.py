@@ -5,6 +5,7 @@ change: ``cases.services``."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 from django.contrib import messages
@@ -46,6 +47,13 @@ def _options(enum_cls) -> list[dict]:
     return [{"value": m.value, "label": label_of(m)} for m in enum_cls]
 
 
+def _shown(rate):
+    """A rate of :func:`reporting.summary` (Chinese, as the monthly report writes it) in the active
+    language: the source's label and the verb translated."""
+    source = next((s for s in CaseSource if s.label == rate.label), None)
+    return dataclasses.replace(rate, label=label_of(source) if source else rate.label, verb=_(rate.verb))
+
+
 def case_list(request):
     qs = selectors.filtered(selectors.cases_for(request.user), request.GET)
     page = Paginator(qs.order_by("-intake_date", "-id"), 50).get_page(request.GET.get("page"))
@@ -59,6 +67,7 @@ def case_list(request):
     town = int(request.GET["town"]) if (request.GET.get("town") or "").isdigit() else None
     rates = reporting.summary(user=request.user, town_id=town, start=dt.date(year, 1, 1),
                               end=dt.date(year + 1, 1, 1)).rates if year else []
+    rates = [_shown(r) for r in rates]
     return render(request, "cases/case_list.html", {"rates": rates, "rates_year": year,
         "page": page, "count": qs.count(), "f": request.GET, "query": params.urlencode(),
         "sources": _options(CaseSource), "states": _options(CaseState), "towns": Town.objects.all(),

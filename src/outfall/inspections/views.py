@@ -27,7 +27,7 @@ from outfall.core.inspections import (
     WaterColour,
 )
 from outfall.core.standards.parameters import registry
-from outfall.inspections import permissions, selectors, services, signboard
+from outfall.inspections import js_text, permissions, selectors, services, signboard
 from outfall.inspections.forms import posted_inspection
 from outfall.inspections.models import InspectionPhoto
 from outfall.ledger.models import Outfall
@@ -81,7 +81,7 @@ def inspect(request, code: str):
     return render(request, "inspections/inspect.html", {
         "o": outfall, "errors": errors, "posted": request.POST, "discharging": choices(Discharging),
         "colours": choices(WaterColour), "odours": choices(Odour), "foams": choices(Foam), "params": params, "max_photos": MAX_PHOTOS, "max_rows": MAX_QUICK_TESTS,
-        "max_distance_m": settings.OUTFALL_INSPECTION_MAX_DISTANCE_M,
+        "max_distance_m": settings.OUTFALL_INSPECTION_MAX_DISTANCE_M, "js_text": js_text.texts(),
         "client_key": request.POST.get("client_key") or uuid.uuid4()},
         status=400 if errors else 200)
 

@@ -26,13 +26,14 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from outfall.accounts import permissions
 from outfall.accounts.labels import choices
 from outfall.core.enums import SectionLevel, WaterClass, WaterType
 
-SOURCE_CHOICES = [("manual", "手工监测"), ("automatic", "自动站"), ("online", "在线监测"), ("lab", "实验室"),
-                  ("field", "现场快检")]
+SOURCE_CHOICES = [("manual", _("手工监测")), ("automatic", _("自动站")), ("online", _("在线监测")), ("lab", _("实验室")),
+                  ("field", _("现场快检"))]
 QUALIFIER_CHOICES = [("", "检出"), ("<", "未检出 (低于检出限)"), ("missing", "无数据")]
 QC_CHOICES = [("ok", "有效"), ("suspect", "可疑"), ("invalid", "无效")]
 BASIS_CHOICES = [("sample", "样品"), ("daily_avg", "日均值"), ("daily_max", "日最大值"), ("monthly_avg", "月均值"),

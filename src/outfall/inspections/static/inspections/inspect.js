@@ -22,6 +22,13 @@
   const previews = document.getElementById("previews");
   const qtRows = document.getElementById("qt-rows");
   let sending = false;
+  // texts in the page's language (inspections/js_text.py), keyed by the Chinese text
+  const TEXT = (() => { try { return JSON.parse(document.getElementById("inspect-text").textContent); } catch (e) { return {}; } })();
+  function t(msg, vars) {
+    let s = TEXT[msg] || msg;
+    Object.entries(vars || {}).forEach(([k, v]) => { s = s.split(`%(${k})s`).join(String(v)); });
+    return s;
+  }
 
   function uuid4() {
     if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
@@ -63,7 +70,7 @@
   }
   function store(key, value) {
     try { localStorage.setItem(key, JSON.stringify(value)); return true; } catch (e) {
-      show(sendErrors, ["本机存储已满，请先发送或删除部分照片 / device storage full"]); return false;
+      show(sendErrors, [t("本机存储已满，请先发送或删除部分照片")]); return false;
     }
   }
   function show(el, lines) {
@@ -131,10 +138,10 @@
     draft.photos.forEach((p, i) => {
       const fig = document.createElement("figure");
       const img = document.createElement("img"); img.alt = p.name;
-      photoBlob(p).then((b) => { img.src = URL.createObjectURL(b); }).catch(() => { img.alt = "照片已丢失"; });
+      photoBlob(p).then((b) => { img.src = URL.createObjectURL(b); }).catch(() => { img.alt = t("照片已丢失"); });
       const cap = document.createElement("figcaption");
-      cap.textContent = p.kind === "quick_test" ? "快检结果 " : "现场 ";
-      const rm = document.createElement("button"); rm.type = "button"; rm.textContent = "删除";
+      cap.textContent = (p.kind === "quick_test" ? t("快检结果") : t("现场")) + " ";
+      const rm = document.createElement("button"); rm.type = "button"; rm.textContent = t("删除");
       rm.addEventListener("click", () => { dropPhotos(draft.photos.splice(i, 1)); save(); renderPhotos(); });
       cap.appendChild(rm); fig.append(img, cap); previews.appendChild(fig);
     });
@@ -144,7 +151,8 @@
     draft.qt = qtFromForm();
     if (store(DRAFT, draft)) {
       document.getElementById("draft-status").textContent =
-        "草稿已保存在本机 " + new Date().toLocaleTimeString() + (draft.photos.length ? ` · 照片 ${draft.photos.length} 张` : "");
+        t("草稿已保存在本机 %(time)s", {time: new Date().toLocaleTimeString()}) +
+        (draft.photos.length ? " · " + t("照片 %(n)s 张", {n: draft.photos.length}) : "");
     }
   }
   form.addEventListener("input", (e) => { if (e.target.type !== "file") save(); });
@@ -174,7 +182,7 @@
         const blob = await downscale(await readAsDataURL(file));
         const name = (file.name || "photo").replace(/\.\w+$/, "") + ".jpg";
         if (blob) draft.photos.push(await keepPhoto(blob, input.dataset.kind, name));
-        else show(sendErrors, [`文件 ${file.name} 不是可识别的图片`]);
+        else show(sendErrors, [t("文件 %(name)s 不是可识别的图片", {name: file.name})]);
       }
       input.value = "";
       save(); renderPhotos();
@@ -193,19 +201,19 @@
     if (isNaN(lon) || isNaN(lat)) { el.textContent = ""; return; }
     const d = haversine(lon, lat, parseFloat(form.dataset.lon), parseFloat(form.dataset.lat));
     const max = parseFloat(form.dataset.maxDistance);
-    el.textContent = `距台账位置 ${Math.round(d)} m` + (d > max ? `，超过 ${max} m，请核对是否在该排污口` : "");
+    el.textContent = t("距台账位置 %(d)s m", {d: Math.round(d)}) + (d > max ? t("，超过 %(max)s m，请核对是否在该排污口", {max: max}) : "");
     el.className = d > max ? "hint warn" : "hint";
   }
   document.getElementById("locate").addEventListener("click", () => {
     const el = document.getElementById("distance");
-    if (!navigator.geolocation) { el.textContent = "此浏览器不支持定位，请手工填写经纬度"; return; }
-    el.textContent = "正在定位…";
+    if (!navigator.geolocation) { el.textContent = t("此浏览器不支持定位，请手工填写经纬度"); return; }
+    el.textContent = t("正在定位…");
     navigator.geolocation.getCurrentPosition((pos) => {
       $("[name=lon]").value = pos.coords.longitude.toFixed(7);
       $("[name=lat]").value = pos.coords.latitude.toFixed(7);
       $("[name=accuracy_m]").value = Math.round(pos.coords.accuracy);
       save(); showDistance();
-    }, (err) => { el.textContent = "定位失败: " + err.message + "（可手工填写经纬度）"; },
+    }, (err) => { el.textContent = t("定位失败: %(error)s（可手工填写经纬度）", {error: err.message}); },
     {enableHighAccuracy: true, timeout: 20000, maximumAge: 0});
   });
   ["lon", "lat"].forEach((n) => $(`[name=${n}]`).addEventListener("input", showDistance));
@@ -232,14 +240,15 @@
     if (box.length) {
       const p = document.createElement("p");
       const waiting = box.filter((x) => !x.refused).length;
-      p.textContent = `待发送 ${waiting} 条巡查记录（联网后自动发送）` + (waiting < box.length ? `，被退回 ${box.length - waiting} 条` : "");
+      p.textContent = t("待发送 %(n)s 条巡查记录（联网后自动发送）", {n: waiting}) +
+        (waiting < box.length ? t("，被退回 %(n)s 条", {n: box.length - waiting}) : "");
       outboxEl.appendChild(p);
       box.forEach((it) => {
         const d = document.createElement("div"); d.className = it.refused ? "pending refused" : "pending";
-        d.textContent = `${it.name || it.code} · ${new Date(it.started).toLocaleString()}` + (it.refused ? " · 被退回：" + it.refused.join("；") : "");
+        d.textContent = `${it.name || it.code} · ${new Date(it.started).toLocaleString()}` + (it.refused ? " · " + t("被退回：%(reasons)s", {reasons: it.refused.join(t("；"))}) : "");
         if (it.refused && it.code === code) {
-          const b = document.createElement("button"); b.type = "button"; b.textContent = "打开修改";
-          b.addEventListener("click", () => { if (formIsEmpty() || confirm("放弃当前草稿，打开被退回的记录？")) { reopen(it); renderOutbox(); } });
+          const b = document.createElement("button"); b.type = "button"; b.textContent = t("打开修改");
+          b.addEventListener("click", () => { if (formIsEmpty() || confirm(t("放弃当前草稿，打开被退回的记录？"))) { reopen(it); renderOutbox(); } });
           d.append(" ", b);
         }
         outboxEl.appendChild(d);
@@ -247,7 +256,7 @@
     }
     if (note) { const a = document.createElement("p"); a.className = "sent"; a.append(note); outboxEl.appendChild(a); }
     outboxEl.hidden = !box.length && !note;
-    netStatus.textContent = navigator.onLine ? "在线" : "离线：记录保存在本机，联网后自动发送";
+    netStatus.textContent = navigator.onLine ? t("在线") : t("离线：记录保存在本机，联网后自动发送");
     netStatus.className = navigator.onLine ? "net" : "net offline";
   }
   async function sendOne(it) {
@@ -275,7 +284,7 @@
     form.reset(); formFromFields(draft.fields); renderQt(draft.qt); renderPhotos(); showDistance();
     store(DRAFT, draft);
     if (it.refused) show(sendErrors, it.refused);
-    document.getElementById("draft-status").textContent = "被退回的记录已放回表单，请修改后再发送";
+    document.getElementById("draft-status").textContent = t("被退回的记录已放回表单，请修改后再发送");
   }
   async function flush() {
     if (sending) return;
@@ -284,13 +293,13 @@
     try {
       for (const it of load(OUTBOX, []).filter((x) => !x.refused)) {
         let r;
-        try { r = await sendOne(it); } catch (e) { note = e.message === "login" ? "登录已过期，请重新登录后再发送" : null; break; }
+        try { r = await sendOne(it); } catch (e) { note = e.message === "login" ? t("登录已过期，请重新登录后再发送") : null; break; }
         if (r.status >= 500) break;  // try again later
         if (r.status === 200 || r.status === 201) {
           store(OUTBOX, load(OUTBOX, []).filter((x) => x.key !== it.key));
           dropPhotos(it.photos);
           const a = document.createElement("a"); a.href = form.dataset.outfallUrl; a.id = "sent-link";
-          a.textContent = `已发送：${it.name || it.code} ${new Date(it.started).toLocaleString()}，查看排污口档案`;
+          a.textContent = t("已发送：%(name)s %(time)s，查看排污口档案", {name: it.name || it.code, time: new Date(it.started).toLocaleString()});
           note = a;
         } else {
           // refused (400/403/404): never retried; back into the form to fix when it is this outfall's
@@ -319,7 +328,7 @@
     localStorage.removeItem(DRAFT);
     form.reset(); renderQt([]); renderPhotos(); show(sendErrors, []);
     document.getElementById("distance").textContent = "";
-    document.getElementById("draft-status").textContent = "已加入待发送";
+    document.getElementById("draft-status").textContent = t("已加入待发送");
     renderOutbox();
     flush();
   });
@@ -330,7 +339,7 @@
   // ---- start: restore the draft, register the service worker, send what waits ----------------
   if (Object.keys(draft.fields).length || draft.qt.length || draft.photos.length) {
     formFromFields(draft.fields); renderQt(draft.qt); renderPhotos(); showDistance();
-    document.getElementById("draft-status").textContent = "已恢复本机草稿" + (draft.photos.length ? ` · 照片 ${draft.photos.length} 张` : "");
+    document.getElementById("draft-status").textContent = t("已恢复本机草稿") + (draft.photos.length ? " · " + t("照片 %(n)s 张", {n: draft.photos.length}) : "");
   }
   renderOutbox();
   if ("serviceWorker" in navigator && window.caches) {
