@@ -18,8 +18,10 @@ import datetime as dt
 
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from outfall.accounts.labels import label_of
 from outfall.cases import permissions
 from outfall.cases.models import Case
 from outfall.core.cases import rules, stats
@@ -29,7 +31,7 @@ from outfall.reports.parts import Part, Rate, Series, Table
 __all__ = ["summary", "VERBS"]
 
 #: The verb of each source's rate: what a closed case of it means.
-#: Chinese (the monthly report's words), marked with gettext_noop: the case list shows them translated.
+#: Marked with gettext_noop, translated where used (the dashboard and report follow the reader's language).
 VERBS = {CaseSource.CENTRAL_INSPECTION: gettext_noop("已整改"), CaseSource.PROVINCIAL_INSPECTION: gettext_noop("已整改"),
          CaseSource.CAMPAIGN: gettext_noop("已整改"), CaseSource.COMPLAINT: gettext_noop("已办结"),
          CaseSource.TRACE_TASK: gettext_noop("已办结"), CaseSource.ALERT: gettext_noop("已办结"),
@@ -63,13 +65,13 @@ def summary(*, user, town_id: int | None, start: dt.date, end: dt.date) -> Part:
         if not mine:
             continue
         closed = sum(r["state"] == CaseState.CLOSED.value for r in mine)
-        rates.append(Rate(source.label, done=closed, total=len(mine), verb=VERBS[source]))
+        rates.append(Rate(label_of(source), done=closed, total=len(mine), verb=_(VERBS[source])))
         if source == CaseSource.COMPLAINT:
             answered = sum(r["state"] in (CaseState.REPLIED.value, CaseState.CLOSED.value) for r in mine)
-            rates.append(Rate(source.label, done=answered, total=len(mine), verb=gettext_noop("已答复")))
+            rates.append(Rate(label_of(source), done=answered, total=len(mine), verb=_("已答复")))
         late = sum(rules.is_overdue(r["deadline"], rules.settled(r["replied_on"], r["closed_on"]), on) for r in mine)
         open_now = sum(r["state"] in rules.OPEN_STATES for r in mine)
-        overdue_rows.append([source.label, len(mine), open_now, late])
+        overdue_rows.append([label_of(source), len(mine), open_now, late])
     campaigns: dict[str, list[int]] = {}
     for r in rows:
         if r["source"] == CaseSource.CAMPAIGN.value:
@@ -77,14 +79,15 @@ def summary(*, user, town_id: int | None, start: dt.date, end: dt.date) -> Part:
             c[0] += 1
             c[1] += r["state"] == CaseState.CLOSED.value
     tables = [
-        Table("专项执法检查发现问题整改情况", ["专项执法检查", "发现问题", "已整改", "未整改"],
+        Table(_("专项执法检查发现问题整改情况"), [_("专项执法检查"), _("发现问题"), _("已整改"), _("未整改")],
               [[name, n, done, n - done] for name, (n, done) in sorted(campaigns.items())]),
-        Table(f"超期情况（截至 {on.isoformat()}）", ["来源", "案件数", "未答复", "超期"], overdue_rows),
+        Table(_("超期情况（截至 %(day)s）") % {"day": on.isoformat()}, [_("来源"), _("案件数"), _("未答复"), _("超期")],
+              overdue_rows),
     ]
     closed_on = _cases(user=user, town_id=town_id, start=start, end=end, by="closed_on").values_list("closed_on",
                                                                                                      flat=True)
-    series = [Series("每月受理与办结", stats.months(start, end),
-                     {"受理": [float(n) for n in stats.monthly_counts((r["intake_date"] for r in rows), start, end)],
-                      "办结": [float(n) for n in stats.monthly_counts(closed_on, start, end)]},
-                     unit="件")]
-    return Part(key="cases", title="案件办理", rates=rates, tables=tables, series=series)
+    series = [Series(_("每月受理与办结"), stats.months(start, end),
+                     {_("受理"): [float(n) for n in stats.monthly_counts((r["intake_date"] for r in rows), start, end)],
+                      _("办结"): [float(n) for n in stats.monthly_counts(closed_on, start, end)]},
+                     unit=_("件"))]
+    return Part(key="cases", title=_("案件办理"), rates=rates, tables=tables, series=series)

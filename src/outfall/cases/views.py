@@ -5,7 +5,6 @@ change: ``cases.services``."""
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 
 from django.contrib import messages
@@ -47,11 +46,9 @@ def _options(enum_cls) -> list[dict]:
     return [{"value": m.value, "label": label_of(m)} for m in enum_cls]
 
 
-def _shown(rate):
-    """A rate of :func:`reporting.summary` (Chinese, as the monthly report writes it) in the active
-    language: the source's label and the verb translated."""
-    source = next((s for s in CaseSource if s.label == rate.label), None)
-    return dataclasses.replace(rate, label=label_of(source) if source else rate.label, verb=_(rate.verb))
+def _number(text: str | None) -> int | None:
+    text = (text or "").strip()
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 10 else None
 
 
 def case_list(request):
@@ -63,11 +60,11 @@ def case_list(request):
     params = request.GET.copy()
     params.pop("page", None)
     years = selectors.years()
-    year = int(request.GET["year"]) if (request.GET.get("year") or "").isdigit() else (years[0] if years else None)
-    town = int(request.GET["town"]) if (request.GET.get("town") or "").isdigit() else None
+    year = _number(request.GET.get("year"))
+    year = year if year is not None and 1 <= year <= 9998 else (years[0] if years else None)
+    town = _number(request.GET.get("town"))
     rates = reporting.summary(user=request.user, town_id=town, start=dt.date(year, 1, 1),
                               end=dt.date(year + 1, 1, 1)).rates if year else []
-    rates = [_shown(r) for r in rates]
     return render(request, "cases/case_list.html", {"rates": rates, "rates_year": year,
         "page": page, "count": qs.count(), "f": request.GET, "query": params.urlencode(),
         "sources": _options(CaseSource), "states": _options(CaseState), "towns": Town.objects.all(),

@@ -17,7 +17,9 @@ import datetime as dt
 from collections import Counter
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from outfall.accounts.labels import label_of
 from outfall.core.enums import RemediationMeasure, RemediationState
 from outfall.remediation import selectors
 from outfall.reports.parts import Part, Rate, Series, Table
@@ -48,11 +50,11 @@ def summary(*, user, town_id: int | None, start: dt.date, end: dt.date) -> Part:
     ref = min(selectors.today(), end - dt.timedelta(days=1))
     open_states = {RemediationState.PLANNED.value, RemediationState.IN_PROGRESS.value}
     overdue = {pk for pk, _m, st, dl, _a, _t in rows if st in open_states and dl < ref}
-    verb = str(RemediationState.SIGNED_OFF.label)
-    rates = [Rate("整治任务", len(done), len(rows), verb=verb)]
+    verb = label_of(RemediationState.SIGNED_OFF)
+    rates = [Rate(_("整治任务"), len(done), len(rows), verb=verb)]
     for m in RemediationMeasure:
         mine = [r[0] for r in rows if r[1] == m.value]
-        rates.append(Rate(m.label, sum(1 for pk in mine if pk in done), len(mine), verb=verb))
+        rates.append(Rate(label_of(m), sum(1 for pk in mine if pk in done), len(mine), verb=verb))
     by_town: dict[str, list[int]] = {}
     for pk, _m, st, _d, _a, town in rows:
         c = by_town.setdefault(town, [0, 0, 0, 0])
@@ -60,16 +62,16 @@ def summary(*, user, town_id: int | None, start: dt.date, end: dt.date) -> Part:
         c[1] += pk in done
         c[2] += st != SIGNED
         c[3] += pk in overdue
-    town_table = Table("整治任务（按镇街）", ["镇街", "任务数", "已销号", "未销号", "逾期"],
+    town_table = Table(_("整治任务（按镇街）"), [_("镇街"), _("任务数"), _("已销号"), _("未销号"), _("逾期")],
                        [[t, *c] for t, c in sorted(by_town.items())])
     flagged = [(t, s, r) for t, s, r in selectors.not_improved(qs) if t.signed_off_at < end_at]
-    not_improved = Table("已销号但水质未改善", ["排污口", "整治措施", "销号日期", "受纳断面", "指标", "整治前中位数",
-                                          "销号后中位数", "p"],
-                         [[f"{t.outfall.code} {t.outfall.name}", RemediationMeasure(t.measure).label,
+    not_improved = Table(_("已销号但水质未改善"), [_("排污口"), _("整治措施"), _("销号日期"), _("受纳断面"), _("指标"),
+                                                _("整治前中位数"), _("销号后中位数"), "p"],
+                         [[f"{t.outfall.code} {t.outfall.name}", label_of(RemediationMeasure(t.measure)),
                            timezone.localdate(t.signed_off_at).isoformat(), f"{s.code} {s.name}", r.parameter,
                            r.median_before, r.median_after, r.p_value] for t, s, r in flagged])
     months = _months(start, end)
     per_month = Counter(timezone.localtime(at).strftime("%Y-%m") for pk, _m, st, _d, at, _t in rows if pk in done)
-    series = Series("每月销号数", months, {"已销号": [float(per_month.get(x, 0)) for x in months]}, unit="项")
-    rates.append(Rate("逾期未完成", len(overdue), len(rows), verb="已逾期"))
-    return Part(key="remediation", title="排污口整治", rates=rates, tables=[town_table, not_improved], series=[series])
+    series = Series(_("每月销号数"), months, {_("已销号"): [float(per_month.get(x, 0)) for x in months]}, unit=_("项"))
+    rates.append(Rate(_("逾期未完成"), len(overdue), len(rows), verb=_("已逾期")))
+    return Part(key="remediation", title=_("排污口整治"), rates=rates, tables=[town_table, not_improved], series=[series])
