@@ -53,6 +53,7 @@ def login(page, live_server):
         page.fill("#id_username", username)
         page.fill("#id_password", password)
         page.click("button[type=submit]")
-        page.wait_for_url(f"{live_server.url}/")
+        # where a role lands: the map, or the dashboard for a viewer
+        page.wait_for_url(lambda url: url.rstrip("/") in (live_server.url, f"{live_server.url}/dashboard"))
 
     return _login
