@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 
 from outfall.core.errors import InputError
 
-__all__ = ["parse_month", "month_bounds", "year_bounds", "months_before", "month_label", "next_month", "local_bounds"]
+__all__ = ["parse_month", "month_bounds", "year_bounds", "months_before", "month_label", "next_month", "local_bounds",
+           "months", "monthly_counts"]
 
 _MONTH = re.compile(r"^\s*([0-9]{4})-([0-9]{1,2})\s*$")
 
@@ -95,3 +97,34 @@ def local_bounds(start: dt.date, end: dt.date, tz: dt.tzinfo) -> tuple[dt.dateti
     ['2026-01-01T00:00:00+08:00', '2026-02-01T00:00:00+08:00']
     """
     return (dt.datetime.combine(start, dt.time.min, tzinfo=tz), dt.datetime.combine(end, dt.time.min, tzinfo=tz))
+
+
+def months(start: dt.date, end: dt.date) -> list[str]:
+    """The ``YYYY-MM`` labels of every month that has a day in ``[start, end)``.
+
+    >>> months(dt.date(2025, 11, 15), dt.date(2026, 2, 1))
+    ['2025-11', '2025-12', '2026-01']
+    >>> months(dt.date(2025, 3, 1), dt.date(2025, 3, 1))
+    []
+    """
+    out, y, m = [], start.year, start.month
+    while dt.date(y, m, 1) < end:
+        out.append(f"{y:04d}-{m:02d}")
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return out
+
+
+def monthly_counts(dates: Iterable[dt.date | None], start: dt.date, end: dt.date) -> list[int]:
+    """How many of ``dates`` fall in each month of :func:`months` (dates outside ``[start, end)``
+    and None are not counted).
+
+    >>> monthly_counts([dt.date(2025, 1, 3), dt.date(2025, 1, 31), dt.date(2025, 3, 1), None], dt.date(2025, 1, 1), dt.date(2025, 4, 1))
+    [2, 0, 1]
+    """
+    labels = months(start, end)
+    index = {label: i for i, label in enumerate(labels)}
+    counts = [0] * len(labels)
+    for d in dates:
+        if d is not None and start <= d < end:
+            counts[index[f"{d.year:04d}-{d.month:02d}"]] += 1
+    return counts

@@ -14,13 +14,13 @@ What is counted, for the tasks ``user`` may see (of one town, or all):
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from outfall.accounts.labels import label_of
 from outfall.core.enums import RemediationMeasure, RemediationState
+from outfall.core.months import monthly_counts, months
 from outfall.remediation import selectors
 from outfall.reports.parts import Part, Rate, Series, Table
 
@@ -29,14 +29,6 @@ SIGNED = RemediationState.SIGNED_OFF.value
 
 def _aware(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time()))
-
-
-def _months(start: dt.date, end: dt.date) -> list[str]:
-    out, y, m = [], start.year, start.month
-    while dt.date(y, m, 1) < end:
-        out.append(f"{y:04d}-{m:02d}")
-        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
-    return out
 
 
 def summary(*, user, town_id: int | None, start: dt.date, end: dt.date) -> Part:
@@ -70,8 +62,7 @@ def summary(*, user, town_id: int | None, start: dt.date, end: dt.date) -> Part:
                          [[f"{t.outfall.code} {t.outfall.name}", label_of(RemediationMeasure(t.measure)),
                            timezone.localdate(t.signed_off_at).isoformat(), f"{s.code} {s.name}", r.parameter,
                            r.median_before, r.median_after, r.p_value] for t, s, r in flagged])
-    months = _months(start, end)
-    per_month = Counter(timezone.localtime(at).strftime("%Y-%m") for pk, _m, st, _d, at, _t in rows if pk in done)
-    series = Series(_("每月销号数"), months, {_("已销号"): [float(per_month.get(x, 0)) for x in months]}, unit=_("项"))
+    per_month = monthly_counts((timezone.localdate(at) for pk, _m, _s, _d, at, _t in rows if pk in done), start, end)
+    series = Series(_("每月销号数"), months(start, end), {_("已销号"): [float(n) for n in per_month]}, unit=_("项"))
     rates.append(Rate(_("逾期未完成"), len(overdue), len(rows), verb=_("已逾期")))
     return Part(key="remediation", title=_("排污口整治"), rates=rates, tables=[town_table, not_improved], series=[series])
