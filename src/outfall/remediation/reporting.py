@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from outfall.accounts.labels import label_of
 from outfall.core.enums import RemediationMeasure, RemediationState
 from outfall.core.months import monthly_counts, months
+from outfall.core.remediation import due_status
 from outfall.remediation import selectors
 from outfall.reports.parts import Part, Rate, Series, Table
 
@@ -40,8 +41,7 @@ def summary(*, user, town_id: int | None, start: dt.date, end: dt.date) -> Part:
     rows = list(qs.values_list("pk", "measure", "state", "deadline", "signed_off_at", "outfall__town__name"))
     done = {pk for pk, _m, st, _d, at, _t in rows if st == SIGNED and at is not None and at < end_at}
     ref = min(selectors.today(), end - dt.timedelta(days=1))
-    open_states = {RemediationState.PLANNED.value, RemediationState.IN_PROGRESS.value}
-    overdue = {pk for pk, _m, st, dl, _a, _t in rows if st in open_states and dl < ref}
+    overdue = {pk for pk, _m, st, dl, _a, _t in rows if due_status(st, dl, ref, due_soon_days=0) == "overdue"}
     verb = label_of(RemediationState.SIGNED_OFF)
     rates = [Rate(_("整治任务"), len(done), len(rows), verb=verb)]
     for m in RemediationMeasure:
