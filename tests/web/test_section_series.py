@@ -162,4 +162,5 @@ class PageDataKeptUntilReadingsChangeTests(TestCase):
         assert [(m["period"], m["n"]) for m in r.context["monthly"]] == [("2025-01", 48), ("2025-02", 1)]
         assert r.context["monthly"][1]["evaluation"].water_class.value == "V"
         assert r.context["ev"].water_class.value == "V"
-        assert 1.6 in r.context["charts"][0]["figure"]["data"][0]["y"]
+        trace = r.context["charts"][0]["figure"]["data"][0]
+        assert list(trace["y"])[-1] == 1.6 and str(trace["x"][-1]) == "2025-02-03 08:00:00"  # local time
