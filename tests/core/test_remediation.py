@@ -10,6 +10,7 @@ from strategies import remediation_actions
 
 from outfall.core.enums import OutfallStatus, RemediationState
 from outfall.core.errors import InputError
+from outfall.core.filetypes import sniff_evidence
 from outfall.core.remediation import (
     TRANSITIONS,
     TransitionError,
@@ -22,7 +23,6 @@ from outfall.core.remediation import (
     outfall_status_for,
 )
 from outfall.core.remediation.effect import effect_check
-from outfall.core.remediation.evidence import sniff_evidence
 
 D = dt.date(2026, 3, 1)
 

@@ -14,11 +14,11 @@ from django.utils.translation import gettext as _
 
 from outfall.cases import permissions
 from outfall.cases.models import Campaign, Case, CaseNote
-from outfall.cases.uploads import check_evidence
 from outfall.core.cases import rules
 from outfall.core.enums import AlertRule, CaseSource, CaseState, Role
 from outfall.core.errors import InputError, PermissionDeniedError
 from outfall.history.services import record_change
+from outfall.ledger.uploads import check_evidence
 
 #: Fields ``open_case`` takes besides the linked objects.
 OPEN_FIELDS = frozenset({"batch", "number", "intake_date", "deadline", "problem_type", "channel", "complainant_name",
@@ -180,7 +180,7 @@ def add_note(case: Case, text: str, *, actor, file=None) -> CaseNote:
         to = rules.state_after_note(CaseState(case.state))
     except ValueError as exc:
         raise _refuse(exc) from None
-    ctype = check_evidence(file, max_bytes=settings.MAX_UPLOAD_BYTES) if file is not None else ""
+    ctype = check_evidence(file, max_bytes=settings.MAX_UPLOAD_BYTES)[1] if file is not None else ""
     before = snapshot(case)
     if to.value != case.state:  # the step first, then the note that made it: the timeline reads in order
         case.state = to.value

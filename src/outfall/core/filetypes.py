@@ -3,6 +3,9 @@
 - :func:`sniff_format`: "xlsx" (a ZIP holding ``xl/workbook.xml``) or "csv" (anything else that is
   not a known binary); an old .xls (OLE), a PDF, an image, an archive, a Word or OpenDocument file,
   or a web page saved as ".xls" is refused by name, whatever its extension says.
+- :func:`sniff_image` / :func:`sniff_evidence`: a photo (JPEG, PNG, WebP) or an evidence document
+  (PDF, Word/Excel .docx/.xlsx, old .doc/.xls), from the first bytes and the name;
+  :func:`holds_office_part` checks a .docx/.xlsx holds its part.
 - :func:`decode_text`: UTF-8 (with or without BOM), UTF-16 with BOM (Excel's "Unicode text"), else
   GBK/GB18030 (Excel's Chinese default).
 - :func:`neutralise_formula` / :func:`restore_formula`: the OWASP "CSV injection" escape on export
@@ -17,7 +20,8 @@ import zipfile
 
 from outfall.core.errors import FileFormatError
 
-__all__ = ["sniff_format", "decode_text", "neutralise_formula", "restore_formula", "FORMULA_PREFIXES"]
+__all__ = ["sniff_format", "sniff_image", "sniff_evidence", "decode_text", "neutralise_formula", "restore_formula",
+           "FORMULA_PREFIXES", "DOCUMENT_TYPES", "OFFICE_PARTS", "holds_office_part"]
 
 #: First characters that make a spreadsheet read a CSV cell as a formula (OWASP "CSV injection"),
 #: plus the quote itself so that the escape is unambiguous.
@@ -115,3 +119,66 @@ def sniff_format(data: bytes, name: str) -> str:
         refuse("网页或 XML (有的系统导出的 .xls 实为网页)，请用 Excel 另存为 .xlsx / a web page or XML "
                "(some systems export HTML as .xls); save it as .xlsx from Excel")
     return "csv"
+
+
+_IMAGES = [(b"\xff\xd8\xff", "image/jpeg"), (b"\x89PNG\r\n\x1a\n", "image/png")]
+#: evidence documents → content type
+DOCUMENT_TYPES = {
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".doc": "application/msword",
+    ".xls": "application/vnd.ms-excel",
+}
+#: the part a ZIP-based document must hold
+OFFICE_PARTS = {".docx": "word/document.xml", ".xlsx": "xl/workbook.xml"}
+
+
+def sniff_image(head: bytes) -> str | None:
+    """The content type of a JPEG, PNG or WebP photo from its first 16 bytes, else None.
+
+    >>> sniff_image(b"\\x89PNG\\r\\n\\x1a\\n...."), sniff_image(b"GIF89a") is None
+    ('image/png', True)
+    """
+    for sig, ctype in _IMAGES:
+        if head.startswith(sig):
+            return ctype
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp"
+    return None
+
+
+def sniff_evidence(head: bytes, name: str) -> tuple[str, str] | None:
+    """(kind, content type) of an evidence file (a case's handling note, a remediation task's progress)
+    from its first 16 bytes and its name: ``("photo", …)`` for a JPEG/PNG/WebP, ``("document", …)``
+    for a PDF, a ZIP named .docx/.xlsx or an OLE file named .doc/.xls; None for anything else. A ZIP
+    must still hold its part (:data:`OFFICE_PARTS`) — the caller reads the whole file for that.
+
+    >>> sniff_evidence(b"%PDF-1.7 ...", "方案.pdf")
+    ('document', 'application/pdf')
+    >>> sniff_evidence(b"\\x89PNG\\r\\n\\x1a\\n....", "a.png")
+    ('photo', 'image/png')
+    >>> sniff_evidence(b"MZ\\x90\\x00", "a.pdf") is None
+    True
+    """
+    if ctype := sniff_image(head):
+        return "photo", ctype
+    if head.startswith(b"%PDF-"):
+        return "document", "application/pdf"
+    suffix = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if head.startswith(b"PK\x03\x04") and suffix in OFFICE_PARTS:
+        return "document", DOCUMENT_TYPES[suffix]
+    if head.startswith(_OLE) and suffix in (".doc", ".xls"):
+        return "document", DOCUMENT_TYPES[suffix]
+    return None
+
+
+def holds_office_part(data: bytes, suffix: str) -> bool:
+    """Whether the ZIP ``data`` holds the part a .docx/.xlsx must hold (a renamed archive does not).
+
+    >>> holds_office_part(b"PK\\x03\\x04 not a zip", ".docx")
+    False
+    """
+    try:
+        return OFFICE_PARTS[suffix] in zipfile.ZipFile(io.BytesIO(data)).namelist()
+    except (zipfile.BadZipFile, OSError, ValueError, KeyError):
+        return False

@@ -1,20 +1,14 @@
-"""Upload checks: a photo is JPEG, PNG or WebP by its content (not its name) and not too large."""
+"""Upload checks: a photo is JPEG, PNG or WebP by its content (not its name) and not too large; an
+evidence file (cases, remediation) is such a photo or a PDF/Word/Excel document."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 from outfall.core.errors import InputError
+from outfall.core.filetypes import holds_office_part, sniff_evidence, sniff_image
 
-_SIGNATURES = [(b"\xff\xd8\xff", "image/jpeg"), (b"\x89PNG\r\n\x1a\n", "image/png")]
-
-
-def sniff_image(head: bytes) -> str | None:
-    for sig, ctype in _SIGNATURES:
-        if head.startswith(sig):
-            return ctype
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "image/webp"
-    return None
-
+__all__ = ["sniff_image", "check_image", "check_evidence"]
 
 def check_image(upload, *, max_bytes: int) -> str:
     """Return the content type of an uploaded image or raise InputError (type or size refused)."""
@@ -37,3 +31,29 @@ def check_image(upload, *, max_bytes: int) -> str:
     finally:
         upload.seek(0)
     return ctype
+
+
+def check_evidence(upload, *, max_bytes: int) -> tuple[str, str]:
+    """(kind, content type) of an evidence file — a photo (checked as :func:`check_image`) or a
+    document (PDF; .docx/.xlsx holding their part; old .doc/.xls) — or InputError naming the file
+    and why it is refused (too large, another type, a renamed archive, a broken image)."""
+    if upload.size > max_bytes:
+        raise InputError(f"upload {upload.size} > {max_bytes}", user_message=_(
+            "文件 %(name)s 大小 %(size).1f MiB，超过上限 %(max).0f MiB") % {
+            "name": upload.name, "size": upload.size / 1048576, "max": max_bytes / 1048576})
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    found = sniff_evidence(head, upload.name)
+    if found is not None and found[0] == "photo":
+        check_image(upload, max_bytes=max_bytes)
+    elif found is not None and head.startswith(b"PK"):
+        data = upload.read()
+        upload.seek(0)
+        if not holds_office_part(data, "." + upload.name.rsplit(".", 1)[-1].lower()):
+            found = None
+    if found is None:
+        raise InputError(f"evidence type refused: {upload.name}", user_message=_(
+            "文件 %(name)s 不是可接受的证明材料 (JPEG/PNG/WebP 图片、PDF、Word .docx 或 Excel .xlsx)")
+            % {"name": upload.name})
+    return found

@@ -26,11 +26,10 @@ from outfall.core.remediation import (
     next_state,
     outfall_status_for,
 )
-from outfall.core.remediation.evidence import sniff_evidence
 from outfall.history.services import actor_name, record_change
 from outfall.ledger.models import Outfall
 from outfall.ledger.services import set_outfall_status
-from outfall.ledger.uploads import check_image
+from outfall.ledger.uploads import check_evidence
 from outfall.remediation import permissions
 from outfall.remediation.models import Evidence, ProgressUpdate, RemediationTask
 
@@ -154,23 +153,7 @@ def update_task(task: RemediationTask, data: dict, *, actor) -> RemediationTask:
 
 def _check_files(files) -> list[tuple]:
     """(upload, kind, content type) of each file, or InputError naming the first refused one."""
-    out = []
-    for f in files:
-        if f.size > settings.MAX_UPLOAD_BYTES:
-            raise InputError(f"upload {f.name} too large", user_message=_(
-                "文件 %(name)s 大小 %(size).1f MiB，超过上限 %(max)d MiB") % {
-                "name": f.name, "size": f.size / 1048576, "max": settings.MAX_UPLOAD_BYTES // 1048576})
-        f.seek(0)
-        head = f.read(16)
-        f.seek(0)
-        found = sniff_evidence(head, f.name)
-        if found is None:
-            raise InputError(f"evidence {f.name}: unknown type", user_message=_(
-                "文件 %(name)s 不是照片 (JPEG/PNG/WebP) 或文件 (PDF/Word/Excel)") % {"name": f.name})
-        if found[0] == "photo":
-            check_image(f, max_bytes=settings.MAX_UPLOAD_BYTES)  # a broken image is refused too
-        out.append((f, *found))
-    return out
+    return [(f, *check_evidence(f, max_bytes=settings.MAX_UPLOAD_BYTES)) for f in files]
 
 
 def _attach(update: ProgressUpdate, checked) -> list[Evidence]:

@@ -2,7 +2,6 @@
 
 - ``rules``     the task lifecycle, entry checks, the outfall status that follows the task, due dates
 - ``effect``    the effect check: a section's readings before the work and after the sign-off
-- ``evidence``  what an evidence file is (photo or document), told from its bytes
 """
 
 from outfall.core.remediation.rules import (
