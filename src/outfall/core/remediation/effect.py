@@ -19,12 +19,20 @@ import numpy as np
 from scipy.stats import mannwhitneyu
 
 from outfall.core.standards.evaluation import counted_value
+from outfall.core.standards.gb3838 import table
 
-__all__ = ["EffectResult", "effect_check", "HIGHER_IS_BETTER", "TEST_NAME", "MIN_SAMPLES", "IMPROVED",
+__all__ = ["EffectResult", "effect_check", "higher_is_better", "TEST_NAME", "MIN_SAMPLES", "IMPROVED",
            "NOT_IMPROVED", "NOT_ENOUGH_DATA"]
 
-#: Parameters where a higher value is better water (GB 3838-2002 Table 1: dissolved oxygen).
-HIGHER_IS_BETTER = frozenset({"DO"})
+def higher_is_better(parameter: str) -> bool:
+    """Whether more is cleaner water: the parameters whose GB 3838-2002 Table 1 limit is a minimum
+    (dissolved oxygen), read from the transcribed table.
+
+    >>> higher_is_better("DO"), higher_is_better("NH3N"), higher_is_better("XYZ")
+    (True, False, False)
+    """
+    lim = table().get(parameter)
+    return lim is not None and lim.direction == "min"
 TEST_NAME = "Mann–Whitney U, one-sided"
 MIN_SAMPLES = 4
 IMPROVED, NOT_IMPROVED, NOT_ENOUGH_DATA = "improved", "not_improved", "not_enough_data"
@@ -121,7 +129,7 @@ def effect_check(readings: Iterable[tuple], *, parameter: str, started: dt.datet
     if before.size < MIN_SAMPLES or after.size < MIN_SAMPLES:
         verdict = NOT_ENOUGH_DATA
     else:
-        alternative = "greater" if parameter in HIGHER_IS_BETTER else "less"
+        alternative = "greater" if higher_is_better(parameter) else "less"
         p = float(mannwhitneyu(after, before, alternative=alternative).pvalue)
         verdict = IMPROVED if p < alpha else NOT_IMPROVED
     return EffectResult(verdict, parameter, int(before.size), int(after.size), med_b, med_a,
