@@ -31,66 +31,18 @@ import datetime as dt
 import math
 import sys
 from collections import defaultdict
-from dataclasses import dataclass
 
 from django.db.models import Case, Count, F, IntegerField, Max, Min, Q, Sum, Value, When
 from django.utils import timezone
 
 from outfall.core.standards import BELOW_DETECTION_FACTOR
+from outfall.core.standards.evaluation import PeriodSum, period_sum
 from outfall.core.standards.values import ParsedValue
 from outfall.monitoring.models import SectionReading
 
-__all__ = ["Acc", "accumulate", "period_edges", "section_periods", "recent_means"]
+__all__ = ["period_edges", "section_periods", "recent_means"]
 
 _BIG = sys.float_info.max
-
-
-@dataclass
-class Acc:
-    """What a period mean needs of one parameter's values: the sum and count of the counted numbers,
-    how many were measured, the largest detection limit of the below-detection ones, and the number
-    of samples (rows, one per time)."""
-
-    total: float = 0.0
-    k: int = 0
-    measured: int = 0
-    dl: float | None = None
-    rows: int = 0
-
-    def add(self, other: Acc) -> None:
-        self.total += other.total
-        self.k += other.k
-        self.measured += other.measured
-        self.rows += other.rows
-        if other.dl is not None:
-            self.dl = other.dl if self.dl is None else max(self.dl, other.dl)
-
-    def mean(self) -> ParsedValue:
-        """The period mean (:func:`outfall.core.standards.period_mean`'s result)."""
-        if self.k == 0:
-            return ParsedValue(None, "missing")
-        if self.measured == 0:
-            return ParsedValue(None, "<", self.dl, f"{self.dl!r}L")
-        return ParsedValue(self.total / self.k)
-
-
-def accumulate(values) -> Acc:
-    """An :class:`Acc` of ParsedValues (one parameter, one period), by period_mean's rules."""
-    acc = Acc()
-    for pv in values:
-        acc.rows += 1
-        if pv.missing:
-            continue
-        if pv.below_detection:
-            if pv.detection_limit is None:
-                continue
-            acc.dl = pv.detection_limit if acc.dl is None else max(acc.dl, pv.detection_limit)
-            acc.total += pv.detection_limit * BELOW_DETECTION_FACTOR
-        else:
-            acc.measured += 1
-            acc.total += pv.value
-        acc.k += 1
-    return acc
 
 
 def _finite(field: str) -> Q:
@@ -111,22 +63,22 @@ def _finite_row(row: dict) -> bool:
     return all(math.isfinite(x) for x in (row["v0"], row["v1"], row["d0"], row["max_dl"]) if x is not None)
 
 
-def _acc_of(row: dict) -> Acc:
-    """The Acc of one (…, parameter, qualifier) group of plain rows (:func:`_plain`)."""
+def _acc_of(row: dict) -> PeriodSum:
+    """The PeriodSum of one (…, parameter, qualifier) group of plain rows (:func:`_plain`)."""
     q = row["qualifier"]
     if q == "missing":
-        return Acc(rows=row["rows"])
+        return PeriodSum(rows=row["rows"])
     if q == "<":
-        return Acc(float(row["sum_dl"] or 0.0), row["n_dl"], 0, row["max_dl"] if row["n_dl"] else None, row["rows"])
-    return Acc(float(row["sum_value"] or 0.0), row["n_value"], row["n_value"], None, row["rows"])
+        return PeriodSum(float(row["sum_dl"] or 0.0), row["n_dl"], 0, row["max_dl"] if row["n_dl"] else None, row["rows"])
+    return PeriodSum(float(row["sum_value"] or 0.0), row["n_value"], row["n_value"], None, row["rows"])
 
 
-def _groups(qs, keys: tuple[str, ...], reduce, **annotations) -> dict[tuple, Acc]:
-    """(*keys, parameter) → Acc of ``qs`` (with ``annotations``, e.g. the period) grouped in SQL; a
-    group that is not plain is read row by row instead (``reduce(key) -> {parameter: Acc}``). Which
+def _groups(qs, keys: tuple[str, ...], reduce, **annotations) -> dict[tuple, PeriodSum]:
+    """(*keys, parameter) → PeriodSum of ``qs`` (with ``annotations``, e.g. the period) grouped in SQL; a
+    group that is not plain is read row by row instead (``reduce(key) -> {parameter: PeriodSum}``). Which
     (source, basis) each group holds is asked only when the rows hold more than one (an index-only
     look first: the common case of one source saves four text aggregates a row)."""
-    out: dict[tuple, Acc] = {}
+    out: dict[tuple, PeriodSum] = {}
     odd: set[tuple] = set()
     several = len(qs.order_by().values_list("source", "basis").distinct()[:2]) > 1
     rows = list(qs.annotate(**annotations).values(*keys, "parameter", "qualifier")
@@ -143,14 +95,14 @@ def _groups(qs, keys: tuple[str, ...], reduce, **annotations) -> dict[tuple, Acc
     for row in rows:
         key = (*(row[k] for k in keys), row["parameter"])
         if key not in odd:
-            out.setdefault(key, Acc()).add(_acc_of(row))
+            out.setdefault(key, PeriodSum()).add(_acc_of(row))
     for key in odd:
-        out[key] = reduce(key[:-1]).get(key[-1], Acc())
+        out[key] = reduce(key[:-1]).get(key[-1], PeriodSum())
     return out
 
 
-def _reduced(qs) -> dict[str, Acc]:
-    """parameter → Acc of ``qs``'s rows read one by one, one value per (parameter, time), the last
+def _reduced(qs) -> dict[str, PeriodSum]:
+    """parameter → PeriodSum of ``qs``'s rows read one by one, one value per (parameter, time), the last
     written winning (:func:`outfall.monitoring.selectors.samples`)."""
     from outfall.monitoring.selectors import _pv
 
@@ -161,7 +113,7 @@ def _reduced(qs) -> dict[str, Acc]:
     by_param: dict[str, list] = defaultdict(list)
     for (p, _t), pv in latest.items():
         by_param[p].append(pv)
-    return {p: accumulate(vs) for p, vs in by_param.items()}
+    return {p: period_sum(vs) for p, vs in by_param.items()}
 
 
 def period_edges(first: dt.datetime, last: dt.datetime, tz) -> list[dt.datetime]:
@@ -190,7 +142,7 @@ def _bucket(edges: list, lo: int, hi: int):
 
 def section_periods(section, *, since: dt.datetime | None = None,
                     parameters: list[str] | None = None) -> tuple[dict, dict]:
-    """({"YYYY-MM": {parameter: Acc}}, {"YYYY": {parameter: Acc}}) of a section's readings (local
+    """({"YYYY-MM": {parameter: PeriodSum}}, {"YYYY": {parameter: PeriodSum}}) of a section's readings (local
     months and years of the site's time zone): the time span, then the sums. ``parameters``: every
     parameter the section has readings of, when known (the span is then read at the ends of each)."""
     qs = SectionReading.objects.filter(section=section)
@@ -213,13 +165,13 @@ def section_periods(section, *, since: dt.datetime | None = None,
     def reduce(key):
         return _reduced(qs.filter(time__gte=edges[key[0]], time__lt=edges[key[0] + 1]))
 
-    months: dict[str, dict[str, Acc]] = defaultdict(dict)
+    months: dict[str, dict[str, PeriodSum]] = defaultdict(dict)
     for (b, p), acc in _groups(qs, ("b",), reduce, b=bucket).items():
         months[keys[b]][p] = acc
-    years: dict[str, dict[str, Acc]] = defaultdict(dict)
+    years: dict[str, dict[str, PeriodSum]] = defaultdict(dict)
     for key in sorted(months):
         for p, acc in months[key].items():
-            years[key[:4]].setdefault(p, Acc()).add(acc)
+            years[key[:4]].setdefault(p, PeriodSum()).add(acc)
     return dict(months), dict(years)
 
 

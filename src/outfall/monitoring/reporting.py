@@ -25,17 +25,17 @@ from outfall.accounts.labels import label_of
 from outfall.core.enums import WaterClass
 from outfall.core.months import local_bounds, month_label, months_before
 from outfall.core.standards import evaluate_sample
+from outfall.core.standards.evaluation import PeriodSum
 from outfall.core.standards.gb3838 import EVALUATED
 from outfall.core.standards.parameters import registry
 from outfall.monitoring import periods
 from outfall.monitoring.models import Section, SectionReading
-from outfall.monitoring.periods import Acc
 from outfall.reports.parts import Part, Rate, Series, Table
 
 __all__ = ["summary", "evaluate_sections"]
 
-def _sums(section_ids: list[int], edges: list[dt.datetime]) -> dict[tuple, Acc]:
-    """(section id, period index, item) → :class:`~outfall.monitoring.periods.Acc` over the consecutive
+def _sums(section_ids: list[int], edges: list[dt.datetime]) -> dict[tuple, PeriodSum]:
+    """(section id, period index, item) → :class:`~outfall.core.standards.evaluation.PeriodSum` over the consecutive
     periods ``edges[i]``–``edges[i + 1]``, by the section page's own rules and code
     (:mod:`outfall.monitoring.periods`): one query grouped by section, period (a nested ``CASE`` on the
     time), item and qualifier; a group where two readings share a time, or holding a non-finite
@@ -50,7 +50,7 @@ def _sums(section_ids: list[int], edges: list[dt.datetime]) -> dict[tuple, Acc]:
     return periods._groups(qs, ("section_id", "b"), reduce, b=periods._bucket(edges, 0, len(edges) - 1))
 
 
-def _evaluate(by_id: dict[int, Section], sums: dict[tuple, Acc]) -> dict:
+def _evaluate(by_id: dict[int, Section], sums: dict[tuple, PeriodSum]) -> dict:
     means: dict[tuple, dict] = defaultdict(dict)
     for (sid, key, code), acc in sums.items():
         mean = acc.mean()
@@ -78,12 +78,12 @@ def evaluate_sections(sections: list[Section], start: dt.date, end: dt.date, *, 
     edges = [local_bounds(s, e, tz)[0] for s, e in spans] + [local_bounds(*spans[-1], tz)[1]]
     sums = _sums(list(by_id), edges)
     firsts = [s for s, _e in spans]
-    period: dict[tuple, Acc] = {}
+    period: dict[tuple, PeriodSum] = {}
     if start in firsts and end == spans[-1][1]:  # the period is the last whole months: years are sums of months
         first = firsts.index(start)
         for (sid, i, code), acc in sums.items():
             if i >= first:
-                period.setdefault((sid, None, code), Acc()).add(acc)
+                period.setdefault((sid, None, code), PeriodSum()).add(acc)
     else:
         period = {(sid, None, code): acc for (sid, _i, code), acc in
                   _sums(list(by_id), list(local_bounds(start, end, tz))).items()}

@@ -93,7 +93,7 @@ _pages: dict[int, tuple] = {}
 
 
 def page_data(section: Section) -> tuple[dict, dict, dict]:
-    """(chart overview series, {month: {parameter: Acc}}, {year: …}) of a section page, computed
+    """(chart overview series, {month: {parameter: PeriodSum}}, {year: …}) of a section page, computed
     again only when the readings changed (:func:`outfall.monitoring.layers._readings_key`: two
     index-only aggregates), so the scan of a section's history (tens of ms a year of hourly readings
     on a quiet machine) is paid by the first view after a change, not by every view."""

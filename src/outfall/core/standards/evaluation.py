@@ -246,6 +246,59 @@ def evaluate_sample(values: Mapping[str, Value], *, water_type: str = "river",
                             tuple(censored))
 
 
+@dataclass
+class PeriodSum:
+    """What a period mean (环办〔2011〕22号 §2.2) needs of one parameter's values, and can be added up
+    from parts (months into a year, database groups into a month): the sum and count of the counted
+    numbers, how many were measured, the largest detection limit of the below-detection ones, and
+    the number of samples (missing ones included)."""
+
+    total: float = 0.0
+    k: int = 0
+    measured: int = 0
+    dl: float | None = None
+    rows: int = 0
+
+    def add(self, other: PeriodSum) -> None:
+        self.total += other.total
+        self.k += other.k
+        self.measured += other.measured
+        self.rows += other.rows
+        if other.dl is not None:
+            self.dl = other.dl if self.dl is None else max(self.dl, other.dl)
+
+    def mean(self) -> ParsedValue:
+        """The mean (unrounded); ``<`` at the largest limit when every counted value is below
+        detection; missing when nothing counts."""
+        if self.k == 0:
+            return ParsedValue(None, "missing")
+        if self.measured == 0:
+            return ParsedValue(None, "<", self.dl, f"{self.dl!r}L")
+        return ParsedValue(self.total / self.k)
+
+
+def period_sum(values: Iterable[Value], *, below_detection_factor: float = BELOW_DETECTION_FACTOR) -> PeriodSum:
+    """The :class:`PeriodSum` of ``values`` (floats, reported strings or ParsedValues of one
+    parameter, in one unit): missing values are skipped (but counted in ``rows``); a below-detection
+    value counts as ``below_detection_factor`` × its detection limit; ``ND`` without a limit is skipped."""
+    acc = PeriodSum()
+    for v in values:
+        pv = as_parsed(v)
+        acc.rows += 1
+        if pv.missing:
+            continue
+        if pv.below_detection:
+            if pv.detection_limit is None:
+                continue
+            acc.dl = pv.detection_limit if acc.dl is None else max(acc.dl, pv.detection_limit)
+            acc.total += pv.detection_limit * below_detection_factor
+        else:
+            acc.measured += 1
+            acc.total += pv.value
+        acc.k += 1
+    return acc
+
+
 def period_mean(values: Iterable[Value], *, below_detection_factor: float = BELOW_DETECTION_FACTOR
                 ) -> ParsedValue:
     """Arithmetic mean over a period (环办〔2011〕22号 §2.2) with the below-detection rule.
@@ -275,27 +328,7 @@ def period_mean(values: Iterable[Value], *, below_detection_factor: float = BELO
     >>> period_mean(["0.02L", "0.01L"]).raw, period_mean([]).missing
     ('0.02L', True)
     """
-    nums: list[float] = []
-    limits: list[float] = []
-    measured = False
-    for v in values:
-        pv = as_parsed(v)
-        if pv.missing:
-            continue
-        if pv.below_detection:
-            if pv.detection_limit is None:
-                continue
-            limits.append(pv.detection_limit)
-            nums.append(pv.detection_limit * below_detection_factor)
-        else:
-            measured = True
-            nums.append(pv.value)
-    if not nums:
-        return ParsedValue(None, "missing")
-    if not measured:
-        dl = max(limits)
-        return ParsedValue(None, "<", dl, f"{dl!r}L")
-    return ParsedValue(sum(nums) / len(nums))
+    return period_sum(values, below_detection_factor=below_detection_factor).mean()
 
 
 def do_saturation(temperature_c: float) -> float:
