@@ -4,7 +4,7 @@ not read every reading of its history to build its monthly and yearly tables).
 The rules are those of :func:`outfall.core.standards.period_mean` (环办〔2011〕22号 §2.2), applied to
 the samples :func:`outfall.monitoring.selectors.samples` reads, unchanged:
 
-- a row is read as :func:`outfall.monitoring.selectors._pv` does: ``missing``, a measured value of
+- a row is read as :func:`outfall.core.standards.stored_value` does: ``missing``, a measured value of
   NULL, and any non-finite value or detection limit count as missing (they add to the sample count
   ``n`` and to nothing else);
 - a measured value counts as itself; a below-detection value as its detection limit ×
@@ -36,7 +36,7 @@ from django.db.models import Case, Count, F, IntegerField, Max, Min, Q, Sum, Val
 from django.utils import timezone
 
 from outfall.core.standards import BELOW_DETECTION_FACTOR
-from outfall.core.standards.evaluation import PeriodSum, period_sum
+from outfall.core.standards.evaluation import PeriodSum, period_sum, stored_value
 from outfall.core.standards.values import ParsedValue
 from outfall.monitoring.models import SectionReading
 
@@ -104,12 +104,10 @@ def _groups(qs, keys: tuple[str, ...], reduce, **annotations) -> dict[tuple, Per
 def _reduced(qs) -> dict[str, PeriodSum]:
     """parameter → PeriodSum of ``qs``'s rows read one by one, one value per (parameter, time), the last
     written winning (:func:`outfall.monitoring.selectors.samples`)."""
-    from outfall.monitoring.selectors import _pv
-
     latest: dict = {}
     for t, p, v, q, dl, raw in qs.order_by("time", "pk").values_list("time", "parameter", "value", "qualifier",
                                                                      "detection_limit", "raw"):
-        latest[(p, t)] = _pv(v, q, dl, raw)
+        latest[(p, t)] = stored_value(v, q, dl, raw)
     by_param: dict[str, list] = defaultdict(list)
     for (p, _t), pv in latest.items():
         by_param[p].append(pv)

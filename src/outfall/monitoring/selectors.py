@@ -14,11 +14,6 @@ from outfall.monitoring import periods
 from outfall.monitoring.models import Section, SectionReading
 
 
-def _pv(value, qualifier, dl, raw) -> ParsedValue:
-    """A stored row as a ParsedValue (the core's one rule: ``stored_value``)."""
-    return stored_value(value, qualifier, dl, raw)
-
-
 def samples(section: Section, *, since: dt.datetime | None = None) -> dict[dt.datetime, dict[str, ParsedValue]]:
     """time → {parameter: value} for a section (every source and basis; of two rows at one time, the
     one written last wins)."""
@@ -28,7 +23,7 @@ def samples(section: Section, *, since: dt.datetime | None = None) -> dict[dt.da
     out: dict = defaultdict(dict)
     for t, p, v, q, dl, raw in qs.order_by("time", "pk").values_list("time", "parameter", "value", "qualifier",
                                                                 "detection_limit", "raw"):
-        out[t][p] = _pv(v, q, dl, raw)
+        out[t][p] = stored_value(v, q, dl, raw)
     return out
 
 
