@@ -121,7 +121,8 @@ def parse_time(cell) -> dt.datetime:
 
 
 def parse_source(cell) -> str:
-    """Data source of a reading: manual (手工, the default when empty), automatic (自动站), online (在线), lab.
+    """Data source of a reading: manual (手工, the default when empty), automatic (自动站), online (在线), lab,
+    field (现场快检).
 
     >>> parse_source(""), parse_source("自动站"), parse_source("Online")
     ('manual', 'automatic', 'online')
@@ -131,7 +132,7 @@ def parse_source(cell) -> str:
         return "manual"
     src = SOURCES.get(text.lower()) or SOURCES.get(text)
     if src is None:
-        raise ValueError(f"未知数据来源「{text}」；可用: manual/手工, automatic/自动站, online/在线, lab/实验室")
+        raise ValueError(f"未知数据来源「{text}」；可用: manual/手工, automatic/自动站, online/在线, lab/实验室, field/现场快检")
     return src
 
 
