@@ -32,7 +32,7 @@ _lock = threading.Lock()
 _classes: dict[int, tuple] = {}
 
 
-def _readings_key() -> tuple:
+def readings_key() -> tuple:
     """Changes whenever readings are added, replaced or removed: every import writes a ReadingBatch
     (count, newest), an insert moves the largest pk, a deletion lowers the count of readings' batches
     or the largest pk (two index-only aggregates)."""
@@ -45,8 +45,8 @@ _times: dict = {}
 
 def latest_times(qs) -> dict[int, dt.datetime | None]:
     """Section pk → time of its newest reading (None without readings), in one query, reused while
-    the readings (:func:`_readings_key`) and the sections asked for are the same."""
-    key = (str(qs.query), _readings_key(), tuple(qs.aggregate(n=Count("pk"), m=Max("updated_at")).values()))
+    the readings (:func:`readings_key`) and the sections asked for are the same."""
+    key = (str(qs.query), readings_key(), tuple(qs.aggregate(n=Count("pk"), m=Max("updated_at")).values()))
     with _lock:
         if _times.get("key") == key:
             return _times["value"]

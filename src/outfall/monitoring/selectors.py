@@ -89,14 +89,14 @@ _pages: dict[int, tuple] = {}
 
 def page_data(section: Section) -> tuple[dict, dict, dict]:
     """(chart overview series, {month: {parameter: PeriodSum}}, {year: …}) of a section page, computed
-    again only when the readings changed (:func:`outfall.monitoring.layers._readings_key`: two
+    again only when the readings changed (:func:`outfall.monitoring.layers.readings_key`: two
     index-only aggregates), so the scan of a section's history (tens of ms a year of hourly readings
     on a quiet machine) is paid by the first view after a change, not by every view."""
     from outfall.monitoring.charts import CHART_BUCKETS
-    from outfall.monitoring.layers import _readings_key
+    from outfall.monitoring.layers import readings_key
     from outfall.monitoring.series import chart_series
 
-    key = (_readings_key(), section.created_at)
+    key = (readings_key(), section.created_at)
     got = _pages.get(section.pk)
     if got is not None and got[0] == key:
         return got[1:]
