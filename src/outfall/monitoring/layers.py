@@ -24,7 +24,7 @@ from outfall.core.standards.parameters import registry
 from outfall.monitoring import selectors
 from outfall.monitoring.models import ReadingBatch, Section, SectionReading
 
-__all__ = ["sections", "latest_times", "latest_classes", "latest_evaluations"]
+__all__ = ["sections", "latest_times", "latest_classes", "latest_evaluations", "readings_key"]
 
 _EPOCH = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
 _lock = threading.Lock()
