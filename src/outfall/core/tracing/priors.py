@@ -11,7 +11,7 @@ Factors (multiplied into the prior; 1 means "no information"):
 - type: 1.0 when the type emits the parameter, ``NOT_EMITTED`` when it does not, ``UNKNOWN_TYPE`` when
   the type is unknown;
 - load feasibility: min(1, capacity / required) clipped at ``MIN_FEASIBILITY``, where the capacity is
-  q · c_raw (c_raw of its type; for a type unknown or without a row for the parameter, the highest c_raw
+  q · c_raw · ``RAW_RANGE`` (c_raw of its type; for a type unknown or without a row for the parameter, the highest c_raw
   of the parameter over the table's types, ``upper_raw``: no effluent in the table is stronger, so an
   outfall that would need more than that is not let off for want of a type) and the load required is what the outfall alone would have to release to explain the
   sections' readings (``load_feasibility``; ``feasibility`` computes it from one section's rise
@@ -31,13 +31,19 @@ from importlib import resources
 import numpy as np
 
 __all__ = ["Typical", "typical", "upper_raw", "emitting_types", "type_factor", "feasibility", "load_feasibility", "data_factor", "history_factor",
-           "NOT_EMITTED", "UNKNOWN_TYPE", "ELEVATED", "NORMAL", "MIN_FEASIBILITY"]
+           "NOT_EMITTED", "UNKNOWN_TYPE", "ELEVATED", "NORMAL", "MIN_FEASIBILITY", "RAW_RANGE"]
 
 NOT_EMITTED = 0.2
 UNKNOWN_TYPE = 0.6
 ELEVATED = 3.0
 NORMAL = 0.2
 MIN_FEASIBILITY = 0.1
+#: How far above its type's typical untreated strength (c_raw) an outfall's effluent may plausibly go before
+#: a load is called infeasible: c_raw is a central design value, and raw sewage and untreated industrial
+#: effluent vary about two-fold around theirs (town sewage NH3-N is commonly 20–60 mg/L against the table's
+#: 30; an assumption, as the table's raw values are). Without it a true spill a little stronger than typical would lose rank to innocent
+#: outfalls that need no load at all.
+RAW_RANGE = 2.0
 
 
 @dataclass(frozen=True)
@@ -99,30 +105,31 @@ def type_factor(type_l1: str, parameter: str) -> tuple[float, str]:
 
 def feasibility(q_m3_s: float | None, raw_mg_l: float | None, rise_mg_l: float, q_section_m3_s: float,
                 delivery: float) -> float | None:
-    """min(1, q·c_raw / (Δc·Q_j/delivery)), at least ``MIN_FEASIBILITY``; None when q or c_raw is unknown.
+    """min(1, q·c_raw·``RAW_RANGE`` / (Δc·Q_j/delivery)), at least ``MIN_FEASIBILITY``; None when q or
+    c_raw is unknown.
 
-    >>> feasibility(0.01, 100.0, 1.0, 2.0, 1.0)   # 1 g/s can give at most 0.5 mg/L in 2 m³/s
+    >>> feasibility(0.01, 50.0, 1.0, 2.0, 1.0)   # at most 0.01·50·2 = 1 g/s: 0.5 mg/L in 2 m³/s
     0.5
     """
     if not q_m3_s or raw_mg_l is None or rise_mg_l <= 0:
         return None
     required = rise_mg_l * q_section_m3_s / max(delivery, 1e-12)
-    return float(np.clip(q_m3_s * raw_mg_l / required, MIN_FEASIBILITY, 1.0))
+    return float(np.clip(q_m3_s * raw_mg_l * RAW_RANGE / required, MIN_FEASIBILITY, 1.0))
 
 
 def load_feasibility(q_m3_s: float | None, raw_mg_l: float | None, required_g_s: float) -> float | None:
-    """min(1, q·c_raw / required), at least ``MIN_FEASIBILITY``, with ``required_g_s`` the load (g/s) the
-    outfall alone would have to release to explain the sections' readings (its single-pulse fit);
-    1 when the readings need nothing from it; None when q or c_raw is unknown.
+    """min(1, q·c_raw·``RAW_RANGE`` / required), at least ``MIN_FEASIBILITY``, with ``required_g_s`` the
+    load (g/s) the outfall alone would have to release to explain the sections' readings (its
+    single-pulse fit); 1 when the readings need nothing from it; None when q or c_raw is unknown.
 
-    >>> load_feasibility(0.01, 100.0, 2.0)   # 1 g/s at most, 2 g/s needed
+    >>> load_feasibility(0.01, 50.0, 2.0)   # 0.01 m³/s · 50 mg/L · 2 = 1 g/s at most, 2 g/s needed
     0.5
     """
     if not q_m3_s or raw_mg_l is None:
         return None
     if not required_g_s > 0:
         return 1.0
-    return float(np.clip(q_m3_s * raw_mg_l / required_g_s, MIN_FEASIBILITY, 1.0))
+    return float(np.clip(q_m3_s * raw_mg_l * RAW_RANGE / required_g_s, MIN_FEASIBILITY, 1.0))
 
 
 def data_factor(times_h: np.ndarray, values: np.ndarray, lo_h: float, hi_h: float,

@@ -95,6 +95,8 @@ def _member_likelihood(pp, q_sec, row_t, starts, durations, k, D, A_g, gid, fit,
     group, as ONE pulse (best start on the grid, duration in ``durations`` h, load ≥ 0, one background
     per section): exp(−(χ²_i − χ²_best) / 2), χ² = Σ (residual / σ_r)², σ_r² = s² + (noise_rel · fitted_r)²
     (s² the fit's mean squared residual). Its dispersion, decay and timing are what tell members apart.
+    Every candidate alone (``alone_likelihood``) is judged under both that error model and σ_r² = s² for
+    every reading, and the two likelihoods (each relative to the best candidate) averaged.
     The dispersion coefficient is known to an order of magnitude at best (reference/tracing.md §5), so
     each member takes its best of D/``DISPERSION_SPAN``, D and D·``DISPERSION_SPAN``, and release times
     are tried at half the grid step. Every candidate alone is fitted with the durations ``solo_durations`` h."""
@@ -109,7 +111,7 @@ def _member_likelihood(pp, q_sec, row_t, starts, durations, k, D, A_g, gid, fit,
     first = np.searchsorted(row_sec, np.arange(n_sec))
     contiguous = bool(np.all(np.diff(row_sec) >= 0)) and np.array_equal(np.unique(row_sec), np.arange(n_sec))
 
-    def centre(v):  # remove the weighted mean per section (the background is free)
+    def centre(v, w, wsum):  # remove the weighted mean per section (the background is free)
         vw = v * w.reshape((-1,) + (1,) * (v.ndim - 1))
         if contiguous:  # rows come section by section: one reduceat
             mean = np.add.reduceat(vw, first, axis=0)
@@ -124,7 +126,7 @@ def _member_likelihood(pp, q_sec, row_t, starts, durations, k, D, A_g, gid, fit,
         m = np.flatnonzero(gid == g)
         if m.size < 2 or fit.x[g].sum() <= 0:
             continue
-        yc = centre(y - (contrib.sum(axis=(1, 2)) - contrib[:, g, :].sum(axis=1)))
+        yc = centre(y - (contrib.sum(axis=(1, 2)) - contrib[:, g, :].sum(axis=1)), w, wsum)
         sub = type(pp)(pp.tau_h[:, m], pp.km[:, m], pp.frac[:, m])
         pr_g = pair_rows(sub, row_sec)
         best = np.zeros(m.size)
@@ -139,21 +141,31 @@ def _member_likelihood(pp, q_sec, row_t, starts, durations, k, D, A_g, gid, fit,
     # every candidate alone against all the data (one pulse, backgrounds free): orders those the joint fit
     # leaves without a share, as a brute-force single-source fit would, instead of by their priors alone
     # over a wide grid of release times (the event section's peak may be noise where the pulse is faint)
-    yc = centre(y)
-    best, load = np.zeros(len(gid)), np.zeros(len(gid))
     w_step = float(wide[0, 1] - wide[0, 0]) if wide.shape[1] > 1 else interval
-    for num, den in box_fits(pp, pr, q_sec, row_t, wide[:, 0], w_step, wide.shape[1],
-                             solo_durations, k, D, w, wsum, yc * w):
-        ok = den > 0
-        gain = np.where(ok, np.maximum(num, 0) ** 2 / np.where(ok, den, 1.0), 0.0)
-        at = gain.argmax(axis=1)
-        g = gain[np.arange(len(gid)), at]
-        better = g > best
-        x = np.where(ok, np.maximum(num, 0) / np.where(ok, den, 1.0), 0.0)[np.arange(len(gid)), at]
-        best, load = np.where(better, g, best), np.where(better, x, load)
-    chi2 = float(np.sum(w * yc ** 2)) - best
-    solo = np.exp(-np.minimum((chi2 - chi2.min()) / 2.0, 50.0))
-    return like, solo, load
+
+    def alone(w):
+        wsum = np.bincount(row_sec, weights=w, minlength=n_sec)
+        wsum[wsum == 0] = 1.0
+        yc = centre(y, w, wsum)
+        best, load = np.zeros(len(gid)), np.zeros(len(gid))
+        for num, den in box_fits(pp, pr, q_sec, row_t, wide[:, 0], w_step, wide.shape[1],
+                                 solo_durations, k, D, w, wsum, yc * w):
+            ok = den > 0
+            gain = np.where(ok, np.maximum(num, 0) ** 2 / np.where(ok, den, 1.0), 0.0)
+            at = gain.argmax(axis=1)
+            g = gain[np.arange(len(gid)), at]
+            better = g > best
+            x = np.where(ok, np.maximum(num, 0) / np.where(ok, den, 1.0), 0.0)[np.arange(len(gid)), at]
+            best, load = np.where(better, g, best), np.where(better, x, load)
+        chi2 = float(np.sum(w * yc ** 2)) - best
+        return np.exp(-np.minimum((chi2 - chi2.min()) / 2.0, 50.0)), load
+
+    # the readings' error model is not known: proportional to the concentration (σ² as above, around the
+    # joint fit) or the same for every reading (σ² = s², which does not judge a candidate by where the
+    # joint fit put the pulse); the two likelihoods, each relative to its best candidate, are averaged
+    solo_rel, load = alone(w)
+    solo_flat, _ = alone(np.full_like(w, 1.0 / s2))
+    return like, (solo_rel + solo_flat) / 2.0, load
 
 
 def trace(net: Network, outfalls: list[OutfallSite] | OutfallIndex, sections: list[SectionSite], readings: Readings,
