@@ -10,8 +10,9 @@ seconds are also printed apart: target under 25 % of the import (issue #9).
 
 Full run: a 1,000,000-row file into 20,000,000 rows, then a 10,000,000-row file for the memory
 check, run as the CLI runs a file that large: its alerts check queued for the worker
-(``OUTFALL_ALERT_WORKER_ROWS`` at its default), not run in the importing process. ``--quick``: 100,000 rows into 1,000,000. Every measured step runs in its own process
-(so its peak memory is its own). PostgreSQL is measured in a database ``BENCH_PG_DB`` (default
+(``OUTFALL_ALERT_WORKER_ROWS`` at its default), not run in the importing process. ``--quick``:
+100,000 rows into 1,000,000. Every measured step runs in its own process (so its peak memory is
+its own). PostgreSQL is measured in a database ``BENCH_PG_DB`` (default
 ``h_ingest``) on ``OUTFALL_BENCH_PG`` (default postgresql://root@127.0.0.1:5432), created and
 dropped here; it is skipped with a note when no server answers. The files are larger than the
 default ``OUTFALL_IMPORT_MAX_ROWS``, which the runs raise.

@@ -38,11 +38,11 @@ UNKNOWN_TYPE = 0.6
 ELEVATED = 3.0
 NORMAL = 0.2
 MIN_FEASIBILITY = 0.1
-#: How far above its type's typical untreated strength (c_raw) an outfall's effluent may plausibly go before
-#: a load is called infeasible: c_raw is a central design value, and raw sewage and untreated industrial
-#: effluent vary about two-fold around theirs (town sewage NH3-N is commonly 20–60 mg/L against the table's
-#: 30; an assumption, as the table's raw values are). Without it a true spill a little stronger than typical would lose rank to innocent
-#: outfalls that need no load at all.
+#: How far above its type's typical untreated strength (c_raw) an outfall's effluent may plausibly go
+#: before a load is called infeasible: c_raw is a central design value, and raw sewage and untreated
+#: industrial effluent vary about two-fold around theirs (town sewage NH3-N is commonly 20–60 mg/L
+#: against the table's 30; an assumption, as the table's raw values are). Without it a true spill a
+#: little stronger than typical would lose rank to innocent outfalls that need no load at all.
 RAW_RANGE = 2.0
 
 

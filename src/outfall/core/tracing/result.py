@@ -25,8 +25,9 @@ class Evidence:
     delivery/(Q + f·q) (steady, before the event, the outfall alone mixed into the river flow Q; None when
     unknown); load_ratio: fitted load / q·c_typical;
     alone_likelihood: exp(−Δχ²/2) of this outfall alone as one pulse (any release time within a day of the
-    event's) against the best candidate alone, over all readings; alone_load_g_s: the load (g/s) it alone
-    would have to release (what load_feasibility compares with q·c_raw).
+    event's) against the best candidate alone, over all readings (the mean of that under a relative and
+    under a flat reading error); alone_load_g_s: the load (g/s) it alone
+    would have to release (what load_feasibility compares with q·c_raw·RAW_RANGE).
     """
 
     path: list[str]
