@@ -240,8 +240,14 @@ def on_readings_written(section_ids, outfall_ids, earliest_time, actor, *, rows:
 
 
 def check_readings_written(section_ids, outfall_ids, earliest_time, actor) -> list[Touched]:
-    """The check of a batch of readings: its sites, from its earliest reading, with the clock of now."""
+    """The check of a batch of readings: its sites, from its earliest reading, with the clock of now;
+    the sites of a large batch in groups (``outfall.alerts.batches``), so memory stays bounded."""
     from django.utils import timezone
 
-    return check_alerts(sections=section_ids, outfalls=outfall_ids, since=earliest_time, actor=actor,
-                        now=timezone.now())
+    from outfall.alerts.batches import site_batches
+
+    now = timezone.now()
+    touched: list[Touched] = []
+    for sections, outfalls in site_batches(section_ids, outfall_ids, earliest_time):
+        touched += check_alerts(sections=sections, outfalls=outfalls, since=earliest_time, actor=actor, now=now)
+    return touched
