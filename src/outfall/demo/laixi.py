@@ -6,6 +6,8 @@ Centroids are approximate. River lines are synthetic, drawn in flow direction (l
 downstream) with the real names; names marked 示意 are not confirmed.
 """
 
+import math
+
 TOWNS = [
     # code, name, kind, centroid (lon, lat)
     ("370285001", "水集街道", "subdistrict", (120.525, 36.885)),
@@ -20,6 +22,17 @@ TOWNS = [
     ("370285107", "店埠镇", "town", (120.580, 36.770)),
     ("370285108", "马连庄镇", "town", (120.330, 37.100)),
 ]
+
+
+def nearest_town(lon: float, lat: float) -> str:
+    """The code of the demo town whose centroid is nearest to (lon, lat), degrees (lon scaled by cos lat).
+
+    >>> nearest_town(120.52, 36.88)
+    '370285001'
+    """
+    k = math.cos(math.radians(lat))
+    return min(TOWNS, key=lambda t: ((t[3][0] - lon) * k) ** 2 + (t[3][1] - lat) ** 2)[0]
+
 
 #: Demo river reaches: id, name, kind, to_id, velocity (m/s), flow (m³/s), coordinates (lon, lat).
 REACHES = [

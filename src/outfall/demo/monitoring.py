@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 
-from outfall.demo.laixi import SECTIONS
+from outfall.demo.laixi import SECTIONS, TOWNS, nearest_town
 from outfall.demo.story import EVENTS, outfall_readings, section_readings
 
 #: Days of the demo year (a test may shorten it).
@@ -20,6 +20,7 @@ def load(*, stdout) -> None:
     from django.contrib.auth import get_user_model
     from django.db import transaction
 
+    from outfall.accounts.models import Town
     from outfall.core.standards.parameters import registry
     from outfall.history.services import record_change
     from outfall.ledger.models import Outfall
@@ -36,11 +37,13 @@ def load(*, stdout) -> None:
     with transaction.atomic():
         batch_id = uuid.uuid4()
         batch = ReadingBatch.objects.create(id=batch_id, file="demo", kind="demo", rows=0)
+        towns = {t.code: t for t in Town.objects.filter(code__in=[c for c, *_ in TOWNS])}
         for i, (code, name, level, water_type, target, river, (lon, lat), auto) in enumerate(SECTIONS):
             s = create_section({"code": code, "name": name, "level": level, "water_type": water_type,
                                 "target_class": target, "river": river, "lon": lon, "lat": lat, "original_lon": lon,
                                 "original_lat": lat, "original_crs": "WGS84", "automatic_station": auto,
-                                "is_demo": True}, actor=admin, batch_id=batch_id)
+                                "is_demo": True, "town": towns.get(nearest_town(lon, lat))},
+                               actor=admin, batch_id=batch_id)
             rows = [(s.pk, t, p, v, "", None, reg[p].unit, repr(v), "automatic" if auto else "manual", "ok", batch_id)
                     for t, p, v in section_readings(code, target, water_type, auto, seed=i, days=DAYS)]
             total += upsert_readings("section", rows)
