@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
+from unittest import mock
 
 from django.core import mail
 from django.test import TestCase, override_settings
@@ -167,3 +168,65 @@ class PushTest(TestCase):
         self.assertEqual(sorted(m.to[0] for m in mail.outbox), ["hb@example.org", "js@example.org"])
         remediation_reminders_task.call_local()
         self.assertEqual(len(mail.outbox), 2)
+
+
+@override_settings(MEDIA_ROOT=MEDIA, OUTFALL_REMEDIATION_DUE_SOON_DAYS=7)
+class ReminderRetryTest(TestCase):
+    """A channel that fails a reminder gets it again from the worker, with back-off."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.town, cls.other = make_towns()
+        cls.u = make_users(cls.town, cls.other)
+        cls.w = build(cls.town, cls.other, cls.u["admin"])
+        cls.ch = alert_services.add_channel({"name": "整治群", "kind": "email", "recipients": "hb@example.org"},
+                                            actor=cls.u["admin"])
+        alert_services.add_subscription(cls.ch, actor=cls.u["admin"])
+
+    def _overdue(self):
+        today = timezone.localdate()
+        return services.create_task(self.w["P1"], task_data(start_date=today - dt.timedelta(days=20),
+                                                            deadline=today - dt.timedelta(days=1)),
+                                    actor=self.u["bureau"])
+
+    def _flaky(self, failures: int):
+        from outfall.alerts.channels import ChannelError
+
+        calls = []
+
+        def sender(channel, msg):
+            calls.append(msg["title"])
+            if len(calls) <= failures:
+                raise ChannelError("smtp down")
+
+        return calls, mock.patch("outfall.remediation.reminders.load_channel", return_value=sender)
+
+    def test_a_failed_channel_is_sent_again_by_the_worker(self):
+        self._overdue()
+        calls, patch = self._flaky(1)
+        with patch, self.assertLogs("outfall.remediation", "WARNING"):
+            (row,) = send_due_reminders()
+        self.assertEqual(len(calls), 2)  # the tests' queue runs the retry at once
+        self.assertEqual(calls[0], calls[1])
+        row.refresh_from_db()
+        self.assertEqual((row.channels, row.failed), (1, 0))
+
+    def test_a_channel_that_keeps_failing_stays_counted_and_the_retry_raises(self):
+        from outfall.alerts.channels import ChannelError
+        from outfall.remediation.reminders import resend
+
+        t = self._overdue()
+        calls, patch = self._flaky(99)
+        with patch, self.assertLogs("outfall.remediation", "WARNING"):
+            (row,) = send_due_reminders()
+            row.refresh_from_db()
+            self.assertEqual(row.failed, 1)
+            with self.assertRaises(ChannelError):  # what makes huey try again later
+                resend(row.pk, self.ch.pk, timezone.localdate())
+            services.start_task(t, actor=self.u["town_a"])
+            services.request_close(t, actor=self.u["town_a"])
+            n = len(calls)
+            self.assertFalse(resend(row.pk, self.ch.pk, timezone.localdate()))  # closed meanwhile: not retried
+            self.assertEqual(len(calls), n)
+        row.refresh_from_db()
+        self.assertEqual(row.failed, 1)

@@ -6,7 +6,9 @@ one message per kind (due soon, overdue) and deadline: the :class:`Reminder` row
 under a unique constraint, so a message is never sent twice, even by two workers at once; a new
 deadline (the task edited) may bring new ones. A reminder goes to every active channel with a
 subscription that is not limited to a section or an alert rule, for every town or the town of the
-task's outfall. A channel that fails is counted on the row (``failed``) and logged; it is not retried.
+task's outfall. A channel that fails is counted on the row (``failed``), logged, and sent again by the
+worker with the alerts' back-off (``remediation.tasks.resend_reminder_task``: 5 more tries, 30 s … 8 min);
+each success takes one off ``failed``. A task closed meanwhile, or a channel switched off, is not retried.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import datetime as dt
 import logging
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 
 from outfall.alerts.channels import ChannelError, load_channel
 from outfall.alerts.models import Channel, Subscription
@@ -83,15 +86,40 @@ def send_due_reminders(*, on: dt.date | None = None) -> list[Reminder]:
         row = _claim(task, kind)
         if row is None:
             continue
-        msg, failed = message(task, kind, on=on), 0
+        msg, failed = message(task, kind, on=on), []
         channels = channels_for(task)
         for channel in channels:
             try:
                 load_channel(channel.kind)(channel, msg)
             except ChannelError as exc:
-                failed += 1
+                failed.append(channel)
                 log.warning("remediation reminder %s → %s failed: %s", task.pk, channel, exc)
-        row.channels, row.failed = len(channels), failed
+        row.channels, row.failed = len(channels), len(failed)
         row.save(update_fields=["channels", "failed"])
+        for channel in failed:
+            _queue_resend(row, channel, on)
         sent.append(row)
     return sent
+
+
+def _queue_resend(row: Reminder, channel: Channel, on: dt.date) -> None:
+    from outfall.remediation.tasks import resend_reminder_task
+
+    try:
+        resend_reminder_task(row.pk, channel.pk, on.isoformat())
+    except Exception:  # noqa: BLE001 — a queue that is down: the failure stays counted on the row
+        log.exception("could not queue the retry of reminder %s → %s", row.pk, channel)
+
+
+def resend(reminder_id: int, channel_id: int, on: dt.date) -> bool:
+    """Send a failed reminder again over one channel (the message of day ``on``); on success the row
+    counts one failure less. False when there is nothing to retry (the row or channel gone, the channel
+    off, the task no longer open); raises ChannelError when the channel fails again (the worker retries)."""
+    row = Reminder.objects.select_related("task__outfall__town").filter(pk=reminder_id).first()
+    channel = Channel.objects.filter(pk=channel_id, active=True).first()
+    open_states = (RemediationState.PLANNED.value, RemediationState.IN_PROGRESS.value)
+    if row is None or channel is None or row.failed == 0 or row.task.state not in open_states:
+        return False
+    load_channel(channel.kind)(channel, message(row.task, row.kind, on=on))
+    Reminder.objects.filter(pk=row.pk, failed__gt=0).update(failed=F("failed") - 1)
+    return True
