@@ -49,7 +49,8 @@ def read_csv(data: bytes, name: str, *, known: Iterable[str], limits: ImportLimi
         raise FileFormatError(f"{name}: no delimiter", user_message=f"{name}: 不是 CSV 表格：前几行没有用逗号、制表符或分号"
                               "分隔的列 / not a CSV table: no comma, tab or semicolon separates columns")
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    rows = checked_rows(((reader.line_num, r) for r in reader), where=name, limits=limits, clean=restore_formula)
+    rows = checked_rows(((reader.line_num, r) for r in reader), where=name, limits=limits, clean=restore_formula,
+                        text_only=True)
     try:
         table = to_table(rows, name=name, sheet="", known=known)
         if table is None:
@@ -106,7 +107,7 @@ def stream_csv(fh: BinaryIO, name: str, *, known: Iterable[str], limits: ImportL
     text.seek(0)
     reader = csv.reader(text, delimiter=delimiter)
     rows = csv_errors(checked_rows(((reader.line_num, r) for r in reader), where=name, limits=limits,
-                                clean=restore_formula), name)
+                                clean=restore_formula, text_only=True), name)
     table = to_stream(rows, name=name, sheet="", known=known, closer=text.close, text_only=True)
     if table is None:
         raise FileFormatError(f"{name}: empty", user_message=f"{name}: 文件为空 / the file is empty")
