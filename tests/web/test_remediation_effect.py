@@ -169,7 +169,6 @@ class PushTest(TestCase):
         remediation_reminders_task.call_local()
         self.assertEqual(len(mail.outbox), 2)
 
-
     # a channel that fails a reminder gets it again from the worker, with back-off
 
     def _overdue(self):
