@@ -22,13 +22,13 @@ from django.db.models import F
 from outfall.alerts.channels import ChannelError, load_channel
 from outfall.alerts.models import Channel, Subscription
 from outfall.core.enums import RemediationMeasure, RemediationState
-from outfall.core.remediation import due_status
+from outfall.core.remediation import DUE_STATES, due_status
 from outfall.remediation import selectors
 from outfall.remediation.models import RemediationTask, Reminder
 
 log = logging.getLogger("outfall.remediation")
-#: The states of a task that is still to be done: only these are reminded (and retried).
-_OPEN = (RemediationState.PLANNED.value, RemediationState.IN_PROGRESS.value)
+#: The states a deadline applies to (the core's): only these are reminded, and retried.
+_DUE = sorted(s.value for s in DUE_STATES)
 KIND_WORDS = {"due_soon": ("整治任务即将到期", "remediation task due soon"),
               "overdue": ("整治任务已逾期", "remediation task overdue")}
 
@@ -76,7 +76,7 @@ def send_due_reminders(*, on: dt.date | None = None) -> list[Reminder]:
     on = on or selectors.today()
     days = selectors.due_soon_days()
     candidates = (RemediationTask.objects.select_related("outfall__town")
-                  .filter(state__in=_OPEN,
+                  .filter(state__in=_DUE,
                           deadline__lte=on + dt.timedelta(days=days)).order_by("deadline", "pk"))
     sent = []
     for task in candidates:
@@ -119,7 +119,7 @@ def resend(reminder_id: int, channel_id: int, on: dt.date) -> bool:
     off, the task no longer open); raises ChannelError when the channel fails again (the worker retries)."""
     row = Reminder.objects.select_related("task__outfall__town").filter(pk=reminder_id).first()
     channel = Channel.objects.filter(pk=channel_id, active=True).first()
-    if row is None or channel is None or row.failed == 0 or row.task.state not in _OPEN:
+    if row is None or channel is None or row.failed == 0 or row.task.state not in _DUE:
         return False
     load_channel(channel.kind)(channel, message(row.task, row.kind, on=on))
     Reminder.objects.filter(pk=row.pk, failed__gt=0).update(failed=F("failed") - 1)

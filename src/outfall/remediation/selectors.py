@@ -12,7 +12,7 @@ from django.utils import timezone
 from outfall.core.enums import RemediationState
 from outfall.core.errors import OutfallError
 from outfall.core.remediation import DUE_STATES, due_status
-from outfall.core.remediation.effect import EffectResult, effect_check
+from outfall.core.remediation.effect import WINDOW_DAYS, EffectResult, effect_check
 from outfall.monitoring.models import Section, SectionReading
 from outfall.remediation import permissions
 from outfall.remediation.models import RemediationTask
@@ -80,19 +80,19 @@ def downstream_section(outfall, *, mode: str = "DM") -> tuple[Section, float] | 
 
 def windows(params) -> tuple[float, float]:
     """(before_days, after_days) from a query string's ``before_days`` / ``after_days`` (whole days,
-    1–730; default 90 each; anything else falls back to the default)."""
+    1–730; default ``WINDOW_DAYS`` each; anything else falls back to the default)."""
     out = []
     for name in ("before_days", "after_days"):
         raw = str(params.get(name) or "")
-        out.append(float(raw) if raw.isdigit() and 1 <= int(raw) <= 730 else 90.0)
+        out.append(float(raw) if raw.isdigit() and 1 <= int(raw) <= 730 else WINDOW_DAYS)
     return out[0], out[1]
 
 
-def effect_of(task: RemediationTask, *, before_days: float = 90, after_days: float = 90,
+def effect_of(task: RemediationTask, *, before_days: float = WINDOW_DAYS, after_days: float = WINDOW_DAYS,
               section: Section | None = None) -> tuple[Section | None, float | None, EffectResult | None]:
     """(section, km, result) of the effect check of a signed-off task: the task's parameter at the
-    first section downstream, sample readings not marked invalid, 90 days before the work started
-    (or the task was set, if it never had a start) and 90 days after the sign-off. Not signed off:
+    first section downstream, sample readings not marked invalid, ``WINDOW_DAYS`` before the work started
+    (or the task was set, if it never had a start) and as long after the sign-off. Not signed off:
     (section, km, None)."""
     km = None
     if section is None:
@@ -120,7 +120,7 @@ def _latest_reading(parameters: set[str]):
     return max((t for t in times if t is not None), default=None)
 
 
-def control_of(task: RemediationTask, *, before_days: float = 90, after_days: float = 90):
+def control_of(task: RemediationTask, *, before_days: float = WINDOW_DAYS, after_days: float = WINDOW_DAYS):
     """(section, km, result) of the same check at the first section upstream of the outfall, a control
     the outfall cannot affect: when it "improved" as much, the improvement below may be the season or
     the flow, not the remediation. None when there is no section upstream or the task is not signed off."""

@@ -22,7 +22,10 @@ from outfall.core.standards.evaluation import counted_value
 from outfall.core.standards.gb3838 import table
 
 __all__ = ["EffectResult", "effect_check", "higher_is_better", "TEST_NAME", "MIN_SAMPLES", "IMPROVED",
-           "NOT_IMPROVED", "NOT_ENOUGH_DATA"]
+           "NOT_IMPROVED", "NOT_ENOUGH_DATA", "WINDOW_DAYS"]
+
+#: Days of readings before the work started and after the sign-off, each (the default window).
+WINDOW_DAYS = 90.0
 
 def higher_is_better(parameter: str) -> bool:
     """Whether more is cleaner water: the parameters whose GB 3838-2002 Table 1 limit is a minimum
@@ -92,7 +95,7 @@ def _counted(readings, lo: dt.datetime, hi: dt.datetime) -> np.ndarray:
 
 
 def effect_check(readings: Iterable[tuple], *, parameter: str, started: dt.datetime, signed_off: dt.datetime,
-                 before_days: float = 90, after_days: float = 90, alpha: float = 0.05) -> EffectResult:
+                 before_days: float = WINDOW_DAYS, after_days: float = WINDOW_DAYS, alpha: float = 0.05) -> EffectResult:
     """Compare a section's readings before ``started`` with those after ``signed_off``.
 
     Parameters
